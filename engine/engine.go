@@ -1,0 +1,138 @@
+// Package engine is the sans-IO TLS connection: bytes from the peer go in on
+// the Encrypted side, decrypted data comes out on the Cleartext side, and the
+// reverse. It owns no socket, goroutine or clock; the caller moves the bytes.
+package engine
+
+import (
+	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/record"
+)
+
+// Config configures an Engine; see handshake.Config for the fields.
+type Config = handshake.Config
+
+// ConnectionState describes a connection; see handshake.ConnectionState.
+type ConnectionState = handshake.ConnectionState
+
+// Engine is one TLS connection, client or server. It is not safe for
+// concurrent use: adapters serialise calls.
+type Engine struct {
+	cfg      *Config
+	isClient bool
+	hs       handshake.State
+	traffic  *handshake.Traffic // set once the handshake completed
+
+	// input side
+	in         record.Deframer
+	readProt   *record.Protector13
+	readLevel  handshake.Level
+	hsBuf      []byte // a handshake message being reassembled
+	recordRest int    // handshake bytes left in the record being dispatched
+	plain      []byte // decrypted application data not yet read; aliases in's buffer
+	useless    int    // consecutive records that carried nothing
+	gotHello   bool   // a ClientHello was sent or received: CCS may arrive
+
+	// output side
+	writeProt *record.Protector13
+	out       []byte // ciphertext waiting for Encrypted().Read; borrowed buffer
+	outOff    int
+	early     []byte // cleartext written before the handshake completed
+	sentHello bool   // the first handshake message has been written
+
+	events     []Event
+	state      ConnectionState
+	err        error // sticky fatal error
+	peerClosed bool
+	closeSent  bool
+}
+
+// NewClient starts a client handshake: the ClientHello is ready to be read
+// from the Encrypted side when it returns.
+func NewClient(cfg *Config) (*Engine, error) {
+	e := &Engine{cfg: cfg, isClient: true, gotHello: true}
+	st, err := handshake.StartClient(cfg, e.sink())
+	if err != nil {
+		return nil, err
+	}
+	e.hs = st
+	return e, nil
+}
+
+// NewServer makes a server engine waiting for a ClientHello.
+func NewServer(cfg *Config) (*Engine, error) {
+	st, err := handshake.NewServer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{cfg: cfg, hs: st}, nil
+}
+
+// IsClient reports the engine's role.
+func (e *Engine) IsClient() bool { return e.isClient }
+
+// HandshakeComplete reports whether the handshake has finished.
+func (e *Engine) HandshakeComplete() bool { return e.traffic != nil }
+
+// ConnectionState returns what has been negotiated so far.
+func (e *Engine) ConnectionState() ConnectionState { return e.state }
+
+// Err returns the sticky fatal error, if any.
+func (e *Engine) Err() error { return e.err }
+
+// Close sends close_notify: the peer will read io.EOF. Writes fail after it;
+// reading goes on until the peer closes too.
+func (e *Engine) Close() error {
+	if e.err != nil {
+		return e.err
+	}
+	if e.closeSent {
+		return nil
+	}
+	e.closeSent = true
+	e.early = nil
+	e.writeAlert(alertLevelWarning, record.AlertCloseNotify)
+	return e.err
+}
+
+// KeyUpdate changes this side's traffic key; requestPeer asks the peer to
+// change its own too (RFC 8446 section 4.6.3).
+func (e *Engine) KeyUpdate(requestPeer bool) error {
+	if e.err != nil {
+		return e.err
+	}
+	if e.traffic == nil {
+		return ErrHandshakeNotDone
+	}
+	if e.closeSent {
+		return ErrClosed
+	}
+	if err := e.traffic.UpdateKeys(e.sink(), requestPeer); err != nil {
+		e.fail(err)
+	}
+	return e.err
+}
+
+// ExportKeyingMaterial returns keying material for label and context
+// (RFC 8446 section 7.5) once the handshake is complete.
+func (e *Engine) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
+	if e.traffic == nil {
+		return nil, ErrHandshakeNotDone
+	}
+	return e.traffic.ExportKeyingMaterial(label, context, length)
+}
+
+// fail makes err the sticky error, tells the peer with an alert when this side
+// found the problem, and drops buffered input.
+func (e *Engine) fail(err error) {
+	if e.err != nil {
+		return
+	}
+	ae := asAlertError(err)
+	e.err = ae
+	if !ae.Remote {
+		e.writeAlert(alertLevelFatal, ae.Alert)
+	}
+	e.emit(Event{Kind: EventAlert, Err: e.err})
+	e.early = nil
+	e.hsBuf = nil
+}

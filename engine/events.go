@@ -1,0 +1,60 @@
+package engine
+
+// EventKind names what happened on a connection.
+type EventKind uint8
+
+// Event kinds.
+const (
+	// EventHandshakeDone: the handshake completed (Node's 'secure').
+	EventHandshakeDone EventKind = iota + 1
+	// EventPeerClosed: the peer sent close_notify; Cleartext reads end with io.EOF.
+	EventPeerClosed
+	// EventKeyUpdated: a traffic key changed; Local tells which side started it.
+	EventKeyUpdated
+	// EventSessionTicket: the server sent a NewSessionTicket.
+	EventSessionTicket
+	// EventAlert: the connection failed; Err is the AlertError (sent or received).
+	EventAlert
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case EventHandshakeDone:
+		return "handshake done"
+	case EventPeerClosed:
+		return "peer closed"
+	case EventKeyUpdated:
+		return "key updated"
+	case EventSessionTicket:
+		return "session ticket"
+	case EventAlert:
+		return "alert"
+	}
+	return "unknown event"
+}
+
+// Event is one entry of the engine's event queue.
+type Event struct {
+	Kind  EventKind
+	Local bool  // EventKeyUpdated: this side started the update
+	Err   error // EventAlert: the fatal error
+}
+
+// maxEvents bounds the queue; the engine stops reading input while it is full.
+const maxEvents = 64
+
+// NextEvent pops the oldest event; ok is false when the queue is empty.
+func (e *Engine) NextEvent() (ev Event, ok bool) {
+	if len(e.events) == 0 {
+		return Event{}, false
+	}
+	ev = e.events[0]
+	e.events = e.events[1:]
+	if len(e.events) == 0 {
+		e.events = nil
+	}
+	e.process()
+	return ev, true
+}
+
+func (e *Engine) emit(ev Event) { e.events = append(e.events, ev) }

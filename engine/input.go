@@ -1,0 +1,169 @@
+package engine
+
+import (
+	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/record"
+)
+
+// maxUselessRecords bounds a run of records that carry nothing (empty
+// application data, CCS, user_canceled), so a peer cannot keep the engine
+// busy for free.
+const maxUselessRecords = 32
+
+// process handles buffered records until input runs out or an output queue
+// is full: undelivered cleartext, unread ciphertext or events pause it, which
+// keeps memory bounded whatever the peer sends.
+func (e *Engine) process() {
+	for e.err == nil && !e.peerClosed && len(e.plain) == 0 &&
+		e.outPending() <= record.MaxRecord && len(e.events) < maxEvents {
+		rec, ok, err := e.in.Next()
+		if err != nil {
+			e.fail(err)
+			break
+		}
+		if !ok {
+			break
+		}
+		if err := e.handleRecord(rec); err != nil {
+			e.fail(err)
+		}
+	}
+	if len(e.plain) == 0 {
+		if e.err != nil || e.peerClosed {
+			e.in.Reset() // nothing more will be read: let the buffer go
+		} else {
+			e.in.Release()
+		}
+	}
+}
+
+func (e *Engine) handleRecord(rec record.Record) error {
+	if rec.Type == record.TypeChangeCipherSpec {
+		return e.handleCCS(rec.Body)
+	}
+	typ, data := rec.Type, rec.Body
+	if e.readProt == nil {
+		if len(data) > record.MaxPlaintext {
+			return record.Errorf(record.AlertRecordOverflow, "plaintext record of %d bytes", len(data))
+		}
+	} else {
+		var err error
+		if typ, data, err = e.readProt.Open(rec); err != nil {
+			return err
+		}
+	}
+	switch typ {
+	case record.TypeAlert:
+		return e.handleAlert(data)
+	case record.TypeHandshake:
+		e.useless = 0
+		return e.handleHandshake(data)
+	case record.TypeApplicationData:
+		return e.handleApplicationData(data)
+	}
+	return record.Errorf(record.AlertUnexpectedMessage, "protected record of type %s", typ)
+}
+
+// handleCCS drops a middlebox-compatibility ChangeCipherSpec where RFC 8446
+// section 5 allows one: after the first ClientHello and before the peer's
+// Finished.
+func (e *Engine) handleCCS(body []byte) error {
+	if !e.gotHello || e.readLevel == handshake.LevelApplication {
+		return record.Errorf(record.AlertUnexpectedMessage, "ChangeCipherSpec outside the handshake")
+	}
+	if len(body) != 1 || body[0] != 1 {
+		return record.Errorf(record.AlertUnexpectedMessage, "malformed ChangeCipherSpec")
+	}
+	return e.countUseless()
+}
+
+func (e *Engine) countUseless() error {
+	e.useless++
+	if e.useless > maxUselessRecords {
+		return record.Errorf(record.AlertUnexpectedMessage, "too many records without content")
+	}
+	return nil
+}
+
+func (e *Engine) handleAlert(data []byte) error {
+	if len(data) != 2 {
+		return record.Errorf(record.AlertDecodeError, "alert record of %d bytes", len(data))
+	}
+	switch alert := record.Alert(data[1]); alert {
+	case record.AlertCloseNotify:
+		e.peerClosed = true
+		e.emit(Event{Kind: EventPeerClosed})
+		return nil
+	case record.AlertUserCanceled:
+		return e.countUseless()
+	default:
+		return &record.AlertError{Alert: alert, Remote: true}
+	}
+}
+
+func (e *Engine) handleApplicationData(data []byte) error {
+	if e.readLevel != handshake.LevelApplication {
+		return record.Errorf(record.AlertUnexpectedMessage, "application data before the handshake completed")
+	}
+	if len(data) == 0 {
+		return e.countUseless()
+	}
+	e.useless = 0
+	e.plain = data
+	return nil
+}
+
+// handleHandshake reassembles handshake messages from a record's content and
+// dispatches each whole one. A message announced larger than the limit is
+// refused on sight of its header, before its body is buffered.
+func (e *Engine) handleHandshake(data []byte) error {
+	if len(data) == 0 {
+		return record.Errorf(record.AlertUnexpectedMessage, "empty handshake record")
+	}
+	for len(data) > 0 {
+		if len(e.hsBuf) < handshake.HeaderLen {
+			n := min(handshake.HeaderLen-len(e.hsBuf), len(data))
+			e.hsBuf = append(e.hsBuf, data[:n]...)
+			data = data[n:]
+			if len(e.hsBuf) < handshake.HeaderLen {
+				return nil
+			}
+			size := handshake.MessageLen(e.hsBuf)
+			if size > e.cfg.MaxMessage() {
+				return record.Errorf(record.AlertUnexpectedMessage, "handshake message of %d bytes exceeds the %d-byte limit", size, e.cfg.MaxMessage())
+			}
+			e.hsBuf = append(make([]byte, 0, handshake.HeaderLen+size), e.hsBuf...)
+		}
+		want := handshake.HeaderLen + handshake.MessageLen(e.hsBuf) - len(e.hsBuf)
+		n := min(want, len(data))
+		e.hsBuf = append(e.hsBuf, data[:n]...)
+		data = data[n:]
+		if n < want {
+			return nil
+		}
+		msg := e.hsBuf
+		e.hsBuf = nil
+		e.recordRest = len(data)
+		err := e.dispatch(msg)
+		e.recordRest = 0
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dispatch hands one whole message to the current handshake state.
+func (e *Engine) dispatch(msg []byte) error {
+	e.gotHello = true
+	next, err := e.hs.Handle(msg, e.sink())
+	if err != nil {
+		return err
+	}
+	e.hs = next
+	if t, ok := next.(*handshake.Traffic); ok && e.traffic == nil {
+		e.traffic = t
+		e.flushEarly()
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package engine
+
+import (
+	"io"
+
+	"github.com/securepair/securepair/record"
+)
+
+// EncryptedSide is the wire side of a SecurePair: Write what arrived from the
+// peer, Read what must be sent to it.
+type EncryptedSide Engine
+
+// CleartextSide is the application side of a SecurePair: Write data to
+// protect and send, Read data the peer sent.
+type CleartextSide Engine
+
+// Encrypted returns the wire side.
+func (e *Engine) Encrypted() *EncryptedSide { return (*EncryptedSide)(e) }
+
+// Cleartext returns the application side.
+func (e *Engine) Cleartext() *CleartextSide { return (*CleartextSide)(e) }
+
+// Write feeds bytes received from the peer, split anywhere. It takes what
+// fits in the engine's bounded buffer and processes whole records; a short
+// count comes with ErrWouldBlock (read Cleartext or Encrypted, then retry).
+// After a fatal error it returns that error.
+func (s *EncryptedSide) Write(p []byte) (int, error) {
+	e := (*Engine)(s)
+	if e.err != nil {
+		return 0, e.err
+	}
+	if e.peerClosed {
+		return len(p), nil // data after close_notify is ignored (RFC 8446 section 6.1)
+	}
+	n := 0
+	for {
+		n += e.in.Write(p[n:], len(e.plain) == 0)
+		e.process()
+		if e.err != nil {
+			return n, e.err
+		}
+		if n == len(p) || e.peerClosed {
+			return len(p), nil
+		}
+		if e.in.Buffered() >= record.MaxRecord || len(e.plain) > 0 {
+			return n, ErrWouldBlock
+		}
+	}
+}
+
+// Read takes bytes the engine wants sent to the peer. It returns
+// ErrWouldBlock when there are none, io.EOF once close_notify has been read
+// out, and the fatal error once the alert announcing it has been read out.
+func (s *EncryptedSide) Read(p []byte) (int, error) {
+	e := (*Engine)(s)
+	if e.outPending() > 0 {
+		n := copy(p, e.out[e.outOff:])
+		e.outOff += n
+		if e.outOff == len(e.out) {
+			record.PutBuffer(e.out)
+			e.out, e.outOff = nil, 0
+			e.process() // input may have paused on a full output queue
+		}
+		return n, nil
+	}
+	switch {
+	case e.err != nil:
+		return 0, e.err
+	case e.closeSent:
+		return 0, io.EOF
+	}
+	return 0, ErrWouldBlock
+}
+
+// Pending returns how many bytes wait to be read from the Encrypted side.
+func (s *EncryptedSide) Pending() int { return (*Engine)(s).outPending() }
+
+// Close tells the engine that the peer's byte stream ended. Without a
+// close_notify before it, the connection fails with ErrTruncated.
+func (s *EncryptedSide) Close() error {
+	e := (*Engine)(s)
+	e.process()
+	if e.err == nil && !e.peerClosed {
+		e.err = ErrTruncated
+		e.emit(Event{Kind: EventAlert, Err: ErrTruncated})
+	}
+	return nil
+}
+
+// Write queues application data. Before the handshake completes it is held
+// (up to 64 KiB) and sent once keys are ready; after, it is protected at
+// once, as far as the output buffer allows. A short count comes with
+// ErrWouldBlock: read the Encrypted side, then retry.
+func (s *CleartextSide) Write(p []byte) (int, error) {
+	e := (*Engine)(s)
+	switch {
+	case e.err != nil:
+		return 0, e.err
+	case e.closeSent:
+		return 0, ErrClosed
+	case e.traffic == nil:
+		n := min(len(p), maxEarlyCleartext-len(e.early))
+		e.early = append(e.early, p[:n]...)
+		if n < len(p) {
+			return n, ErrWouldBlock
+		}
+		return n, nil
+	}
+	return e.sealApplicationData(p)
+}
+
+// Read returns decrypted application data. It returns ErrWouldBlock when none
+// is buffered, io.EOF after the peer's close_notify, and the sticky error
+// after a failure (data decrypted before the failure is delivered first).
+func (s *CleartextSide) Read(p []byte) (int, error) {
+	e := (*Engine)(s)
+	if len(e.plain) == 0 {
+		e.process()
+	}
+	if len(e.plain) > 0 {
+		n := copy(p, e.plain)
+		e.plain = e.plain[n:]
+		if len(e.plain) == 0 {
+			e.plain = nil
+			e.process()
+		}
+		return n, nil
+	}
+	switch {
+	case e.err != nil:
+		return 0, e.err
+	case e.peerClosed:
+		return 0, io.EOF
+	}
+	return 0, ErrWouldBlock
+}
+
+// Buffered returns how many decrypted bytes wait to be read.
+func (s *CleartextSide) Buffered() int { return len((*Engine)(s).plain) }
+
+// Close sends close_notify, as Engine.Close.
+func (s *CleartextSide) Close() error { return (*Engine)(s).Close() }

@@ -1,0 +1,440 @@
+package handshake
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/tls"
+	"crypto/x509"
+
+	"github.com/securepair/securepair/record"
+)
+
+// The client's states, in order:
+//
+//	clientExpectServerHello → (HelloRetryRequest: clientExpectServerHello again)
+//	→ clientExpectEncryptedExtensions → clientExpectCertificate
+//	→ clientExpectCertificateVerify → clientExpectFinished → Traffic
+
+// clientShared is what every client state needs: the config, what the hello
+// really offered, and the connection state built up so far.
+type clientShared struct {
+	cfg      *Config
+	hello    *ClientHello // the last hello sent, decoded
+	helloRaw []byte
+	keys     []*ClientKeyShare
+	sentCCS  bool // middlebox-compatibility CCS already sent
+	state    ConnectionState
+}
+
+// StartClient builds and sends the first ClientHello and returns the state
+// that waits for the server's answer.
+func StartClient(cfg *Config, out Sink) (State, error) {
+	if err := cfg.check(true); err != nil {
+		return nil, err
+	}
+	shaped, err := shapeHello(cfg)
+	if err != nil {
+		return nil, err
+	}
+	hello := new(ClientHello)
+	if err := hello.Unmarshal(shaped.Raw); err != nil {
+		return nil, internal(err)
+	}
+	if !contains(hello.SupportedVersions, VersionTLS13) {
+		return nil, record.Errorf(record.AlertInternalError, "the shaped ClientHello does not offer TLS 1.3")
+	}
+	c := &clientShared{cfg: cfg, hello: hello, helloRaw: shaped.Raw, keys: shaped.Keys}
+	c.state.ServerName = hello.ServerName
+	if err := out.SendMessage(shaped.Raw); err != nil {
+		return nil, err
+	}
+	return &clientExpectServerHello{c: c}, nil
+}
+
+func (c *clientShared) keyFor(group uint16) *ClientKeyShare {
+	for _, k := range c.keys {
+		if k.Group == group {
+			return k
+		}
+	}
+	return nil
+}
+
+// compatCCS sends the middlebox-compatibility CCS once, when the hello had a
+// session ID (RFC 8446 appendix D.4).
+func (c *clientShared) compatCCS(out Sink) error {
+	if c.sentCCS || len(c.hello.SessionID) == 0 {
+		return nil
+	}
+	c.sentCCS = true
+	return out.SendChangeCipherSpec()
+}
+
+// clientExpectServerHello waits for ServerHello or HelloRetryRequest.
+type clientExpectServerHello struct {
+	c         *clientShared
+	retried   bool
+	retryHash *transcript // set after a HelloRetryRequest
+	suite     *Suite      // fixed by a HelloRetryRequest
+}
+
+func (s *clientExpectServerHello) Handle(raw []byte, out Sink) (State, error) {
+	if MessageType(raw[0]) != TypeServerHello {
+		return nil, unexpected(raw, "ServerHello")
+	}
+	sh := new(ServerHello)
+	if err := sh.Unmarshal(raw); err != nil {
+		return nil, err
+	}
+	suite, err := s.checkCommon(sh)
+	if err != nil {
+		return nil, err
+	}
+	if sh.IsHelloRetryRequest() {
+		return s.handleRetry(sh, raw, suite, out)
+	}
+	return s.handleServerHello(sh, raw, suite, out)
+}
+
+// checkCommon validates what ServerHello and HelloRetryRequest share.
+func (s *clientExpectServerHello) checkCommon(sh *ServerHello) (*Suite, error) {
+	c := s.c
+	if sh.SupportedVersion == 0 {
+		return nil, record.Errorf(record.AlertProtocolVersion, "server chose a version below TLS 1.3 (%#04x)", sh.Version)
+	}
+	if sh.SupportedVersion != VersionTLS13 || !contains(c.hello.SupportedVersions, sh.SupportedVersion) {
+		return nil, illegal("server chose version %#04x, which was not offered", sh.SupportedVersion)
+	}
+	if sh.Version != VersionTLS12 {
+		return nil, illegal("legacy_version %#04x in ServerHello", sh.Version)
+	}
+	if !bytes.Equal(sh.SessionID, c.hello.SessionID) {
+		return nil, illegal("server did not echo the session ID")
+	}
+	if sh.CompressionMethod != 0 {
+		return nil, illegal("server chose compression %d", sh.CompressionMethod)
+	}
+	suite := Suite13ByID(sh.CipherSuite)
+	if suite == nil || !contains(c.hello.CipherSuites, sh.CipherSuite) {
+		return nil, illegal("server chose cipher suite %#04x, which was not offered", sh.CipherSuite)
+	}
+	if s.suite != nil && s.suite != suite {
+		return nil, illegal("server changed the cipher suite after HelloRetryRequest")
+	}
+	for _, e := range sh.Extensions {
+		if e.Type == ExtCookie && sh.IsHelloRetryRequest() {
+			continue // a server may always send a cookie in HelloRetryRequest
+		}
+		if !c.hello.HasExtension(e.Type) {
+			return nil, record.Errorf(record.AlertUnsupportedExtension, "server sent extension %d that was not offered", e.Type)
+		}
+	}
+	return suite, nil
+}
+
+func (s *clientExpectServerHello) handleRetry(hrr *ServerHello, raw []byte, suite *Suite, out Sink) (State, error) {
+	c := s.c
+	if s.retried {
+		return nil, record.Errorf(record.AlertUnexpectedMessage, "second HelloRetryRequest")
+	}
+	g := hrr.SelectedGroup
+	if g != 0 && (!contains(c.hello.SupportedGroups, g) || !groupSupported(g)) {
+		return nil, illegal("HelloRetryRequest asks for group %#04x, which was not offered", g)
+	}
+	sentShare := false
+	for _, ks := range c.hello.KeyShares {
+		sentShare = sentShare || ks.Group == g
+	}
+	if g != 0 && sentShare {
+		return nil, illegal("HelloRetryRequest asks for group %#04x, whose share was sent", g)
+	}
+	if g == 0 && hrr.Cookie == nil {
+		return nil, illegal("HelloRetryRequest that would change nothing")
+	}
+	t := newTranscript(suite)
+	t.add(messageHash(suite, c.helloRaw), raw)
+	hello2, err := c.retryHello(hrr)
+	if err != nil {
+		return nil, err
+	}
+	t.add(hello2)
+	if err := c.compatCCS(out); err != nil {
+		return nil, err
+	}
+	if err := out.SendMessage(hello2); err != nil {
+		return nil, err
+	}
+	c.state.DidHelloRetry = true
+	return &clientExpectServerHello{c: c, retried: true, retryHash: t, suite: suite}, nil
+}
+
+// retryHello builds the second ClientHello from the first, keeping the order
+// of extensions: a new key_share, the cookie, no early_data.
+func (c *clientShared) retryHello(hrr *ServerHello) ([]byte, error) {
+	h := *c.hello
+	h.Extensions = nil
+	if hrr.SelectedGroup != 0 {
+		k, pub, err := NewClientKeyShare(hrr.SelectedGroup, c.cfg.rand())
+		if err != nil {
+			return nil, internal(err)
+		}
+		c.keys = []*ClientKeyShare{k}
+		h.KeyShares = []KeyShare{{Group: hrr.SelectedGroup, Data: pub}}
+	}
+	cookieAdded := hrr.Cookie == nil
+	for _, e := range c.hello.Extensions {
+		switch e.Type {
+		case ExtEarlyData, ExtCookie:
+			continue
+		case ExtKeyShare:
+			e = KeyShareClientExt(h.KeyShares)
+		case ExtPreSharedKey:
+			if !cookieAdded {
+				h.Extensions = append(h.Extensions, BytesExt(ExtCookie, 2, hrr.Cookie))
+				cookieAdded = true
+			}
+		}
+		h.Extensions = append(h.Extensions, e)
+	}
+	if !cookieAdded {
+		h.Extensions = append(h.Extensions, BytesExt(ExtCookie, 2, hrr.Cookie))
+	}
+	raw := h.Marshal()
+	if err := h.Unmarshal(raw); err != nil {
+		return nil, internal(err)
+	}
+	c.hello, c.helloRaw = &h, raw
+	return raw, nil
+}
+
+func (s *clientExpectServerHello) handleServerHello(sh *ServerHello, raw []byte, suite *Suite, out Sink) (State, error) {
+	c := s.c
+	if sh.HasDowngradeSentinel() {
+		return nil, illegal("TLS 1.3 ServerHello carries a downgrade sentinel")
+	}
+	if sh.SelectedIdentity >= 0 {
+		return nil, illegal("server selected a PSK that was not offered")
+	}
+	if sh.KeyShare.Group == 0 {
+		return nil, record.Errorf(record.AlertMissingExtension, "ServerHello without key_share")
+	}
+	offered := false
+	for _, ks := range c.hello.KeyShares {
+		offered = offered || ks.Group == sh.KeyShare.Group
+	}
+	if !offered {
+		return nil, illegal("server chose group %#04x, for which no share was offered", sh.KeyShare.Group)
+	}
+	key := c.keyFor(sh.KeyShare.Group)
+	if key == nil {
+		return nil, record.Errorf(record.AlertInternalError, "no private key for the offered group %#04x", sh.KeyShare.Group)
+	}
+	shared, err := key.sharedSecret(sh.KeyShare.Data)
+	if err != nil {
+		return nil, err
+	}
+	t := s.retryHash
+	if t == nil {
+		t = newTranscript(suite)
+		t.add(c.helloRaw)
+	}
+	t.add(raw)
+	hs := newEarlySecret(suite, nil).handshakeSecret(shared)
+	th := t.sum()
+	clientHS, serverHS := hs.clientTrafficSecret(th), hs.serverTrafficSecret(th)
+	if err := out.SetReadKey(LevelHandshake, suite, serverHS); err != nil {
+		return nil, err
+	}
+	c.state.Version = VersionTLS13
+	c.state.CipherSuite = suite.ID
+	c.state.Group = tls.CurveID(sh.KeyShare.Group)
+	return &clientExpectEncryptedExtensions{c: c, k: &clientKeys{suite: suite, t: t, hs: hs, clientHS: clientHS, serverHS: serverHS}}, nil
+}
+
+// clientKeys is the key schedule state carried from ServerHello to Finished.
+type clientKeys struct {
+	suite              *Suite
+	t                  *transcript
+	hs                 handshakeSecret
+	clientHS, serverHS []byte
+}
+
+// serverOnlyExtensions may never appear in EncryptedExtensions.
+var serverHelloOnly = []uint16{ExtKeyShare, ExtSupportedVersions, ExtPreSharedKey, ExtCookie, ExtPSKModes,
+	ExtSignatureAlgorithms, ExtSignatureAlgsCert, ExtPadding, ExtStatusRequest, ExtSCT}
+
+type clientExpectEncryptedExtensions struct {
+	c *clientShared
+	k *clientKeys
+}
+
+func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, error) {
+	if MessageType(raw[0]) != TypeEncryptedExtensions {
+		return nil, unexpected(raw, "EncryptedExtensions")
+	}
+	ee := new(EncryptedExtensions)
+	if err := ee.Unmarshal(raw); err != nil {
+		return nil, err
+	}
+	c := s.c
+	for _, e := range ee.Extensions {
+		if contains(serverHelloOnly, e.Type) {
+			return nil, illegal("extension %s in EncryptedExtensions", extName(e.Type))
+		}
+		if !c.hello.HasExtension(e.Type) {
+			return nil, record.Errorf(record.AlertUnsupportedExtension, "server sent extension %d that was not offered", e.Type)
+		}
+	}
+	if ee.EarlyData {
+		return nil, illegal("server accepted early data that was not sent")
+	}
+	if ee.ALPN != "" && !contains(c.hello.ALPN, ee.ALPN) {
+		return nil, illegal("server chose ALPN protocol %q, which was not offered", ee.ALPN)
+	}
+	c.state.NegotiatedProtocol = ee.ALPN
+	s.k.t.add(raw)
+	return &clientExpectCertificate{c: c, k: s.k}, nil
+}
+
+// clientExpectCertificate waits for the server's Certificate, or a
+// CertificateRequest before it.
+type clientExpectCertificate struct {
+	c       *clientShared
+	k       *clientKeys
+	certReq *CertificateRequest
+}
+
+func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
+	switch MessageType(raw[0]) {
+	case TypeCertificateRequest:
+		if s.certReq != nil {
+			return nil, unexpected(raw, "Certificate")
+		}
+		req := new(CertificateRequest)
+		if err := req.Unmarshal(raw); err != nil {
+			return nil, err
+		}
+		if len(req.Context) != 0 {
+			return nil, illegal("CertificateRequest with a context during the handshake")
+		}
+		s.k.t.add(raw)
+		return &clientExpectCertificate{c: s.c, k: s.k, certReq: req}, nil
+	case TypeCertificate:
+	default:
+		return nil, unexpected(raw, "Certificate")
+	}
+	msg := new(Certificate)
+	if err := msg.Unmarshal(raw); err != nil {
+		return nil, err
+	}
+	if len(msg.Context) != 0 {
+		return nil, illegal("server Certificate with a context")
+	}
+	if len(msg.Entries) == 0 {
+		return nil, record.Errorf(record.AlertDecodeError, "server sent no certificate")
+	}
+	certs, err := parseChain(msg.Entries)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.c.authorize(certs); err != nil {
+		return nil, err
+	}
+	s.k.t.add(raw)
+	return &clientExpectCertificateVerify{c: s.c, k: s.k, certReq: s.certReq}, nil
+}
+
+// authorize verifies the server chain, or records why it does not verify
+// when the Config accepts unauthorized servers.
+func (c *clientShared) authorize(certs []*x509.Certificate) error {
+	c.state.PeerCertificates = certs
+	chains, err := verifyServerChain(c.cfg, certs)
+	if err == nil {
+		c.state.VerifiedChains = chains
+		c.state.Authorized = true
+		return nil
+	}
+	if !c.cfg.InsecureAcceptUnauthorized {
+		return err
+	}
+	c.state.AuthorizationError = err
+	return nil
+}
+
+type clientExpectCertificateVerify struct {
+	c       *clientShared
+	k       *clientKeys
+	certReq *CertificateRequest
+}
+
+func (s *clientExpectCertificateVerify) Handle(raw []byte, out Sink) (State, error) {
+	if MessageType(raw[0]) != TypeCertificateVerify {
+		return nil, unexpected(raw, "CertificateVerify")
+	}
+	cv := new(CertificateVerify)
+	if err := cv.Unmarshal(raw); err != nil {
+		return nil, err
+	}
+	if !contains(s.c.hello.SignatureAlgorithms, cv.Scheme) || !contains(defaultSchemes13, cv.Scheme) {
+		return nil, illegal("server signed with scheme %#04x, which was not offered", cv.Scheme)
+	}
+	content := signedContent(serverSignatureContext, s.k.t.sum())
+	if err := verifySignature(s.c.state.PeerCertificates[0].PublicKey, cv.Scheme, content, cv.Signature); err != nil {
+		return nil, err
+	}
+	s.k.t.add(raw)
+	return &clientExpectFinished{c: s.c, k: s.k, certReq: s.certReq}, nil
+}
+
+type clientExpectFinished struct {
+	c       *clientShared
+	k       *clientKeys
+	certReq *CertificateRequest
+}
+
+func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
+	if MessageType(raw[0]) != TypeFinished {
+		return nil, unexpected(raw, "Finished")
+	}
+	fin := new(Finished)
+	if err := fin.Unmarshal(raw); err != nil {
+		return nil, err
+	}
+	k := s.k
+	want := k.suite.finishedMAC(k.serverHS, k.t.sum())
+	if !hmac.Equal(want, fin.VerifyData) {
+		return nil, record.Errorf(record.AlertDecryptError, "server Finished does not verify")
+	}
+	k.t.add(raw)
+	ms := k.hs.masterSecret()
+	th := k.t.sum()
+	clientApp, serverApp := ms.clientTrafficSecret(th), ms.serverTrafficSecret(th)
+	if err := out.SetReadKey(LevelApplication, k.suite, serverApp); err != nil {
+		return nil, err
+	}
+	if err := s.c.compatCCS(out); err != nil {
+		return nil, err
+	}
+	if err := out.SetWriteKey(LevelHandshake, k.suite, k.clientHS); err != nil {
+		return nil, err
+	}
+	if s.certReq != nil {
+		// No client certificates in this build: answer with an empty chain.
+		empty := (&Certificate{}).Marshal()
+		k.t.add(empty)
+		if err := out.SendMessage(empty); err != nil {
+			return nil, err
+		}
+	}
+	mine := (&Finished{VerifyData: k.suite.finishedMAC(k.clientHS, k.t.sum())}).Marshal()
+	if err := out.SendMessage(mine); err != nil {
+		return nil, err
+	}
+	if err := out.SetWriteKey(LevelApplication, k.suite, clientApp); err != nil {
+		return nil, err
+	}
+	s.c.state.HandshakeComplete = true
+	out.Complete(s.c.state)
+	return &Traffic{suite: k.suite, readSecret: serverApp, writeSecret: clientApp, isClient: true,
+		exporter: ms.exporterSecret(th)}, nil
+}

@@ -1,0 +1,154 @@
+package handshake
+
+import (
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"time"
+
+	utls "github.com/refraction-networking/utls"
+)
+
+// DefaultMaxHandshakeMessage is the largest handshake message accepted when
+// Config.MaxHandshakeMessageSize is zero.
+const DefaultMaxHandshakeMessage = 64 << 10
+
+// Config configures a client or a server. Field names follow crypto/tls.Config
+// where the meaning is the same. A Config may be shared by many connections
+// and must not be changed once in use.
+type Config struct {
+	// Rand is the source of all randomness of the handshake (randoms, key
+	// shares). Nil means crypto/rand. A fixed Rand replays a handshake.
+	Rand io.Reader
+	// Time gives the current time for certificate checks. Nil means time.Now.
+	Time func() time.Time
+
+	// Certificates are the server's certificate chains with their private keys
+	// (a crypto.Signer). The first whose key fits the client's signature
+	// algorithms is used.
+	Certificates []tls.Certificate
+
+	// RootCAs verify the server's chain; nil means the system roots.
+	RootCAs *x509.CertPool
+	// ServerName is sent as SNI and checked against the server's certificate.
+	ServerName string
+	// InsecureAcceptUnauthorized lets the client finish a handshake whose
+	// server certificate does not verify, reporting Authorized=false and the
+	// reason in AuthorizationError (Node's rejectUnauthorized: false). The
+	// CertificateVerify signature is still checked.
+	InsecureAcceptUnauthorized bool
+
+	// NextProtos lists ALPN protocols in order of preference.
+	NextProtos []string
+	// MinVersion and MaxVersion bound the TLS version; zero means TLS 1.3,
+	// the only version this build negotiates.
+	MinVersion, MaxVersion uint16
+	// CipherSuites lists TLS 1.3 suites in order of preference; nil means all.
+	CipherSuites []uint16
+	// CurvePreferences lists key exchange groups in order of preference; nil
+	// means X25519MLKEM768, X25519, P-256, P-384. A client sends a key share
+	// for the first (and, for X25519MLKEM768, also for X25519).
+	CurvePreferences []tls.CurveID
+
+	// ClientHelloID shapes the client's hello like a browser (for example
+	// utls.HelloChrome_Auto). Nil means a hello derived from this Config.
+	ClientHelloID *utls.ClientHelloID
+	// ClientHelloSpec gives the client's hello extension by extension and
+	// overrides ClientHelloID. It is called once per connection, because uTLS
+	// writes the fresh key shares into the spec it is given.
+	ClientHelloSpec func() *utls.ClientHelloSpec
+	// HelloShaper, when set, builds the client's hello instead of uTLS. It is
+	// for callers that bring their own hello bytes (tests replaying a trace).
+	HelloShaper HelloShaper
+
+	// MaxHandshakeMessageSize bounds one handshake message; a peer announcing a
+	// larger one is refused before its bytes are buffered. Zero means 64 KiB.
+	MaxHandshakeMessageSize int
+}
+
+func (c *Config) rand() io.Reader {
+	if c.Rand != nil {
+		return c.Rand
+	}
+	return rand.Reader
+}
+
+func (c *Config) now() time.Time {
+	if c.Time != nil {
+		return c.Time()
+	}
+	return time.Now()
+}
+
+// MaxMessage returns the effective handshake message size limit.
+func (c *Config) MaxMessage() int {
+	if c.MaxHandshakeMessageSize > 0 {
+		return c.MaxHandshakeMessageSize
+	}
+	return DefaultMaxHandshakeMessage
+}
+
+func (c *Config) suites() []*Suite {
+	if c.CipherSuites == nil {
+		return suites13
+	}
+	var out []*Suite
+	for _, id := range c.CipherSuites {
+		if s := Suite13ByID(id); s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (c *Config) groups() []uint16 {
+	if c.CurvePreferences == nil {
+		return defaultGroups
+	}
+	var out []uint16
+	for _, g := range c.CurvePreferences {
+		if groupSupported(uint16(g)) {
+			out = append(out, uint16(g))
+		}
+	}
+	return out
+}
+
+// check refuses a Config that cannot make a TLS 1.3 handshake.
+func (c *Config) check(isClient bool) error {
+	if c.MinVersion > VersionTLS13 || (c.MaxVersion != 0 && c.MaxVersion < VersionTLS13) {
+		return errors.New("handshake: this build speaks TLS 1.3 only; MinVersion/MaxVersion exclude it")
+	}
+	if len(c.suites()) == 0 {
+		return errors.New("handshake: no supported TLS 1.3 cipher suite in CipherSuites")
+	}
+	if len(c.groups()) == 0 {
+		return errors.New("handshake: no supported group in CurvePreferences")
+	}
+	if isClient && c.ServerName == "" && !c.InsecureAcceptUnauthorized {
+		return errors.New("handshake: ServerName is needed to verify the server (or set InsecureAcceptUnauthorized)")
+	}
+	if !isClient && len(c.Certificates) == 0 {
+		return errors.New("handshake: a server needs at least one certificate")
+	}
+	return nil
+}
+
+// ConnectionState describes a connection as negotiated so far.
+type ConnectionState struct {
+	Version            uint16
+	CipherSuite        uint16
+	Group              tls.CurveID
+	NegotiatedProtocol string // ALPN
+	ServerName         string
+	PeerCertificates   []*x509.Certificate
+	VerifiedChains     [][]*x509.Certificate
+	// Authorized is true when the peer's certificate verified (Node's
+	// 'authorized'). AuthorizationError says why not when it is false.
+	Authorized         bool
+	AuthorizationError error
+	DidHelloRetry      bool
+	HandshakeComplete  bool
+}

@@ -1,0 +1,148 @@
+package handshake
+
+import (
+	"crypto/hkdf"
+	"crypto/hmac"
+	"hash"
+
+	"github.com/securepair/securepair/record"
+	"golang.org/x/crypto/cryptobyte"
+)
+
+// The TLS 1.3 key schedule (RFC 8446 section 7.1) as typed stages: each stage
+// is made only from the one before, so a secret cannot be used out of order.
+
+// expandLabel is HKDF-Expand-Label.
+func (s *Suite) expandLabel(secret []byte, label string, context []byte, length int) []byte {
+	var b cryptobyte.Builder
+	b.AddUint16(uint16(length))
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
+		b.AddBytes([]byte("tls13 "))
+		b.AddBytes([]byte(label))
+	})
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(context) })
+	out, err := hkdf.Expand(s.Hash.New, secret, string(b.BytesOrPanic()), length)
+	if err != nil {
+		panic("handshake: HKDF-Expand-Label with length " + err.Error()) // lengths are ours, never the peer's
+	}
+	return out
+}
+
+// deriveSecret is Derive-Secret with an already computed transcript hash.
+func (s *Suite) deriveSecret(secret []byte, label string, transcriptHash []byte) []byte {
+	return s.expandLabel(secret, label, transcriptHash, s.Hash.Size())
+}
+
+func (s *Suite) extract(ikm, salt []byte) []byte {
+	out, err := hkdf.Extract(s.Hash.New, ikm, salt)
+	if err != nil {
+		panic("handshake: HKDF-Extract: " + err.Error())
+	}
+	return out
+}
+
+func (s *Suite) emptyHash() []byte {
+	h := s.Hash.New()
+	return h.Sum(nil)
+}
+
+// trafficKey derives the record key and IV from a traffic secret.
+func (s *Suite) trafficKey(secret []byte) (key, iv []byte) {
+	return s.expandLabel(secret, "key", nil, s.AEAD.KeyLen()), s.expandLabel(secret, "iv", nil, record.IVLen)
+}
+
+// nextTrafficSecret is the KeyUpdate step (RFC 8446 section 7.2).
+func (s *Suite) nextTrafficSecret(secret []byte) []byte {
+	return s.expandLabel(secret, "traffic upd", nil, s.Hash.Size())
+}
+
+// finishedMAC computes verify_data for a Finished message.
+func (s *Suite) finishedMAC(baseKey, transcriptHash []byte) []byte {
+	key := s.expandLabel(baseKey, "finished", nil, s.Hash.Size())
+	m := hmac.New(s.Hash.New, key)
+	m.Write(transcriptHash)
+	return m.Sum(nil)
+}
+
+// earlySecret is the first stage, from the PSK (zeros when there is none).
+type earlySecret struct {
+	suite  *Suite
+	secret []byte
+}
+
+func newEarlySecret(s *Suite, psk []byte) earlySecret {
+	if psk == nil {
+		psk = make([]byte, s.Hash.Size())
+	}
+	return earlySecret{s, s.extract(psk, nil)}
+}
+
+// handshakeSecret is the second stage, mixing in the (EC)DHE shared secret.
+type handshakeSecret struct {
+	suite  *Suite
+	secret []byte
+}
+
+func (e earlySecret) handshakeSecret(shared []byte) handshakeSecret {
+	derived := e.suite.deriveSecret(e.secret, "derived", e.suite.emptyHash())
+	return handshakeSecret{e.suite, e.suite.extract(shared, derived)}
+}
+
+func (h handshakeSecret) clientTrafficSecret(th []byte) []byte {
+	return h.suite.deriveSecret(h.secret, "c hs traffic", th)
+}
+
+func (h handshakeSecret) serverTrafficSecret(th []byte) []byte {
+	return h.suite.deriveSecret(h.secret, "s hs traffic", th)
+}
+
+// masterSecret is the last stage, from which application secrets come.
+type masterSecret struct {
+	suite  *Suite
+	secret []byte
+}
+
+func (h handshakeSecret) masterSecret() masterSecret {
+	derived := h.suite.deriveSecret(h.secret, "derived", h.suite.emptyHash())
+	return masterSecret{h.suite, h.suite.extract(make([]byte, h.suite.Hash.Size()), derived)}
+}
+
+func (m masterSecret) clientTrafficSecret(th []byte) []byte {
+	return m.suite.deriveSecret(m.secret, "c ap traffic", th)
+}
+
+func (m masterSecret) serverTrafficSecret(th []byte) []byte {
+	return m.suite.deriveSecret(m.secret, "s ap traffic", th)
+}
+
+func (m masterSecret) exporterSecret(th []byte) []byte {
+	return m.suite.deriveSecret(m.secret, "exp master", th)
+}
+
+func (m masterSecret) resumptionSecret(th []byte) []byte {
+	return m.suite.deriveSecret(m.secret, "res master", th)
+}
+
+// transcript is the running hash of the handshake messages.
+type transcript struct {
+	h hash.Hash
+}
+
+func newTranscript(s *Suite) *transcript { return &transcript{h: s.Hash.New()} }
+
+func (t *transcript) add(msgs ...[]byte) {
+	for _, m := range msgs {
+		t.h.Write(m)
+	}
+}
+
+func (t *transcript) sum() []byte { return t.h.Sum(nil) }
+
+// messageHash replaces the first ClientHello after a HelloRetryRequest
+// (RFC 8446 section 4.4.1).
+func messageHash(s *Suite, clientHello1 []byte) []byte {
+	h := s.Hash.New()
+	h.Write(clientHello1)
+	sum := h.Sum(nil)
+	return append([]byte{byte(TypeMessageHash), 0, 0, byte(len(sum))}, sum...)
+}

@@ -1,0 +1,329 @@
+package handshake
+
+import (
+	"crypto"
+	"crypto/hmac"
+	"crypto/tls"
+	"io"
+
+	"github.com/securepair/securepair/record"
+)
+
+// The server's states, in order:
+//
+//	serverExpectClientHello → (HelloRetryRequest: serverExpectClientHello again)
+//	→ serverExpectFinished → Traffic
+
+// NewServer returns the state that waits for the first ClientHello.
+func NewServer(cfg *Config) (State, error) {
+	if err := cfg.check(false); err != nil {
+		return nil, err
+	}
+	return &serverExpectClientHello{cfg: cfg}, nil
+}
+
+// serverExpectClientHello waits for a ClientHello. After a HelloRetryRequest
+// it waits for the second one, with the suite and group already fixed.
+type serverExpectClientHello struct {
+	cfg   *Config
+	retry *serverRetry
+}
+
+// serverRetry is what a HelloRetryRequest fixed for the second hello.
+type serverRetry struct {
+	t      *transcript
+	suite  *Suite
+	group  uint16
+	first  *ClientHello
+	sentCC bool
+}
+
+// serverChoice is what the server negotiated from a ClientHello.
+type serverChoice struct {
+	suite  *Suite
+	group  uint16
+	share  []byte // client's share for group; nil means HelloRetryRequest
+	cert   *tls.Certificate
+	scheme uint16
+	alpn   string
+}
+
+func (s *serverExpectClientHello) Handle(raw []byte, out Sink) (State, error) {
+	if MessageType(raw[0]) != TypeClientHello {
+		return nil, unexpected(raw, "ClientHello")
+	}
+	ch := new(ClientHello)
+	if err := ch.Unmarshal(raw); err != nil {
+		return nil, err
+	}
+	choice, err := s.negotiate(ch)
+	if err != nil {
+		return nil, err
+	}
+	if choice.share == nil {
+		if s.retry != nil {
+			return nil, illegal("second ClientHello has no share for the requested group")
+		}
+		return s.sendRetry(ch, raw, choice, out)
+	}
+	return s.sendServerFlight(ch, raw, choice, out)
+}
+
+// negotiate picks version, suite, group, certificate and ALPN.
+func (s *serverExpectClientHello) negotiate(ch *ClientHello) (*serverChoice, error) {
+	if !contains(ch.SupportedVersions, VersionTLS13) {
+		return nil, record.Errorf(record.AlertProtocolVersion, "client does not offer TLS 1.3")
+	}
+	if len(ch.CompressionMethods) != 1 || ch.CompressionMethods[0] != 0 {
+		return nil, illegal("TLS 1.3 ClientHello must offer only null compression")
+	}
+	if s.retry != nil && ch.EarlyData {
+		return nil, illegal("early_data in the second ClientHello")
+	}
+	c := &serverChoice{}
+	for _, suite := range s.cfg.suites() {
+		if contains(ch.CipherSuites, suite.ID) {
+			c.suite = suite
+			break
+		}
+	}
+	if s.retry != nil {
+		if !contains(ch.CipherSuites, s.retry.suite.ID) {
+			return nil, illegal("second ClientHello drops the chosen cipher suite")
+		}
+		c.suite = s.retry.suite
+	}
+	if c.suite == nil {
+		return nil, record.Errorf(record.AlertHandshakeFailure, "no cipher suite in common")
+	}
+	if err := s.pickGroup(ch, c); err != nil {
+		return nil, err
+	}
+	if err := s.pickCertificate(ch, c); err != nil {
+		return nil, err
+	}
+	return c, s.pickALPN(ch, c)
+}
+
+func (s *serverExpectClientHello) pickGroup(ch *ClientHello, c *serverChoice) error {
+	if ch.SupportedGroups == nil || ch.KeyShares == nil {
+		return record.Errorf(record.AlertMissingExtension, "ClientHello without supported_groups or key_share")
+	}
+	shares := map[uint16][]byte{}
+	for _, ks := range ch.KeyShares {
+		if _, dup := shares[ks.Group]; dup || !contains(ch.SupportedGroups, ks.Group) {
+			return illegal("key share for group %#04x is duplicated or not in supported_groups", ks.Group)
+		}
+		shares[ks.Group] = ks.Data
+	}
+	if s.retry != nil {
+		if len(ch.KeyShares) != 1 || ch.KeyShares[0].Group != s.retry.group {
+			return illegal("second ClientHello must carry one share, for group %#04x", s.retry.group)
+		}
+		c.group, c.share = s.retry.group, ch.KeyShares[0].Data
+		return nil
+	}
+	for _, g := range s.cfg.groups() {
+		if contains(ch.SupportedGroups, g) {
+			if data, ok := shares[g]; ok {
+				c.group, c.share = g, data
+				return nil
+			}
+			if c.group == 0 {
+				c.group = g // best common group; asked for by HelloRetryRequest if no share fits
+			}
+		}
+	}
+	if c.group == 0 {
+		return record.Errorf(record.AlertHandshakeFailure, "no key exchange group in common")
+	}
+	return nil
+}
+
+func (s *serverExpectClientHello) pickCertificate(ch *ClientHello, c *serverChoice) error {
+	if ch.SignatureAlgorithms == nil {
+		return record.Errorf(record.AlertMissingExtension, "ClientHello without signature_algorithms")
+	}
+	for i := range s.cfg.Certificates {
+		cert := &s.cfg.Certificates[i]
+		signer, ok := cert.PrivateKey.(crypto.Signer)
+		if !ok || len(cert.Certificate) == 0 {
+			continue
+		}
+		if scheme, ok := pickScheme(signer.Public(), ch.SignatureAlgorithms); ok {
+			c.cert, c.scheme = cert, scheme
+			return nil
+		}
+	}
+	return record.Errorf(record.AlertHandshakeFailure, "no certificate fits the client's signature algorithms")
+}
+
+func (s *serverExpectClientHello) pickALPN(ch *ClientHello, c *serverChoice) error {
+	if len(ch.ALPN) == 0 || len(s.cfg.NextProtos) == 0 {
+		return nil
+	}
+	for _, p := range s.cfg.NextProtos {
+		if contains(ch.ALPN, p) {
+			c.alpn = p
+			return nil
+		}
+	}
+	return record.Errorf(record.AlertNoApplicationProtocol, "no ALPN protocol in common (client offers %q)", ch.ALPN)
+}
+
+func (s *serverExpectClientHello) sendRetry(ch *ClientHello, raw []byte, c *serverChoice, out Sink) (State, error) {
+	hrr := &ServerHello{
+		Version:     VersionTLS12,
+		Random:      helloRetryRandom,
+		SessionID:   ch.SessionID,
+		CipherSuite: c.suite.ID,
+		Extensions: []Extension{
+			Uint16Ext(ExtSupportedVersions, VersionTLS13),
+			Uint16Ext(ExtKeyShare, c.group),
+		},
+	}
+	hrrRaw := hrr.Marshal()
+	t := newTranscript(c.suite)
+	t.add(messageHash(c.suite, raw), hrrRaw)
+	if err := out.SendMessage(hrrRaw); err != nil {
+		return nil, err
+	}
+	sentCCS := len(ch.SessionID) > 0
+	if sentCCS {
+		if err := out.SendChangeCipherSpec(); err != nil {
+			return nil, err
+		}
+	}
+	return &serverExpectClientHello{cfg: s.cfg, retry: &serverRetry{t: t, suite: c.suite, group: c.group, first: ch, sentCC: sentCCS}}, nil
+}
+
+func randomBytes(r io.Reader, n int) ([]byte, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return nil, internal(err)
+	}
+	return b, nil
+}
+
+// sendServerFlight answers an acceptable ClientHello with ServerHello,
+// EncryptedExtensions, Certificate, CertificateVerify and Finished.
+func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, c *serverChoice, out Sink) (State, error) {
+	random, err := randomBytes(s.cfg.rand(), 32)
+	if err != nil {
+		return nil, err
+	}
+	share, shared, err := serverKeyExchange(c.group, c.share, s.cfg.rand())
+	if err != nil {
+		return nil, err
+	}
+	sh := &ServerHello{
+		Version:     VersionTLS12,
+		SessionID:   ch.SessionID,
+		CipherSuite: c.suite.ID,
+		Extensions: []Extension{
+			KeyShareServerExt(KeyShare{Group: c.group, Data: share}),
+			Uint16Ext(ExtSupportedVersions, VersionTLS13),
+		},
+	}
+	copy(sh.Random[:], random)
+	shRaw := sh.Marshal()
+	t := newTranscript(c.suite)
+	if s.retry != nil {
+		t = s.retry.t
+	}
+	t.add(raw, shRaw)
+	hs := newEarlySecret(c.suite, nil).handshakeSecret(shared)
+	th := t.sum()
+	clientHS, serverHS := hs.clientTrafficSecret(th), hs.serverTrafficSecret(th)
+	if err := out.SendMessage(shRaw); err != nil {
+		return nil, err
+	}
+	if len(ch.SessionID) > 0 && (s.retry == nil || !s.retry.sentCC) {
+		if err := out.SendChangeCipherSpec(); err != nil {
+			return nil, err
+		}
+	}
+	if err := out.SetWriteKey(LevelHandshake, c.suite, serverHS); err != nil {
+		return nil, err
+	}
+	if err := out.SetReadKey(LevelHandshake, c.suite, clientHS); err != nil {
+		return nil, err
+	}
+	msgs, err := s.encryptedFlight(c, t, serverHS)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range msgs {
+		if err := out.SendMessage(m); err != nil {
+			return nil, err
+		}
+	}
+	ms := hs.masterSecret()
+	th = t.sum()
+	clientApp, serverApp := ms.clientTrafficSecret(th), ms.serverTrafficSecret(th)
+	if err := out.SetWriteKey(LevelApplication, c.suite, serverApp); err != nil {
+		return nil, err
+	}
+	state := ConnectionState{
+		Version:            VersionTLS13,
+		CipherSuite:        c.suite.ID,
+		Group:              tls.CurveID(c.group),
+		NegotiatedProtocol: c.alpn,
+		ServerName:         ch.ServerName,
+		DidHelloRetry:      s.retry != nil,
+	}
+	return &serverExpectFinished{suite: c.suite, t: t, clientHS: clientHS, clientApp: clientApp,
+		serverApp: serverApp, exporter: ms.exporterSecret(th), state: state}, nil
+}
+
+// encryptedFlight builds EncryptedExtensions through Finished, adding each to
+// the transcript.
+func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *transcript, serverHS []byte) ([][]byte, error) {
+	ee := &EncryptedExtensions{Extensions: []Extension{}}
+	if c.alpn != "" {
+		ee.Extensions = append(ee.Extensions, ALPNExt([]string{c.alpn}))
+	}
+	cert := &Certificate{}
+	for _, der := range c.cert.Certificate {
+		cert.Entries = append(cert.Entries, CertificateEntry{Data: der})
+	}
+	eeRaw, certRaw := ee.Marshal(), cert.Marshal()
+	t.add(eeRaw, certRaw)
+	sig, err := sign(c.cert.PrivateKey.(crypto.Signer), c.scheme, signedContent(serverSignatureContext, t.sum()), s.cfg.rand())
+	if err != nil {
+		return nil, err
+	}
+	cvRaw := (&CertificateVerify{Scheme: c.scheme, Signature: sig}).Marshal()
+	t.add(cvRaw)
+	finRaw := (&Finished{VerifyData: c.suite.finishedMAC(serverHS, t.sum())}).Marshal()
+	t.add(finRaw)
+	return [][]byte{eeRaw, certRaw, cvRaw, finRaw}, nil
+}
+
+// serverExpectFinished waits for the client's Finished.
+type serverExpectFinished struct {
+	suite                          *Suite
+	t                              *transcript
+	clientHS, clientApp, serverApp []byte
+	exporter                       []byte
+	state                          ConnectionState
+}
+
+func (s *serverExpectFinished) Handle(raw []byte, out Sink) (State, error) {
+	if MessageType(raw[0]) != TypeFinished {
+		return nil, unexpected(raw, "Finished")
+	}
+	fin := new(Finished)
+	if err := fin.Unmarshal(raw); err != nil {
+		return nil, err
+	}
+	if !hmac.Equal(s.suite.finishedMAC(s.clientHS, s.t.sum()), fin.VerifyData) {
+		return nil, record.Errorf(record.AlertDecryptError, "client Finished does not verify")
+	}
+	if err := out.SetReadKey(LevelApplication, s.suite, s.clientApp); err != nil {
+		return nil, err
+	}
+	s.state.HandshakeComplete = true
+	out.Complete(s.state)
+	return &Traffic{suite: s.suite, readSecret: s.clientApp, writeSecret: s.serverApp, exporter: s.exporter}, nil
+}

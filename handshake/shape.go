@@ -1,0 +1,131 @@
+package handshake
+
+import (
+	"fmt"
+	"net"
+
+	utls "github.com/refraction-networking/utls"
+)
+
+// ShapedHello is a client's first ClientHello as bytes, with the private keys
+// of the key shares it carries.
+type ShapedHello struct {
+	Raw  []byte
+	Keys []*ClientKeyShare
+}
+
+// HelloShaper builds the first ClientHello of a connection.
+type HelloShaper interface {
+	ShapeHello(cfg *Config) (*ShapedHello, error)
+}
+
+// shapeHello builds the client's first hello: from cfg.HelloShaper when set,
+// else through uTLS.
+func shapeHello(cfg *Config) (*ShapedHello, error) {
+	if cfg.HelloShaper != nil {
+		return cfg.HelloShaper.ShapeHello(cfg)
+	}
+	return shapeWithUTLS(cfg)
+}
+
+func shapeWithUTLS(cfg *Config) (*ShapedHello, error) {
+	ucfg := &utls.Config{
+		ServerName:         cfg.ServerName,
+		Rand:               cfg.rand(),
+		NextProtos:         cfg.NextProtos,
+		InsecureSkipVerify: true, // uTLS only builds the hello; we verify
+	}
+	id := utls.HelloCustom
+	var spec *utls.ClientHelloSpec
+	var keys []*ClientKeyShare
+	switch {
+	case cfg.ClientHelloSpec != nil:
+		spec = cfg.ClientHelloSpec()
+	case cfg.ClientHelloID != nil:
+		id = *cfg.ClientHelloID
+	default:
+		var err error
+		if spec, keys, err = defaultSpec(cfg); err != nil {
+			return nil, err
+		}
+	}
+	uc := utls.UClient(nil, ucfg, id)
+	if spec != nil {
+		if err := uc.ApplyPreset(spec); err != nil {
+			return nil, fmt.Errorf("handshake: uTLS spec: %w", err)
+		}
+	}
+	if err := uc.BuildHandshakeState(); err != nil {
+		return nil, fmt.Errorf("handshake: uTLS hello: %w", err)
+	}
+	if keys == nil {
+		keys = utlsKeys(uc.HandshakeState.State13.KeyShareKeys)
+	}
+	return &ShapedHello{Raw: uc.HandshakeState.Hello.Raw, Keys: keys}, nil
+}
+
+// utlsKeys converts the private keys uTLS generated for its shares.
+func utlsKeys(k *utls.KeySharePrivateKeys) []*ClientKeyShare {
+	if k == nil {
+		return nil
+	}
+	var keys []*ClientKeyShare
+	if k.Mlkem != nil && k.MlkemEcdhe != nil {
+		keys = append(keys, &ClientKeyShare{Group: GroupX25519MLKEM768, ECDH: k.MlkemEcdhe, MLKEM: k.Mlkem})
+	}
+	if k.Ecdhe != nil {
+		keys = append(keys, &ClientKeyShare{Group: curveGroup(k.Ecdhe.Curve()), ECDH: k.Ecdhe})
+	}
+	return keys
+}
+
+// defaultSpec derives a hello from the Config. Its key shares are made here
+// from Config.Rand (uTLS would ignore Rand for keys), so it replays exactly.
+func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*ClientKeyShare, error) {
+	groups := cfg.groups()
+	shareGroups := []uint16{groups[0]}
+	if groups[0] == GroupX25519MLKEM768 && contains(groups, GroupX25519) {
+		shareGroups = append(shareGroups, GroupX25519)
+	}
+	var keys []*ClientKeyShare
+	var shares []utls.KeyShare
+	for _, g := range shareGroups {
+		k, pub, err := NewClientKeyShare(g, cfg.rand())
+		if err != nil {
+			return nil, nil, err
+		}
+		keys = append(keys, k)
+		shares = append(shares, utls.KeyShare{Group: utls.CurveID(g), Data: pub})
+	}
+	var suites []uint16
+	for _, s := range cfg.suites() {
+		suites = append(suites, s.ID)
+	}
+	curves := make([]utls.CurveID, len(groups))
+	for i, g := range groups {
+		curves[i] = utls.CurveID(g)
+	}
+	sigs := make([]utls.SignatureScheme, len(defaultSchemesCert))
+	for i, s := range defaultSchemesCert {
+		sigs[i] = utls.SignatureScheme(s)
+	}
+	var exts []utls.TLSExtension
+	if cfg.ServerName != "" && net.ParseIP(cfg.ServerName) == nil {
+		exts = append(exts, &utls.SNIExtension{ServerName: cfg.ServerName})
+	}
+	exts = append(exts,
+		&utls.SupportedCurvesExtension{Curves: curves},
+		&utls.SignatureAlgorithmsExtension{SupportedSignatureAlgorithms: sigs},
+		&utls.KeyShareExtension{KeyShares: shares},
+		&utls.SupportedVersionsExtension{Versions: []uint16{VersionTLS13}},
+		&utls.PSKKeyExchangeModesExtension{Modes: []uint8{utls.PskModeDHE}},
+	)
+	if len(cfg.NextProtos) > 0 {
+		exts = append(exts, &utls.ALPNExtension{AlpnProtocols: cfg.NextProtos})
+	}
+	return &utls.ClientHelloSpec{
+		CipherSuites:       suites,
+		CompressionMethods: []uint8{0},
+		Extensions:         exts,
+	}, keys, nil
+}

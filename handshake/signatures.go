@@ -1,0 +1,154 @@
+package handshake
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"io"
+
+	"github.com/securepair/securepair/record"
+)
+
+// Signature schemes (RFC 8446 section 4.2.3).
+const (
+	SchemeECDSAP256SHA256 uint16 = 0x0403
+	SchemeECDSAP384SHA384 uint16 = 0x0503
+	SchemeECDSAP521SHA512 uint16 = 0x0603
+	SchemeEd25519         uint16 = 0x0807
+	SchemePSSRSAESHA256   uint16 = 0x0804
+	SchemePSSRSAESHA384   uint16 = 0x0805
+	SchemePSSRSAESHA512   uint16 = 0x0806
+	SchemePKCS1SHA256     uint16 = 0x0401
+	SchemePKCS1SHA384     uint16 = 0x0501
+	SchemePKCS1SHA512     uint16 = 0x0601
+)
+
+// defaultSchemes13 are the schemes offered and accepted in TLS 1.3
+// CertificateVerify, in order of preference.
+var defaultSchemes13 = []uint16{
+	SchemeECDSAP256SHA256, SchemeEd25519, SchemePSSRSAESHA256, SchemeECDSAP384SHA384,
+	SchemePSSRSAESHA384, SchemePSSRSAESHA512, SchemeECDSAP521SHA512,
+}
+
+// defaultSchemesCert adds the PKCS#1 schemes still used to sign certificates.
+var defaultSchemesCert = append(append([]uint16{}, defaultSchemes13...), SchemePKCS1SHA256, SchemePKCS1SHA384, SchemePKCS1SHA512)
+
+type schemeInfo struct {
+	hash crypto.Hash // 0 for Ed25519
+	pss  bool
+}
+
+var schemes = map[uint16]schemeInfo{
+	SchemeECDSAP256SHA256: {crypto.SHA256, false},
+	SchemeECDSAP384SHA384: {crypto.SHA384, false},
+	SchemeECDSAP521SHA512: {crypto.SHA512, false},
+	SchemeEd25519:         {0, false},
+	SchemePSSRSAESHA256:   {crypto.SHA256, true},
+	SchemePSSRSAESHA384:   {crypto.SHA384, true},
+	SchemePSSRSAESHA512:   {crypto.SHA512, true},
+}
+
+// schemesForKey lists the TLS 1.3 schemes a public key can sign with.
+func schemesForKey(pub crypto.PublicKey) []uint16 {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256():
+			return []uint16{SchemeECDSAP256SHA256}
+		case elliptic.P384():
+			return []uint16{SchemeECDSAP384SHA384}
+		case elliptic.P521():
+			return []uint16{SchemeECDSAP521SHA512}
+		}
+	case ed25519.PublicKey:
+		return []uint16{SchemeEd25519}
+	case *rsa.PublicKey:
+		return []uint16{SchemePSSRSAESHA256, SchemePSSRSAESHA384, SchemePSSRSAESHA512}
+	}
+	return nil
+}
+
+// pickScheme returns the first scheme of the key's that the peer accepts.
+func pickScheme(pub crypto.PublicKey, peerAccepts []uint16) (uint16, bool) {
+	for _, s := range schemesForKey(pub) {
+		if contains(peerAccepts, s) {
+			return s, true
+		}
+	}
+	return 0, false
+}
+
+const (
+	serverSignatureContext = "TLS 1.3, server CertificateVerify"
+	clientSignatureContext = "TLS 1.3, client CertificateVerify"
+)
+
+// signedContent builds what a TLS 1.3 CertificateVerify signs.
+func signedContent(context string, transcriptHash []byte) []byte {
+	out := make([]byte, 0, 64+len(context)+1+len(transcriptHash))
+	for range 64 {
+		out = append(out, 0x20)
+	}
+	out = append(out, context...)
+	out = append(out, 0)
+	return append(out, transcriptHash...)
+}
+
+func digest(h crypto.Hash, msg []byte) []byte {
+	if h == 0 {
+		return msg
+	}
+	d := h.New()
+	d.Write(msg)
+	return d.Sum(nil)
+}
+
+// sign signs content with scheme.
+func sign(key crypto.Signer, scheme uint16, content []byte, rand io.Reader) ([]byte, error) {
+	info, ok := schemes[scheme]
+	if !ok {
+		return nil, record.Errorf(record.AlertInternalError, "cannot sign with scheme %#04x", scheme)
+	}
+	var opts crypto.SignerOpts = info.hash
+	if info.pss {
+		opts = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: info.hash}
+	}
+	sig, err := key.Sign(rand, digest(info.hash, content), opts)
+	if err != nil {
+		return nil, record.Errorf(record.AlertInternalError, "signing: %v", err)
+	}
+	return sig, nil
+}
+
+// verifySignature checks sig over content with scheme; any failure is decrypt_error.
+func verifySignature(pub crypto.PublicKey, scheme uint16, content, sig []byte) error {
+	if !contains(schemesForKey(pub), scheme) {
+		return record.Errorf(record.AlertIllegalParameter, "scheme %#04x does not fit the certificate key", scheme)
+	}
+	info := schemes[scheme]
+	d := digest(info.hash, content)
+	ok := false
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		ok = ecdsa.VerifyASN1(k, d, sig)
+	case ed25519.PublicKey:
+		ok = ed25519.Verify(k, d, sig)
+	case *rsa.PublicKey:
+		ok = rsa.VerifyPSS(k, info.hash, d, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) == nil
+	}
+	if !ok {
+		return record.Errorf(record.AlertDecryptError, "CertificateVerify signature does not verify")
+	}
+	return nil
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,41 @@
+package handshake
+
+// Level is the protection level of a traffic key.
+type Level uint8
+
+// Key levels, in the order a handshake installs them.
+const (
+	LevelHandshake Level = iota + 1
+	LevelApplication
+)
+
+// Sink receives what the handshake produces, in order. The engine implements
+// it: messages go out under the write key current when they are sent.
+type Sink interface {
+	// SendMessage queues one whole handshake message.
+	SendMessage(msg []byte) error
+	// SendChangeCipherSpec queues a middlebox-compatibility CCS record.
+	SendChangeCipherSpec() error
+	// SetReadKey and SetWriteKey install a traffic secret for one direction.
+	SetReadKey(level Level, s *Suite, secret []byte) error
+	SetWriteKey(level Level, s *Suite, secret []byte) error
+	// Complete reports the end of the handshake ('secure').
+	Complete(st ConnectionState)
+	// KeyUpdated reports a traffic key change after the handshake; local is
+	// true when this side started it.
+	KeyUpdated(local bool)
+	// TicketReceived reports a NewSessionTicket from the server.
+	TicketReceived(t *NewSessionTicket)
+}
+
+// State is one step of a handshake. Handle takes one whole handshake message
+// (header included) and returns the next state. Each state accepts exactly the
+// messages valid at its point and refuses the rest with unexpected_message.
+type State interface {
+	Handle(msg []byte, out Sink) (State, error)
+}
+
+// Expecting names what a state waits for, for errors and docs.
+func unexpected(got []byte, want string) error {
+	return errUnexpected(MessageType(got[0]), want)
+}

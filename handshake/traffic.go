@@ -1,0 +1,84 @@
+package handshake
+
+import (
+	"errors"
+
+	"github.com/securepair/securepair/record"
+)
+
+// Traffic is the state after the handshake: it takes the post-handshake
+// messages (KeyUpdate both ways, NewSessionTicket on the client) and starts
+// local key updates.
+type Traffic struct {
+	suite       *Suite
+	readSecret  []byte
+	writeSecret []byte
+	exporter    []byte
+	isClient    bool
+}
+
+// Handle processes one post-handshake message.
+func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
+	switch MessageType(raw[0]) {
+	case TypeKeyUpdate:
+		ku := new(KeyUpdate)
+		if err := ku.Unmarshal(raw); err != nil {
+			return nil, err
+		}
+		t.readSecret = t.suite.nextTrafficSecret(t.readSecret)
+		if err := out.SetReadKey(LevelApplication, t.suite, t.readSecret); err != nil {
+			return nil, err
+		}
+		out.KeyUpdated(false)
+		if ku.UpdateRequested {
+			if err := t.updateWriteKey(out, false); err != nil {
+				return nil, err
+			}
+		}
+		return t, nil
+	case TypeNewSessionTicket:
+		if !t.isClient {
+			return nil, unexpected(raw, "KeyUpdate")
+		}
+		nst := new(NewSessionTicket)
+		if err := nst.Unmarshal(raw); err != nil {
+			return nil, err
+		}
+		out.TicketReceived(nst)
+		return t, nil
+	case TypeCertificateRequest:
+		if t.isClient {
+			return nil, record.Errorf(record.AlertUnexpectedMessage, "post-handshake authentication was not offered")
+		}
+	}
+	return nil, unexpected(raw, "KeyUpdate or NewSessionTicket")
+}
+
+// UpdateKeys sends a KeyUpdate and switches the write key; requestPeer asks
+// the peer to update its key too.
+func (t *Traffic) UpdateKeys(out Sink, requestPeer bool) error {
+	if err := t.updateWriteKey(out, requestPeer); err != nil {
+		return err
+	}
+	out.KeyUpdated(true)
+	return nil
+}
+
+func (t *Traffic) updateWriteKey(out Sink, requestPeer bool) error {
+	if err := out.SendMessage((&KeyUpdate{UpdateRequested: requestPeer}).Marshal()); err != nil {
+		return err
+	}
+	t.writeSecret = t.suite.nextTrafficSecret(t.writeSecret)
+	return out.SetWriteKey(LevelApplication, t.suite, t.writeSecret)
+}
+
+// ExportKeyingMaterial derives keying material (RFC 8446 section 7.5).
+func (t *Traffic) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
+	if length < 0 || length > 255*t.suite.Hash.Size() {
+		return nil, errors.New("handshake: exported keying material length out of range")
+	}
+	secret := t.suite.deriveSecret(t.exporter, label, t.suite.emptyHash())
+	h := t.suite.Hash.New()
+	h.Write(context)
+	return t.suite.expandLabel(secret, "exporter", h.Sum(nil), length), nil
+}

@@ -1,0 +1,62 @@
+package handshake
+
+import (
+	"crypto/x509"
+	"errors"
+
+	"github.com/securepair/securepair/record"
+)
+
+// parseChain decodes the peer's certificates; a certificate that does not
+// parse is bad_certificate.
+func parseChain(entries []CertificateEntry) ([]*x509.Certificate, error) {
+	certs := make([]*x509.Certificate, 0, len(entries))
+	for _, e := range entries {
+		c, err := x509.ParseCertificate(e.Data)
+		if err != nil {
+			return nil, record.Errorf(record.AlertBadCertificate, "peer certificate does not parse: %v", err)
+		}
+		certs = append(certs, c)
+	}
+	return certs, nil
+}
+
+// verifyServerChain checks the server's chain against the roots and the name.
+// It returns the verified chains, or an AlertError naming what failed.
+func verifyServerChain(cfg *Config, certs []*x509.Certificate) ([][]*x509.Certificate, error) {
+	opts := x509.VerifyOptions{
+		Roots:         cfg.RootCAs,
+		DNSName:       cfg.ServerName,
+		CurrentTime:   cfg.now(),
+		Intermediates: x509.NewCertPool(),
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	for _, c := range certs[1:] {
+		opts.Intermediates.AddCert(c)
+	}
+	chains, err := certs[0].Verify(opts)
+	if err != nil {
+		return nil, verificationAlert(err)
+	}
+	return chains, nil
+}
+
+// verificationAlert picks the alert RFC 8446 section 6.2 gives for a failed
+// certificate check.
+func verificationAlert(err error) *record.AlertError {
+	alert := record.AlertBadCertificate
+	var unknown x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var hostname x509.HostnameError
+	switch {
+	case errors.As(err, &unknown):
+		alert = record.AlertUnknownCA
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		alert = record.AlertCertificateExpired
+	case errors.As(err, &invalid) && invalid.Reason == x509.IncompatibleUsage:
+		alert = record.AlertUnsupportedCertificate
+	case errors.As(err, &hostname):
+		alert = record.AlertBadCertificate
+	}
+	return &record.AlertError{Alert: alert, Reason: err.Error()}
+}
