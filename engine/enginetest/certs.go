@@ -1,0 +1,133 @@
+// Package enginetest holds what tests, fuzz targets and benchmarks of the
+// engine share: throwaway certificates, an in-memory client/server pair with
+// hooks on the bytes in flight, and a blocking driver over a net.Conn.
+package enginetest
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"math/big"
+	"time"
+)
+
+// KeyType names a certificate key type.
+type KeyType string
+
+// The certificate key types the core supports.
+const (
+	ECDSAP256 KeyType = "ecdsa-p256"
+	ECDSAP384 KeyType = "ecdsa-p384"
+	RSA2048   KeyType = "rsa-2048"
+	Ed25519   KeyType = "ed25519"
+)
+
+// KeyTypes lists every supported certificate key type.
+var KeyTypes = []KeyType{ECDSAP256, ECDSAP384, RSA2048, Ed25519}
+
+// NewKey makes a private key of the given type.
+func NewKey(kt KeyType) (crypto.Signer, error) {
+	switch kt {
+	case ECDSAP256:
+		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case ECDSAP384:
+		return ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	case RSA2048:
+		return rsa.GenerateKey(rand.Reader, 2048)
+	case Ed25519:
+		_, k, err := ed25519.GenerateKey(rand.Reader)
+		return k, err
+	}
+	return nil, fmt.Errorf("enginetest: unknown key type %q", kt)
+}
+
+// CA is a throwaway certificate authority.
+type CA struct {
+	Cert *x509.Certificate
+	Key  crypto.Signer
+	Pool *x509.CertPool
+}
+
+// Epoch is the fixed "now" of test certificates' validity window.
+var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+var serial int64
+
+func nextSerial() *big.Int {
+	serial++
+	return big.NewInt(serial)
+}
+
+// NewCA makes a CA with an ECDSA P-256 key valid for ten years around Epoch.
+func NewCA(name string) (*CA, error) {
+	key, err := NewKey(ECDSAP256)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          nextSerial(),
+		Subject:               pkix.Name{CommonName: name},
+		NotBefore:             Epoch.AddDate(-5, 0, 0),
+		NotAfter:              Epoch.AddDate(5, 0, 0),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &CA{Cert: cert, Key: key, Pool: pool}, nil
+}
+
+// LeafOptions shape a leaf certificate.
+type LeafOptions struct {
+	NotBefore, NotAfter time.Time // zero: five years around Epoch
+	Client              bool      // client auth usage instead of server auth
+}
+
+// Leaf issues a certificate for names with a fresh key of type kt.
+func (ca *CA) Leaf(kt KeyType, names []string, opts LeafOptions) (tls.Certificate, error) {
+	key, err := NewKey(kt)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	if opts.NotBefore.IsZero() {
+		opts.NotBefore, opts.NotAfter = Epoch.AddDate(-5, 0, 0), Epoch.AddDate(5, 0, 0)
+	}
+	usage := x509.ExtKeyUsageServerAuth
+	if opts.Client {
+		usage = x509.ExtKeyUsageClientAuth
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: nextSerial(),
+		Subject:      pkix.Name{CommonName: names[0]},
+		DNSNames:     names,
+		NotBefore:    opts.NotBefore,
+		NotAfter:     opts.NotAfter,
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{usage},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, key.Public(), ca.Key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der, ca.Cert.Raw}, PrivateKey: key, Leaf: leaf}, nil
+}

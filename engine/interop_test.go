@@ -1,0 +1,179 @@
+package engine_test
+
+import (
+	"bytes"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/engine/enginetest"
+	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/transport"
+)
+
+var (
+	allSuites = []uint16{handshake.TLS_AES_128_GCM_SHA256, handshake.TLS_AES_256_GCM_SHA384, handshake.TLS_CHACHA20_POLY1305_SHA256}
+	allGroups = []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.X25519MLKEM768}
+)
+
+// goServer runs a crypto/tls server on one end of a pipe; it echoes what it
+// reads until EOF, then reports its connection state.
+func goServer(t *testing.T, cfg *tls.Config) (*transport.PipeConn, chan tlsResult) {
+	a, b := transport.Pipe()
+	done := make(chan tlsResult, 1)
+	go func() {
+		srv := tls.Server(b, cfg)
+		err := srv.Handshake()
+		if err == nil {
+			_, err = io.Copy(srv, srv)
+		}
+		done <- tlsResult{srv.ConnectionState(), err}
+		srv.Close()
+	}()
+	return a, done
+}
+
+// goClient runs a crypto/tls client that writes payload, reads the echo back
+// and closes.
+func goClient(t *testing.T, cfg *tls.Config, payload []byte) (*transport.PipeConn, chan tlsResult) {
+	a, b := transport.Pipe()
+	done := make(chan tlsResult, 1)
+	go func() {
+		cl := tls.Client(b, cfg)
+		err := cl.Handshake()
+		if err == nil {
+			go cl.Write(payload)
+			got := make([]byte, len(payload))
+			if _, err = io.ReadFull(cl, got); err == nil && !bytes.Equal(got, payload) {
+				err = errors.New("crypto/tls client: echo differs")
+			}
+		}
+		done <- tlsResult{cl.ConnectionState(), err}
+		cl.Close()
+	}()
+	return a, done
+}
+
+type tlsResult struct {
+	st  tls.ConnectionState
+	err error
+}
+
+// echoThrough writes payload through c and reads the same number of bytes
+// back. The pipe buffers without bound, so writing all first cannot deadlock.
+func echoThrough(c *enginetest.Conn, payload []byte) error {
+	if _, err := c.Write(payload); err != nil {
+		return err
+	}
+	got := make([]byte, len(payload))
+	if _, err := io.ReadFull(c, got); err != nil {
+		return err
+	}
+	if !bytes.Equal(got, payload) {
+		return errors.New("echo differs")
+	}
+	return nil
+}
+
+func TestInteropClientWithGoServer(t *testing.T) {
+	_, l := fixtures(t)
+	for _, suite := range allSuites {
+		for _, group := range allGroups {
+			for _, kt := range enginetest.KeyTypes {
+				name := fmt.Sprintf("%s/%s/%s", handshake.SuiteName(suite), handshake.GroupName(uint16(group)), kt)
+				t.Run(name, func(t *testing.T) {
+					nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[kt]}, CurvePreferences: []tls.CurveID{group}})
+					cfg := clientConfig(t)
+					cfg.CipherSuites = []uint16{suite}
+					cfg.CurvePreferences = []tls.CurveID{group}
+					e, err := engine.NewClient(cfg)
+					if err != nil {
+						t.Fatal(err)
+					}
+					c := enginetest.NewConn(e, nc)
+					if err := c.Handshake(); err != nil {
+						t.Fatal(err)
+					}
+					st := e.ConnectionState()
+					if st.CipherSuite != suite || st.Group != group || !st.Authorized || st.Version != tls.VersionTLS13 {
+						t.Fatalf("state %+v", st)
+					}
+					payload := []byte("hello over " + name)
+					if err := echoThrough(c, payload); err != nil {
+						t.Fatal(err)
+					}
+					if err := c.Close(); err != nil {
+						t.Fatal(err)
+					}
+					res := <-done
+					if res.err != nil {
+						t.Fatalf("crypto/tls server: %v", res.err)
+					}
+					if res.st.CipherSuite != suite {
+						t.Fatalf("crypto/tls server suite %#x", res.st.CipherSuite)
+					}
+				})
+			}
+		}
+	}
+}
+
+// serveEcho runs our server engine over nc: handshake, then echo until the
+// peer closes.
+func serveEcho(e *engine.Engine, nc io.ReadWriteCloser) error {
+	c := enginetest.NewConn(e, nc.(*transport.PipeConn))
+	if err := c.Handshake(); err != nil {
+		return err
+	}
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			if _, werr := c.Write(buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return c.Close()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func TestInteropGoClientWithServer(t *testing.T) {
+	ca, l := fixtures(t)
+	for _, suite := range allSuites {
+		for _, group := range allGroups {
+			for _, kt := range enginetest.KeyTypes {
+				name := fmt.Sprintf("%s/%s/%s", handshake.SuiteName(suite), handshake.GroupName(uint16(group)), kt)
+				t.Run(name, func(t *testing.T) {
+					payload := []byte("hello from crypto/tls over " + name)
+					nc, done := goClient(t, &tls.Config{RootCAs: ca.Pool, ServerName: testHost,
+						CurvePreferences: []tls.CurveID{group}, Time: fixedTime}, payload)
+					cfg := &engine.Config{Certificates: []tls.Certificate{l[kt]}, CipherSuites: []uint16{suite},
+						CurvePreferences: []tls.CurveID{group}}
+					e, err := engine.NewServer(cfg)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := serveEcho(e, nc); err != nil {
+						t.Fatalf("our server: %v", err)
+					}
+					res := <-done
+					if res.err != nil {
+						t.Fatalf("crypto/tls client: %v", res.err)
+					}
+					st := e.ConnectionState()
+					if st.CipherSuite != suite || st.Group != group || res.st.CipherSuite != suite || st.ServerName != testHost {
+						t.Fatalf("our state %+v, theirs suite %#x", st, res.st.CipherSuite)
+					}
+				})
+			}
+		}
+	}
+}

@@ -1,0 +1,144 @@
+// Package transport moves ciphertext between an engine and the world.
+package transport
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+)
+
+// Pipe returns two connected in-memory net.Conns. Unlike net.Pipe, writes
+// never wait for the reader: each direction buffers without bound, so two
+// peers may both write large amounts before reading (as tests and benchmarks
+// over a real socket buffer do). Deadlines and CloseWrite are supported.
+func Pipe() (*PipeConn, *PipeConn) {
+	ab, ba := newPipeBuffer(), newPipeBuffer()
+	return &PipeConn{r: ba, w: ab, local: pipeAddr("pipe-a")}, &PipeConn{r: ab, w: ba, local: pipeAddr("pipe-b")}
+}
+
+type pipeAddr string
+
+func (a pipeAddr) Network() string { return "pipe" }
+func (a pipeAddr) String() string  { return string(a) }
+
+// pipeBuffer is one direction of a Pipe.
+type pipeBuffer struct {
+	mu       sync.Mutex
+	cond     *sync.Cond
+	data     []byte
+	closed   bool // writer closed: reads drain then get io.EOF
+	broken   bool // reader closed: writes fail
+	deadline time.Time
+	timer    *time.Timer
+}
+
+func newPipeBuffer() *pipeBuffer {
+	b := &pipeBuffer{}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+// ErrPipeClosed is returned by operations on a closed PipeConn.
+var ErrPipeClosed = errors.New("transport: pipe closed")
+
+func (b *pipeBuffer) read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for len(b.data) == 0 {
+		switch {
+		case b.broken:
+			return 0, ErrPipeClosed
+		case b.closed:
+			return 0, io.EOF
+		case !b.deadline.IsZero() && !time.Now().Before(b.deadline):
+			return 0, os.ErrDeadlineExceeded
+		}
+		b.cond.Wait()
+	}
+	n := copy(p, b.data)
+	b.data = b.data[n:]
+	if len(b.data) == 0 {
+		b.data = nil
+	}
+	return n, nil
+}
+
+func (b *pipeBuffer) write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed || b.broken {
+		return 0, ErrPipeClosed
+	}
+	b.data = append(b.data, p...)
+	b.cond.Broadcast()
+	return len(p), nil
+}
+
+func (b *pipeBuffer) setDeadline(t time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.deadline = t
+	if b.timer != nil {
+		b.timer.Stop()
+		b.timer = nil
+	}
+	if !t.IsZero() {
+		b.timer = time.AfterFunc(time.Until(t), func() {
+			b.mu.Lock()
+			b.cond.Broadcast()
+			b.mu.Unlock()
+		})
+	}
+	b.cond.Broadcast()
+}
+
+func (b *pipeBuffer) closeWriter() {
+	b.mu.Lock()
+	b.closed = true
+	b.cond.Broadcast()
+	b.mu.Unlock()
+}
+
+func (b *pipeBuffer) closeReader() {
+	b.mu.Lock()
+	b.broken = true
+	b.data = nil
+	if b.timer != nil {
+		b.timer.Stop()
+	}
+	b.cond.Broadcast()
+	b.mu.Unlock()
+}
+
+// PipeConn is one end of a Pipe.
+type PipeConn struct {
+	r, w  *pipeBuffer
+	local pipeAddr
+}
+
+func (c *PipeConn) Read(p []byte) (int, error)  { return c.r.read(p) }
+func (c *PipeConn) Write(p []byte) (int, error) { return c.w.write(p) }
+
+// Close closes both directions of this end.
+func (c *PipeConn) Close() error {
+	c.w.closeWriter()
+	c.r.closeReader()
+	return nil
+}
+
+// CloseWrite ends this end's outgoing stream: the peer reads io.EOF.
+func (c *PipeConn) CloseWrite() error {
+	c.w.closeWriter()
+	return nil
+}
+
+func (c *PipeConn) LocalAddr() net.Addr  { return c.local }
+func (c *PipeConn) RemoteAddr() net.Addr { return c.local + "-peer" }
+
+// SetDeadline sets the read deadline; writes never block, so they need none.
+func (c *PipeConn) SetDeadline(t time.Time) error     { c.r.setDeadline(t); return nil }
+func (c *PipeConn) SetReadDeadline(t time.Time) error { c.r.setDeadline(t); return nil }
+func (c *PipeConn) SetWriteDeadline(time.Time) error  { return nil }
