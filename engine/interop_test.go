@@ -57,6 +57,8 @@ func goClient(t *testing.T, cfg *tls.Config, payload []byte) (*transport.PipeCon
 	return a, done
 }
 
+type pipeConn = *transport.PipeConn
+
 type tlsResult struct {
 	st  tls.ConnectionState
 	err error
@@ -122,9 +124,10 @@ func TestInteropClientWithGoServer(t *testing.T) {
 }
 
 // serveEcho runs our server engine over nc: handshake, then echo until the
-// peer closes.
-func serveEcho(e *engine.Engine, nc io.ReadWriteCloser) error {
-	c := enginetest.NewConn(e, nc.(*transport.PipeConn))
+// peer closes. With keyUpdate it starts a KeyUpdate (update_requested) after
+// echoing the first bytes.
+func serveEcho(e *engine.Engine, nc pipeConn, keyUpdate bool) error {
+	c := enginetest.NewConn(e, nc)
 	if err := c.Handshake(); err != nil {
 		return err
 	}
@@ -134,6 +137,12 @@ func serveEcho(e *engine.Engine, nc io.ReadWriteCloser) error {
 		if n > 0 {
 			if _, werr := c.Write(buf[:n]); werr != nil {
 				return werr
+			}
+			if keyUpdate {
+				keyUpdate = false
+				if kerr := e.KeyUpdate(true); kerr != nil {
+					return kerr
+				}
 			}
 		}
 		if errors.Is(err, io.EOF) {
@@ -161,7 +170,7 @@ func TestInteropGoClientWithServer(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if err := serveEcho(e, nc); err != nil {
+					if err := serveEcho(e, nc, false); err != nil {
 						t.Fatalf("our server: %v", err)
 					}
 					res := <-done

@@ -1,0 +1,78 @@
+package engine_test
+
+import (
+	"crypto/tls"
+	"testing"
+
+	utls "github.com/refraction-networking/utls"
+	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/engine/enginetest"
+	"github.com/securepair/securepair/handshake"
+)
+
+// Browser-shaped hellos from uTLS complete handshakes with crypto/tls, and
+// the hybrid post-quantum group is used when the shape offers it.
+func TestShapedHellosWithGoServer(t *testing.T) {
+	_, l := fixtures(t)
+	for _, tc := range []struct {
+		name string
+		id   utls.ClientHelloID
+	}{
+		{"chrome", utls.HelloChrome_Auto},
+		{"firefox", utls.HelloFirefox_Auto},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[enginetest.ECDSAP256]}, NextProtos: []string{"http/1.1"}})
+			cfg := clientConfig(t)
+			id := tc.id
+			cfg.ClientHelloID = &id
+			e, err := engine.NewClient(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hello := firstHello(t, e, nc)
+			c := enginetest.NewConn(e, nc)
+			if err := c.Handshake(); err != nil {
+				t.Fatal(err)
+			}
+			mustEcho(t, c, []byte("shaped"))
+			c.Close()
+			if res := <-done; res.err != nil {
+				t.Fatal(res.err)
+			}
+			st := e.ConnectionState()
+			offersHybrid := false
+			for _, ks := range hello.KeyShares {
+				offersHybrid = offersHybrid || ks.Group == handshake.GroupX25519MLKEM768
+			}
+			if offersHybrid && st.Group != tls.X25519MLKEM768 {
+				t.Fatalf("shape offers X25519MLKEM768 but %v was negotiated", st.Group)
+			}
+			if !offersHybrid {
+				t.Logf("shape %s offers no X25519MLKEM768 share", tc.name)
+			}
+			if st.ServerName != testHost || !st.Authorized {
+				t.Fatalf("state %+v", st)
+			}
+		})
+	}
+}
+
+// firstHello takes the ClientHello record the engine wants sent, forwards it
+// to nc and returns it decoded.
+func firstHello(t *testing.T, e *engine.Engine, nc pipeConn) *handshake.ClientHello {
+	t.Helper()
+	buf := make([]byte, 64<<10)
+	n, err := e.Encrypted().Read(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nc.Write(buf[:n]); err != nil {
+		t.Fatal(err)
+	}
+	var ch handshake.ClientHello
+	if err := ch.Unmarshal(buf[5:n]); err != nil {
+		t.Fatal(err)
+	}
+	return &ch
+}
