@@ -46,13 +46,13 @@ func TestInteropClientFeatures(t *testing.T) {
 	tests := []struct {
 		name  string
 		ours  func(*engine.Config)
-		goCfg tls.Config
+		goCfg *tls.Config
 		check func(t *testing.T, c *enginetest.Conn)
 	}{
 		{
 			name:  "HelloRetryRequest",
 			ours:  func(c *engine.Config) { c.CurvePreferences = []tls.CurveID{tls.X25519, tls.CurveP256} },
-			goCfg: tls.Config{CurvePreferences: []tls.CurveID{tls.CurveP256}},
+			goCfg: &tls.Config{CurvePreferences: []tls.CurveID{tls.CurveP256}},
 			check: func(t *testing.T, c *enginetest.Conn) {
 				st := c.E.ConnectionState()
 				if !st.DidHelloRetry || st.Group != tls.CurveP256 {
@@ -82,7 +82,7 @@ func TestInteropClientFeatures(t *testing.T) {
 		{
 			name:  "ALPN agreed",
 			ours:  func(c *engine.Config) { c.NextProtos = []string{"h2", "http/1.1"} },
-			goCfg: tls.Config{NextProtos: []string{"http/1.1"}},
+			goCfg: &tls.Config{NextProtos: []string{"http/1.1"}},
 			check: func(t *testing.T, c *enginetest.Conn) {
 				if p := c.E.ConnectionState().NegotiatedProtocol; p != "http/1.1" {
 					t.Fatalf("ALPN %q", p)
@@ -93,6 +93,9 @@ func TestInteropClientFeatures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			goCfg := tt.goCfg.Clone()
+			if goCfg == nil {
+				goCfg = &tls.Config{}
+			}
 			goCfg.Certificates = []tls.Certificate{cert}
 			nc, done := goServer(t, goCfg)
 			cfg := clientConfig(t)
@@ -130,7 +133,7 @@ func TestInteropServerFeatures(t *testing.T) {
 	tests := []struct {
 		name      string
 		ours      func(*engine.Config)
-		goCfg     tls.Config
+		goCfg     *tls.Config
 		payload   []byte
 		keyUpdate bool // our server starts a KeyUpdate once the first bytes arrive
 		check     func(t *testing.T, e *engine.Engine, theirs tls.ConnectionState)
@@ -138,7 +141,7 @@ func TestInteropServerFeatures(t *testing.T) {
 		{
 			name:  "HelloRetryRequest",
 			ours:  func(c *engine.Config) { c.CurvePreferences = []tls.CurveID{tls.CurveP256} },
-			goCfg: tls.Config{CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}},
+			goCfg: &tls.Config{CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}},
 			check: func(t *testing.T, e *engine.Engine, _ tls.ConnectionState) {
 				if st := e.ConnectionState(); !st.DidHelloRetry || st.Group != tls.CurveP256 {
 					t.Fatalf("want a HelloRetryRequest to P-256, got %+v", st)
@@ -160,7 +163,7 @@ func TestInteropServerFeatures(t *testing.T) {
 		{
 			name:  "ALPN agreed",
 			ours:  func(c *engine.Config) { c.NextProtos = []string{"h2", "http/1.1"} },
-			goCfg: tls.Config{NextProtos: []string{"http/1.1", "h2"}},
+			goCfg: &tls.Config{NextProtos: []string{"http/1.1", "h2"}},
 			check: func(t *testing.T, e *engine.Engine, theirs tls.ConnectionState) {
 				if e.ConnectionState().NegotiatedProtocol != "h2" || theirs.NegotiatedProtocol != "h2" {
 					t.Fatalf("ALPN ours %q theirs %q (server preference must win)", e.ConnectionState().NegotiatedProtocol, theirs.NegotiatedProtocol)
@@ -175,6 +178,9 @@ func TestInteropServerFeatures(t *testing.T) {
 				payload = []byte("ping")
 			}
 			goCfg := tt.goCfg.Clone()
+			if goCfg == nil {
+				goCfg = &tls.Config{}
+			}
 			goCfg.RootCAs, goCfg.ServerName, goCfg.Time = ca.Pool, testHost, fixedTime
 			nc, done := goClient(t, goCfg, payload)
 			cfg := serverConfig(t, enginetest.ECDSAP256)
@@ -233,4 +239,3 @@ func TestInteropALPNMismatch(t *testing.T) {
 		}
 	})
 }
-
