@@ -130,7 +130,7 @@ func (e *Engine) handleHandshake(data []byte) error {
 			}
 			size := handshake.MessageLen(e.hsBuf)
 			if size > e.cfg.MaxMessage() {
-				return record.Errorf(record.AlertUnexpectedMessage, "handshake message of %d bytes exceeds the %d-byte limit", size, e.cfg.MaxMessage())
+				return record.Errorf(record.AlertIllegalParameter, "handshake message of %d bytes exceeds the %d-byte limit", size, e.cfg.MaxMessage())
 			}
 			e.hsBuf = append(make([]byte, 0, handshake.HeaderLen+size), e.hsBuf...)
 		}

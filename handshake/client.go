@@ -245,6 +245,14 @@ func (s *clientExpectServerHello) handleServerHello(sh *ServerHello, raw []byte,
 	if err := out.SetReadKey(LevelHandshake, suite, serverHS); err != nil {
 		return nil, err
 	}
+	// Switch now, not at Finished, so that an alert about the server's flight
+	// goes out protected as the server expects.
+	if err := c.compatCCS(out); err != nil {
+		return nil, err
+	}
+	if err := out.SetWriteKey(LevelHandshake, suite, clientHS); err != nil {
+		return nil, err
+	}
 	c.state.Version = VersionTLS13
 	c.state.CipherSuite = suite.ID
 	c.state.Group = tls.CurveID(sh.KeyShare.Group)
@@ -410,12 +418,6 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	th := k.t.sum()
 	clientApp, serverApp := ms.clientTrafficSecret(th), ms.serverTrafficSecret(th)
 	if err := out.SetReadKey(LevelApplication, k.suite, serverApp); err != nil {
-		return nil, err
-	}
-	if err := s.c.compatCCS(out); err != nil {
-		return nil, err
-	}
-	if err := out.SetWriteKey(LevelHandshake, k.suite, k.clientHS); err != nil {
 		return nil, err
 	}
 	if s.certReq != nil {
