@@ -9,14 +9,11 @@ const BufferSize = 2 * MaxRecord
 // bufferPool lends idle engines' buffers to busy ones, so that an idle engine
 // holds no large buffer and a busy one allocates none in steady state. It is a
 // cache only: what it holds never changes any result.
-var bufferPool = sync.Pool{New: func() any {
-	b := make([]byte, 0, BufferSize)
-	return &b
-}}
+var bufferPool = sync.Pool{New: func() any { return new([BufferSize]byte) }}
 
 // GetBuffer borrows an empty buffer of capacity BufferSize.
 func GetBuffer() []byte {
-	return (*bufferPool.Get().(*[]byte))[:0]
+	return bufferPool.Get().(*[BufferSize]byte)[:0]
 }
 
 // PutBuffer returns a buffer obtained from GetBuffer; buffers that grew past
@@ -25,6 +22,6 @@ func PutBuffer(b []byte) {
 	if cap(b) != BufferSize {
 		return
 	}
-	b = b[:0]
-	bufferPool.Put(&b)
+	// Pooling the array pointer, not a *[]byte, keeps Put free of allocations.
+	bufferPool.Put((*[BufferSize]byte)(b[:BufferSize]))
 }

@@ -92,3 +92,7 @@ func (d *Deframer) Reset() {
 func AppendHeader(out []byte, typ ContentType, version uint16, n int) []byte {
 	return append(out, byte(typ), byte(version>>8), byte(version), byte(n>>8), byte(n))
 }
+
+// Capacity returns the capacity of the buffer the deframer holds (0 when it
+// holds none).
+func (d *Deframer) Capacity() int { return cap(d.buf) }
