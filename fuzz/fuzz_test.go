@@ -1,0 +1,208 @@
+// Package fuzz holds the go test -fuzz targets: the record deframer, every
+// handshake message decoder, and whole engines fed arbitrary bytes. Seeds come
+// from the corpus under testdata/fuzz (made by gen_corpus.go from RFC 8448's
+// messages and real hellos) and from f.Add below.
+package fuzz
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"math/big"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/record"
+)
+
+// FuzzDeframer: any byte stream, split anywhere, yields records or a typed
+// error, and the deframer never holds more than its bound.
+func FuzzDeframer(f *testing.F) {
+	f.Add([]byte{22, 3, 1, 0, 1, 1}, uint8(1))
+	f.Add([]byte{23, 3, 3, 0x40, 0x00}, uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, split uint8) {
+		var d record.Deframer
+		step := int(split%64) + 1
+		for len(data) > 0 {
+			n := d.Write(data[:min(step, len(data))], true)
+			data = data[n:]
+			if d.Buffered() > record.BufferSize {
+				t.Fatalf("deframer holds %d bytes", d.Buffered())
+			}
+			for {
+				rec, ok, err := d.Next()
+				if err != nil {
+					var ae *record.AlertError
+					if !errors.As(err, &ae) {
+						t.Fatalf("untyped error %v", err)
+					}
+					return
+				}
+				if !ok {
+					break
+				}
+				if len(rec.Body) > record.MaxCiphertext {
+					t.Fatalf("record of %d bytes passed", len(rec.Body))
+				}
+			}
+			if n == 0 && d.Buffered() < record.HeaderLen {
+				t.Fatal("deframer took nothing while nearly empty")
+			}
+		}
+	})
+}
+
+type message interface {
+	Marshal() []byte
+	Unmarshal([]byte) error
+}
+
+// fuzzDecoder checks a decoder never panics, and that whatever it accepts
+// re-encodes to something it accepts again with the same encoding.
+func fuzzDecoder(f *testing.F, typ handshake.MessageType, fresh func() message) {
+	f.Add([]byte{byte(typ), 0, 0, 0})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		m := fresh()
+		if err := m.Unmarshal(raw); err != nil {
+			var ae *record.AlertError
+			if !errors.As(err, &ae) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		enc := m.Marshal()
+		m2 := fresh()
+		if err := m2.Unmarshal(enc); err != nil {
+			t.Fatalf("re-encoding does not decode: %v", err)
+		}
+		if !bytes.Equal(m2.Marshal(), enc) {
+			t.Fatal("encoding is not stable")
+		}
+	})
+}
+
+func FuzzClientHello(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeClientHello, func() message { return new(handshake.ClientHello) })
+}
+
+func FuzzServerHello(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeServerHello, func() message { return new(handshake.ServerHello) })
+}
+
+func FuzzEncryptedExtensions(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeEncryptedExtensions, func() message { return new(handshake.EncryptedExtensions) })
+}
+
+func FuzzCertificate(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeCertificate, func() message { return new(handshake.Certificate) })
+}
+
+func FuzzCertificateRequest(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeCertificateRequest, func() message { return new(handshake.CertificateRequest) })
+}
+
+func FuzzCertificateVerify(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeCertificateVerify, func() message { return new(handshake.CertificateVerify) })
+}
+
+func FuzzFinished(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeFinished, func() message { return new(handshake.Finished) })
+}
+
+func FuzzNewSessionTicket(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeNewSessionTicket, func() message { return new(handshake.NewSessionTicket) })
+}
+
+func FuzzKeyUpdate(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeKeyUpdate, func() message { return new(handshake.KeyUpdate) })
+}
+
+var (
+	certOnce sync.Once
+	cert     tls.Certificate
+)
+
+// serverCert is a throwaway self-signed ECDSA certificate.
+func serverCert(t testing.TB) tls.Certificate {
+	certOnce.Do(func() {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "fuzz.test"},
+			DNSNames: []string{"fuzz.test"}, NotBefore: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert = tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	})
+	return cert
+}
+
+// feedEngine writes data into e in chunks of step bytes and checks the
+// engine's promises: typed errors, sticky once failed, bounded memory.
+func feedEngine(t *testing.T, e *engine.Engine, data []byte, step int) {
+	out := make([]byte, 4096)
+	for len(data) > 0 {
+		n, err := e.Encrypted().Write(data[:min(step, len(data))])
+		data = data[n:]
+		for {
+			if k, _ := e.Encrypted().Read(out); k == 0 {
+				break
+			}
+		}
+		for {
+			if k, _ := e.Cleartext().Read(out); k == 0 {
+				break
+			}
+		}
+		for _, ok := e.NextEvent(); ok; _, ok = e.NextEvent() {
+		}
+		if held := engine.HeldBufferBytes(e); held > 4*record.BufferSize+handshake.DefaultMaxHandshakeMessage {
+			t.Fatalf("engine holds %d bytes", held)
+		}
+		if err != nil && !errors.Is(err, engine.ErrWouldBlock) {
+			var ae *engine.AlertError
+			if !errors.As(err, &ae) {
+				t.Fatalf("untyped error %v", err)
+			}
+			if _, again := e.Encrypted().Write([]byte{0}); again != err {
+				t.Fatalf("error not sticky: %v then %v", err, again)
+			}
+			return
+		}
+	}
+}
+
+// FuzzServerEngine: a server engine fed arbitrary bytes.
+func FuzzServerEngine(f *testing.F) {
+	f.Add([]byte{22, 3, 1, 0, 4, 1, 0, 0, 0}, uint16(7))
+	f.Fuzz(func(t *testing.T, data []byte, step uint16) {
+		e, err := engine.NewServer(&engine.Config{Certificates: []tls.Certificate{serverCert(t)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		feedEngine(t, e, data, int(step)%4096+1)
+	})
+}
+
+// FuzzClientEngine: a client engine (after its ClientHello) fed arbitrary bytes.
+func FuzzClientEngine(f *testing.F) {
+	f.Add([]byte{22, 3, 3, 0, 4, 2, 0, 0, 0}, uint16(7))
+	f.Fuzz(func(t *testing.T, data []byte, step uint16) {
+		e, err := engine.NewClient(&engine.Config{ServerName: "fuzz.test", InsecureAcceptUnauthorized: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		feedEngine(t, e, data, int(step)%4096+1)
+	})
+}
