@@ -72,6 +72,54 @@ func (s *EncryptedSide) Read(p []byte) (int, error) {
 	return 0, ErrWouldBlock
 }
 
+// WriteTo writes every pending byte straight to w, with no copy through a
+// caller's buffer (io.WriterTo, so io.Copy uses it). It returns once nothing
+// is pending; on a failed connection it flushes the alert and then returns
+// the sticky error.
+func (s *EncryptedSide) WriteTo(w io.Writer) (int64, error) {
+	e := (*Engine)(s)
+	var total int64
+	for e.outPending() > 0 {
+		n, err := w.Write(e.out[e.outOff:])
+		total += int64(n)
+		e.outOff += n
+		if e.outOff == len(e.out) {
+			record.PutBuffer(e.out)
+			e.out, e.outOff = nil, 0
+			e.process() // input may have paused on a full output queue
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, e.err
+}
+
+// Fill does one Read from r straight into the engine's input buffer (no
+// copy through a caller's buffer) and processes what arrived. It returns
+// ErrWouldBlock without reading when the buffer is full: drain Cleartext
+// first. io.EOF from r is returned as is; call Close to mark the end.
+func (s *EncryptedSide) Fill(r io.Reader) (int, error) {
+	e := (*Engine)(s)
+	if e.err != nil {
+		return 0, e.err
+	}
+	space := e.in.Space(len(e.plain) == 0)
+	if len(space) == 0 {
+		return 0, ErrWouldBlock
+	}
+	n, err := r.Read(space)
+	e.in.Commit(n)
+	if e.peerClosed {
+		e.in.Reset() // data after close_notify is ignored
+	}
+	e.process()
+	if e.err != nil {
+		return n, e.err
+	}
+	return n, err
+}
+
 // Pending returns how many bytes wait to be read from the Encrypted side.
 func (s *EncryptedSide) Pending() int { return (*Engine)(s).outPending() }
 

@@ -21,6 +21,25 @@ type Record struct {
 // Buffered returns how many bytes wait in the deframer.
 func (d *Deframer) Buffered() int { return len(d.buf) - d.start }
 
+// Space returns the free room at the end of the buffer, for a caller that
+// reads from its source straight into it and then calls Commit. It may be
+// empty when the buffer is full.
+func (d *Deframer) Space(moveAllowed bool) []byte {
+	if d.buf == nil {
+		d.buf = GetBuffer()
+		d.start = 0
+	}
+	if moveAllowed && d.start > 0 {
+		n := copy(d.buf, d.buf[d.start:])
+		d.buf = d.buf[:n]
+		d.start = 0
+	}
+	return d.buf[len(d.buf):cap(d.buf)]
+}
+
+// Commit adds n bytes written into the slice Space returned.
+func (d *Deframer) Commit(n int) { d.buf = d.buf[:len(d.buf)+n] }
+
 // Write copies as much of p as fits and returns how much it took. When
 // moveAllowed is false the bytes already buffered stay where they are (the
 // caller still holds slices into them), so less may fit.

@@ -28,7 +28,8 @@ func (a pipeAddr) String() string  { return string(a) }
 type pipeBuffer struct {
 	mu       sync.Mutex
 	cond     *sync.Cond
-	data     []byte
+	data     []byte // buffered bytes are data[off:]
+	off      int
 	closed   bool // writer closed: reads drain then get io.EOF
 	broken   bool // reader closed: writes fail
 	deadline time.Time
@@ -47,7 +48,7 @@ var ErrPipeClosed = errors.New("transport: pipe closed")
 func (b *pipeBuffer) read(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for len(b.data) == 0 {
+	for len(b.data) == b.off {
 		switch {
 		case b.broken:
 			return 0, ErrPipeClosed
@@ -58,10 +59,10 @@ func (b *pipeBuffer) read(p []byte) (int, error) {
 		}
 		b.cond.Wait()
 	}
-	n := copy(p, b.data)
-	b.data = b.data[n:]
-	if len(b.data) == 0 {
-		b.data = nil
+	n := copy(p, b.data[b.off:])
+	b.off += n
+	if b.off == len(b.data) {
+		b.data, b.off = b.data[:0], 0 // keep the storage for the next writes
 	}
 	return n, nil
 }
@@ -71,6 +72,10 @@ func (b *pipeBuffer) write(p []byte) (int, error) {
 	defer b.mu.Unlock()
 	if b.closed || b.broken {
 		return 0, ErrPipeClosed
+	}
+	if b.off > 0 && cap(b.data)-len(b.data) < len(p) {
+		k := copy(b.data, b.data[b.off:])
+		b.data, b.off = b.data[:k], 0
 	}
 	b.data = append(b.data, p...)
 	b.cond.Broadcast()
@@ -105,7 +110,7 @@ func (b *pipeBuffer) closeWriter() {
 func (b *pipeBuffer) closeReader() {
 	b.mu.Lock()
 	b.broken = true
-	b.data = nil
+	b.data, b.off = nil, 0
 	if b.timer != nil {
 		b.timer.Stop()
 	}

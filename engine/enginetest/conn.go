@@ -14,54 +14,32 @@ import (
 type Conn struct {
 	E   *engine.Engine
 	Net net.Conn
-
-	buf     []byte
-	pending []byte // read from the network, not yet taken by the engine
 }
 
 // NewConn wraps e over nc.
 func NewConn(e *engine.Engine, nc net.Conn) *Conn {
-	return &Conn{E: e, Net: nc, buf: make([]byte, 32<<10)}
+	return &Conn{E: e, Net: nc}
 }
 
 // flush writes everything the engine wants sent.
 func (c *Conn) flush() error {
-	for {
-		n, err := c.E.Encrypted().Read(c.buf)
-		if n > 0 {
-			if _, werr := c.Net.Write(c.buf[:n]); werr != nil {
-				return werr
-			}
-			continue
-		}
-		if err == nil || errors.Is(err, engine.ErrWouldBlock) || errors.Is(err, io.EOF) {
-			return nil
-		}
-		return err
-	}
+	_, err := c.E.Encrypted().WriteTo(c.Net)
+	return err
 }
 
-// fill feeds the engine: bytes left over from last time first, else one
-// read from the network. What the engine cannot take yet stays pending.
+// fill reads once from the network straight into the engine.
 func (c *Conn) fill() error {
-	if len(c.pending) == 0 {
-		n, err := c.Net.Read(c.buf)
-		c.pending = append(c.pending, c.buf[:n]...)
-		if n == 0 && errors.Is(err, io.EOF) {
-			c.E.Encrypted().Close()
-			return c.E.Err()
-		}
-		if n == 0 && err != nil {
-			return err
-		}
+	_, err := c.E.Encrypted().Fill(c.Net)
+	switch {
+	case errors.Is(err, io.EOF):
+		c.E.Encrypted().Close()
+		return c.E.Err()
+	case errors.Is(err, engine.ErrWouldBlock):
+		return errors.New("enginetest: engine input full; read cleartext first")
+	case err != nil:
+		c.flush() // send the alert, if any
 	}
-	k, err := c.E.Encrypted().Write(c.pending)
-	c.pending = c.pending[k:]
-	if err != nil && !errors.Is(err, engine.ErrWouldBlock) {
-		c.flush() // send the alert
-		return err
-	}
-	return nil
+	return err
 }
 
 // Handshake runs the handshake to completion.
