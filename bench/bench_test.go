@@ -10,8 +10,8 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
