@@ -16,22 +16,23 @@ import (
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/transport"
 )
 
 const host = "bench.test"
 
 type setup struct {
-	ca   *enginetest.CA
+	ca   *certgen.CA
 	leaf tls.Certificate
 }
 
 func newSetup(b *testing.B) *setup {
-	ca, err := enginetest.NewCA("bench CA")
+	ca, err := certgen.NewCA("bench CA")
 	if err != nil {
 		b.Fatal(err)
 	}
-	leaf, err := ca.Leaf(enginetest.ECDSAP256, []string{host}, enginetest.LeafOptions{})
+	leaf, err := ca.Leaf(certgen.ECDSAP256, []string{host}, certgen.LeafOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -74,7 +75,7 @@ var impls = []impl{
 	}},
 }
 
-func epoch() time.Time { return enginetest.Epoch }
+func epoch() time.Time { return certgen.Epoch }
 
 // handshakeBoth runs both handshakes, the server's in a goroutine.
 func handshakeBoth(client, server conn) error {

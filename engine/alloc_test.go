@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/engine/enginetest"
+	"github.com/securepair/securepair/internal/certgen"
 )
 
 // transfer sends data from one engine to the other by hand, with
@@ -41,7 +41,7 @@ func transfer(from, to *engine.Engine, data, wire, got []byte) error {
 // In steady state, sealing and opening a record allocates nothing, for
 // large and small records, in both directions.
 func TestSteadyStateAllocatesNothing(t *testing.T) {
-	p := handshakePair(t, clientConfig(t), serverConfig(t, enginetest.ECDSAP256))
+	p := handshakePair(t, clientConfig(t), serverConfig(t, certgen.ECDSAP256))
 	wire, got := make([]byte, 64<<10), make([]byte, 64<<10)
 	for _, size := range []int{16 << 10, 64} {
 		data := bigPayload(size)
@@ -69,7 +69,7 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 
 // An idle engine holds no large buffer: after traffic drains, nothing is kept.
 func TestIdleEngineReleasesBuffers(t *testing.T) {
-	p := handshakePair(t, clientConfig(t), serverConfig(t, enginetest.ECDSAP256))
+	p := handshakePair(t, clientConfig(t), serverConfig(t, certgen.ECDSAP256))
 	wire, got := make([]byte, 64<<10), make([]byte, 64<<10)
 	if err := transfer(p.Client, p.Server, bigPayload(16<<10), wire, got); err != nil {
 		t.Fatal(err)

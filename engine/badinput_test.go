@@ -9,6 +9,7 @@ import (
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/record"
 )
 
@@ -153,7 +154,7 @@ func TestBadInputServer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, err := engine.NewServer(serverConfig(t, enginetest.ECDSAP256))
+			e, err := engine.NewServer(serverConfig(t, certgen.ECDSAP256))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,9 +168,9 @@ func TestBadInputServer(t *testing.T) {
 // CertificateVerify that fails: the client aborts with decrypt_error.
 func TestBadCertificateVerifyFromMismatchedKey(t *testing.T) {
 	_, l := fixtures(t)
-	other, _ := enginetest.NewKey(enginetest.ECDSAP256)
-	s := serverConfig(t, enginetest.ECDSAP256)
-	s.Certificates = []tls.Certificate{{Certificate: l[enginetest.ECDSAP256].Certificate, PrivateKey: other}}
+	other, _ := certgen.NewKey(certgen.ECDSAP256)
+	s := serverConfig(t, certgen.ECDSAP256)
+	s.Certificates = []tls.Certificate{{Certificate: l[certgen.ECDSAP256].Certificate, PrivateKey: other}}
 	p, err := enginetest.NewPair(clientConfig(t), s)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/securepair/securepair/engine/enginetest"
+	"github.com/securepair/securepair/internal/certgen"
 )
 
 // With Config.Rand and Config.Time fixed, a handshake and the data after it
@@ -14,7 +15,7 @@ import (
 // signatures and ML-KEM encapsulation draw from the system's randomness.)
 func TestDeterministicReplay(t *testing.T) {
 	run := func() []byte {
-		c, s := clientConfig(t), serverConfig(t, enginetest.Ed25519)
+		c, s := clientConfig(t), serverConfig(t, certgen.Ed25519)
 		c.Rand = mrand.NewChaCha8([32]byte{1})
 		s.Rand = mrand.NewChaCha8([32]byte{2})
 		c.CurvePreferences = []tls.CurveID{tls.X25519}

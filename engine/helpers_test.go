@@ -8,28 +8,29 @@ import (
 
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
+	"github.com/securepair/securepair/internal/certgen"
 )
 
 const testHost = "server.test"
 
 var (
 	fixtureOnce sync.Once
-	fixtureCA   *enginetest.CA
+	fixtureCA   *certgen.CA
 	fixtureErr  error
-	leaves      = map[enginetest.KeyType]tls.Certificate{}
+	leaves      = map[certgen.KeyType]tls.Certificate{}
 )
 
 // fixtures returns a shared CA and one server leaf per key type.
-func fixtures(t testing.TB) (*enginetest.CA, map[enginetest.KeyType]tls.Certificate) {
+func fixtures(t testing.TB) (*certgen.CA, map[certgen.KeyType]tls.Certificate) {
 	t.Helper()
 	fixtureOnce.Do(func() {
-		fixtureCA, fixtureErr = enginetest.NewCA("securepair test CA")
+		fixtureCA, fixtureErr = certgen.NewCA("securepair test CA")
 		if fixtureErr != nil {
 			return
 		}
-		for _, kt := range enginetest.KeyTypes {
+		for _, kt := range certgen.KeyTypes {
 			var leaf tls.Certificate
-			leaf, fixtureErr = fixtureCA.Leaf(kt, []string{testHost}, enginetest.LeafOptions{})
+			leaf, fixtureErr = fixtureCA.Leaf(kt, []string{testHost}, certgen.LeafOptions{})
 			if fixtureErr != nil {
 				return
 			}
@@ -42,7 +43,7 @@ func fixtures(t testing.TB) (*enginetest.CA, map[enginetest.KeyType]tls.Certific
 	return fixtureCA, leaves
 }
 
-func fixedTime() time.Time { return enginetest.Epoch }
+func fixedTime() time.Time { return certgen.Epoch }
 
 // clientConfig is a verifying client config trusting the fixture CA.
 func clientConfig(t testing.TB) *engine.Config {
@@ -51,7 +52,7 @@ func clientConfig(t testing.TB) *engine.Config {
 }
 
 // serverConfig serves the leaf of key type kt.
-func serverConfig(t testing.TB, kt enginetest.KeyType) *engine.Config {
+func serverConfig(t testing.TB, kt certgen.KeyType) *engine.Config {
 	_, l := fixtures(t)
 	return &engine.Config{Certificates: []tls.Certificate{l[kt]}, Time: fixedTime}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
+	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/record"
 )
 
@@ -42,7 +43,7 @@ func bigPayload(n int) []byte {
 // mid-stream, 1 MiB each way, ALPN.
 func TestInteropClientFeatures(t *testing.T) {
 	_, l := fixtures(t)
-	cert := l[enginetest.ECDSAP256]
+	cert := l[certgen.ECDSAP256]
 	tests := []struct {
 		name  string
 		ours  func(*engine.Config)
@@ -183,7 +184,7 @@ func TestInteropServerFeatures(t *testing.T) {
 			}
 			goCfg.RootCAs, goCfg.ServerName, goCfg.Time = ca.Pool, testHost, fixedTime
 			nc, done := goClient(t, goCfg, payload)
-			cfg := serverConfig(t, enginetest.ECDSAP256)
+			cfg := serverConfig(t, certgen.ECDSAP256)
 			if tt.ours != nil {
 				tt.ours(cfg)
 			}
@@ -210,7 +211,7 @@ func TestInteropServerFeatures(t *testing.T) {
 func TestInteropALPNMismatch(t *testing.T) {
 	ca, l := fixtures(t)
 	t.Run("our client", func(t *testing.T) {
-		nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[enginetest.ECDSAP256]}, NextProtos: []string{"bar"}})
+		nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[certgen.ECDSAP256]}, NextProtos: []string{"bar"}})
 		cfg := clientConfig(t)
 		cfg.NextProtos = []string{"foo"}
 		e, _ := engine.NewClient(cfg)
@@ -225,7 +226,7 @@ func TestInteropALPNMismatch(t *testing.T) {
 	})
 	t.Run("our server", func(t *testing.T) {
 		nc, done := goClient(t, &tls.Config{RootCAs: ca.Pool, ServerName: testHost, Time: fixedTime, NextProtos: []string{"foo"}}, []byte("x"))
-		cfg := serverConfig(t, enginetest.ECDSAP256)
+		cfg := serverConfig(t, certgen.ECDSAP256)
 		cfg.NextProtos = []string{"bar"}
 		e, _ := engine.NewServer(cfg)
 		err := enginetest.NewConn(e, nc).Handshake()

@@ -11,6 +11,7 @@ import (
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/transport"
 )
 
@@ -84,7 +85,7 @@ func TestInteropClientWithGoServer(t *testing.T) {
 	_, l := fixtures(t)
 	for _, suite := range allSuites {
 		for _, group := range allGroups {
-			for _, kt := range enginetest.KeyTypes {
+			for _, kt := range certgen.KeyTypes {
 				name := fmt.Sprintf("%s/%s/%s", handshake.SuiteName(suite), handshake.GroupName(uint16(group)), kt)
 				t.Run(name, func(t *testing.T) {
 					nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[kt]}, CurvePreferences: []tls.CurveID{group}})
@@ -158,7 +159,7 @@ func TestInteropGoClientWithServer(t *testing.T) {
 	ca, l := fixtures(t)
 	for _, suite := range allSuites {
 		for _, group := range allGroups {
-			for _, kt := range enginetest.KeyTypes {
+			for _, kt := range certgen.KeyTypes {
 				name := fmt.Sprintf("%s/%s/%s", handshake.SuiteName(suite), handshake.GroupName(uint16(group)), kt)
 				t.Run(name, func(t *testing.T) {
 					payload := []byte("hello from crypto/tls over " + name)

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/internal/rfc8448"
 )
 
@@ -50,7 +50,7 @@ func TestRFC8448ServerHello(t *testing.T) {
 	sh := v("{server}  construct a ServerHello", 0, "ServerHello")
 	serverRandom := sh[6:38]
 	serverKey := v("{server}  create an ephemeral x25519 key pair", 0, "private key")
-	cfg := serverConfig(t, enginetest.ECDSAP256)
+	cfg := serverConfig(t, certgen.ECDSAP256)
 	cfg.Rand = io.MultiReader(bytes.NewReader(append(append([]byte{}, serverRandom...), serverKey...)), rand.Reader)
 	e, err := engine.NewServer(cfg)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/internal/certgen"
 )
 
 // Browser-shaped hellos from uTLS complete handshakes with crypto/tls, and
@@ -22,7 +23,7 @@ func TestShapedHellosWithGoServer(t *testing.T) {
 		{"firefox", utls.HelloFirefox_Auto},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[enginetest.ECDSAP256]}, NextProtos: []string{"http/1.1"}})
+			nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[certgen.ECDSAP256]}, NextProtos: []string{"http/1.1"}})
 			cfg := clientConfig(t)
 			id := tc.id
 			cfg.ClientHelloID = &id

@@ -8,6 +8,7 @@ import (
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/internal/certgen"
 	"pgregory.net/rapid"
 )
 
@@ -46,7 +47,7 @@ func TestPropertyAnySplit(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		suite := rapid.SampledFrom(allSuites).Draw(rt, "suite")
 		serverGroups := rapid.SampledFrom([][]tls.CurveID{{tls.X25519}, {tls.CurveP256}, {tls.X25519MLKEM768}, {tls.CurveP384, tls.X25519}}).Draw(rt, "serverGroups")
-		kt := rapid.SampledFrom(enginetest.KeyTypes).Draw(rt, "cert")
+		kt := rapid.SampledFrom(certgen.KeyTypes).Draw(rt, "cert")
 		var sizes []int
 		if rapid.Bool().Draw(rt, "oneByte") {
 			sizes = []int{1}

@@ -1,7 +1,6 @@
-// Package enginetest holds what tests, fuzz targets and benchmarks of the
-// engine share: throwaway certificates, an in-memory client/server pair with
-// hooks on the bytes in flight, and a blocking driver over a net.Conn.
-package enginetest
+// Package certgen makes throwaway certificate authorities and leaf
+// certificates for tests, benchmarks and the demo.
+package certgen
 
 import (
 	"crypto"
@@ -45,7 +44,7 @@ func NewKey(kt KeyType) (crypto.Signer, error) {
 		_, k, err := ed25519.GenerateKey(rand.Reader)
 		return k, err
 	}
-	return nil, fmt.Errorf("enginetest: unknown key type %q", kt)
+	return nil, fmt.Errorf("certgen: unknown key type %q", kt)
 }
 
 // CA is a throwaway certificate authority.
