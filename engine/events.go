@@ -9,7 +9,8 @@ const (
 	EventHandshakeDone EventKind = iota + 1
 	// EventPeerClosed: the peer sent close_notify; Cleartext reads end with io.EOF.
 	EventPeerClosed
-	// EventKeyUpdated: a traffic key changed; Local tells which side started it.
+	// EventKeyUpdated: a traffic key changed; Local is true for this side's
+	// sending key (on request or in answer to the peer), false for the peer's.
 	EventKeyUpdated
 	// EventSessionTicket: the server sent a NewSessionTicket.
 	EventSessionTicket
@@ -36,7 +37,7 @@ func (k EventKind) String() string {
 // Event is one entry of the engine's event queue.
 type Event struct {
 	Kind  EventKind
-	Local bool  // EventKeyUpdated: this side started the update
+	Local bool  // EventKeyUpdated: this side's sending key changed
 	Err   error // EventAlert: the fatal error
 }
 

@@ -21,8 +21,8 @@ type Sink interface {
 	SetWriteKey(level Level, s *Suite, secret []byte) error
 	// Complete reports the end of the handshake ('secure').
 	Complete(st ConnectionState)
-	// KeyUpdated reports a traffic key change after the handshake; local is
-	// true when this side started it.
+	// KeyUpdated reports a traffic key change after the handshake: local is
+	// true for this side's sending key, false for the peer's.
 	KeyUpdated(local bool)
 	// TicketReceived reports a NewSessionTicket from the server.
 	TicketReceived(t *NewSessionTicket)

@@ -31,7 +31,7 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 		}
 		out.KeyUpdated(false)
 		if ku.UpdateRequested {
-			if err := t.updateWriteKey(out, false); err != nil {
+			if err := t.UpdateKeys(out, false); err != nil {
 				return nil, err
 			}
 		}

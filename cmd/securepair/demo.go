@@ -34,7 +34,9 @@ func runDemo(out io.Writer) error {
 	fmt.Fprintf(out, "server listening on %s\n", ln.Addr())
 
 	serverDone := make(chan error, 1)
-	go func() { serverDone <- serveOneEcho(ln, &engine.Config{Certificates: []tls.Certificate{leaf}, NextProtos: []string{"echo/1"}}) }()
+	go func() {
+		serverDone <- serveOneEcho(ln, &engine.Config{Certificates: []tls.Certificate{leaf}, NextProtos: []string{"echo/1"}})
+	}()
 
 	nc, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
