@@ -59,6 +59,49 @@ func TestShapedHellosWithGoServer(t *testing.T) {
 	}
 }
 
+// A ClientHelloSpec given extension by extension shapes the hello; the
+// handshake completes and the server sees the spec's ALPN list.
+func TestClientHelloSpec(t *testing.T) {
+	_, l := fixtures(t)
+	nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[certgen.ECDSAP256]}, NextProtos: []string{"spec/1"}})
+	cfg := clientConfig(t)
+	cfg.ClientHelloSpec = func() *utls.ClientHelloSpec {
+		return &utls.ClientHelloSpec{
+			CipherSuites:       []uint16{utls.GREASE_PLACEHOLDER, handshake.TLS_CHACHA20_POLY1305_SHA256},
+			CompressionMethods: []uint8{0},
+			Extensions: []utls.TLSExtension{
+				&utls.UtlsGREASEExtension{},
+				&utls.SNIExtension{},
+				&utls.SupportedCurvesExtension{Curves: []utls.CurveID{utls.X25519}},
+				&utls.SignatureAlgorithmsExtension{SupportedSignatureAlgorithms: []utls.SignatureScheme{utls.ECDSAWithP256AndSHA256}},
+				&utls.KeyShareExtension{KeyShares: []utls.KeyShare{{Group: utls.X25519}}},
+				&utls.SupportedVersionsExtension{Versions: []uint16{utls.VersionTLS13}},
+				&utls.ALPNExtension{AlpnProtocols: []string{"spec/1"}},
+				&utls.UtlsPaddingExtension{GetPaddingLen: utls.BoringPaddingStyle},
+			},
+		}
+	}
+	e, err := engine.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hello := firstHello(t, e, nc)
+	if len(hello.CipherSuites) != 2 || !handshake.IsGREASE(hello.CipherSuites[0]) || hello.ServerName != testHost {
+		t.Fatalf("hello does not follow the spec: suites %x, name %q", hello.CipherSuites, hello.ServerName)
+	}
+	c := enginetest.NewConn(e, nc)
+	if err := c.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if res := <-done; res.err != nil {
+		t.Fatal(res.err)
+	}
+	if st := e.ConnectionState(); st.CipherSuite != handshake.TLS_CHACHA20_POLY1305_SHA256 || st.NegotiatedProtocol != "spec/1" {
+		t.Fatalf("state %+v", st)
+	}
+}
+
 // firstHello takes the ClientHello record the engine wants sent, forwards it
 // to nc and returns it decoded.
 func firstHello(t *testing.T, e *engine.Engine, nc pipeConn) *handshake.ClientHello {

@@ -188,3 +188,15 @@ func (s *CleartextSide) Buffered() int { return len((*Engine)(s).plain) }
 
 // Close sends close_notify, as Engine.Close.
 func (s *CleartextSide) Close() error { return (*Engine)(s).Close() }
+
+// SecurePair is the engine seen as Node's SecurePair: an encrypted stream
+// towards the peer and a cleartext stream towards the application.
+type SecurePair struct {
+	Encrypted io.ReadWriter
+	Cleartext io.ReadWriter
+}
+
+// SecurePair returns both sides of the engine.
+func (e *Engine) SecurePair() SecurePair {
+	return SecurePair{Encrypted: e.Encrypted(), Cleartext: e.Cleartext()}
+}

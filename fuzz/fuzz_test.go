@@ -206,3 +206,7 @@ func FuzzClientEngine(f *testing.F) {
 		feedEngine(t, e, data, int(step)%4096+1)
 	})
 }
+
+func FuzzEndOfEarlyData(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeEndOfEarlyData, func() message { return new(handshake.EndOfEarlyData) })
+}

@@ -85,6 +85,41 @@ func TestClientHelloRoundTrip(t *testing.T) {
 			want.ExtendedMasterSecret = true
 			add(EmptyExt(ExtExtendedMasterSecret))
 		}
+		if rapid.Bool().Draw(t, "status") {
+			want.StatusRequest = true
+			add(StatusRequestExt())
+		}
+		if rapid.Bool().Draw(t, "compress") {
+			want.CompressCertificate = rapid.SliceOfN(rapid.Uint16(), 1, 3).Draw(t, "compressAlgs")
+			add(CompressCertificateExt(want.CompressCertificate))
+		}
+		if rapid.Bool().Draw(t, "sct") {
+			want.SCT = true
+			add(EmptyExt(ExtSCT))
+		}
+		if rapid.Bool().Draw(t, "earlydata") {
+			want.EarlyData = true
+			add(EmptyExt(ExtEarlyData))
+		}
+		if rapid.Bool().Draw(t, "points") {
+			want.ECPointFormats = rapid.SliceOfN(rapid.Byte(), 1, 3).Draw(t, "pointFormats")
+			add(BytesExt(ExtECPointFormats, 1, want.ECPointFormats))
+		}
+		if rapid.Bool().Draw(t, "pskmodes") {
+			want.PSKModes = rapid.SliceOfN(rapid.Byte(), 1, 2).Draw(t, "modes")
+			add(BytesExt(ExtPSKModes, 1, want.PSKModes))
+		}
+		if rapid.Bool().Draw(t, "sigalgscert") {
+			want.SignatureAlgsCert = rapid.SliceOfN(rapid.Uint16(), 1, 5).Draw(t, "sigCertList")
+			add(Uint16ListExt(ExtSignatureAlgsCert, want.SignatureAlgsCert))
+		}
+		if rapid.Bool().Draw(t, "ticket") {
+			want.SessionTicket = rapid.SliceOfN(rapid.Byte(), 0, 40).Draw(t, "ticketData")
+			add(Extension{Type: ExtSessionTicket, Data: want.SessionTicket})
+		}
+		if rapid.Bool().Draw(t, "padding") {
+			add(PaddingExt(rapid.IntRange(0, 300).Draw(t, "padLen")))
+		}
 		if rapid.Bool().Draw(t, "grease") {
 			g := uint16(rapid.IntRange(0, 15).Draw(t, "greaseIndex"))*0x1010 + 0x0a0a
 			add(Extension{Type: g, Data: rapid.SliceOfN(rapid.Byte(), 0, 8).Draw(t, "greaseData")})
@@ -122,7 +157,9 @@ func TestMessagesRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		var raw []byte
 		var fresh codec
-		switch rapid.IntRange(0, 7).Draw(t, "message") {
+		switch rapid.IntRange(0, 8).Draw(t, "message") {
+		case 8:
+			raw, fresh = (&EndOfEarlyData{}).Marshal(), new(EndOfEarlyData)
 		case 0:
 			m := &ServerHello{Version: VersionTLS12, SessionID: rapid.SliceOfN(rapid.Byte(), 0, 32).Draw(t, "sid"),
 				CipherSuite: rapid.Uint16().Draw(t, "suite"),

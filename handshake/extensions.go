@@ -369,3 +369,29 @@ func decodePadding(data cryptobyte.String) bool {
 	}
 	return true
 }
+
+// StatusRequestExt encodes an OCSP status_request with no responder IDs and
+// no request extensions, as browsers send it.
+func StatusRequestExt() Extension {
+	return encodeExt(ExtStatusRequest, func(b *cryptobyte.Builder) {
+		b.AddUint8(1) // ocsp
+		b.AddUint16(0)
+		b.AddUint16(0)
+	})
+}
+
+// CompressCertificateExt encodes compress_certificate (RFC 8879).
+func CompressCertificateExt(algorithms []uint16) Extension {
+	return encodeExt(ExtCompressCertificate, func(b *cryptobyte.Builder) {
+		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
+			for _, a := range algorithms {
+				b.AddUint16(a)
+			}
+		})
+	})
+}
+
+// PaddingExt encodes a padding extension of n zero bytes (RFC 7685).
+func PaddingExt(n int) Extension {
+	return Extension{Type: ExtPadding, Data: make([]byte, n)}
+}

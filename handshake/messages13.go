@@ -295,3 +295,23 @@ func (m *KeyUpdate) Unmarshal(raw []byte) error {
 	m.UpdateRequested = v == 1
 	return nil
 }
+
+// EndOfEarlyData ends the client's 0-RTT data (an empty message).
+type EndOfEarlyData struct{}
+
+// Marshal encodes the whole message, header included.
+func (m *EndOfEarlyData) Marshal() []byte {
+	return marshalMessage(TypeEndOfEarlyData, func(*cryptobyte.Builder) {})
+}
+
+// Unmarshal decodes a whole message, header included.
+func (m *EndOfEarlyData) Unmarshal(raw []byte) error {
+	s, err := openMessage(raw, TypeEndOfEarlyData, "EndOfEarlyData")
+	if err != nil {
+		return err
+	}
+	if !s.Empty() {
+		return decodeErr("EndOfEarlyData")
+	}
+	return nil
+}

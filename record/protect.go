@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"errors"
 	"fmt"
+	"slices"
 
 	"golang.org/x/crypto/chacha20poly1305"
 )
@@ -114,6 +115,7 @@ func (p *Protector13) Seal(out []byte, typ ContentType, data []byte, padding int
 	for i := 0; i < padding; i++ {
 		out = append(out, 0)
 	}
+	out = slices.Grow(out, TagLen) // so the AEAD seals in place, never into a new slice
 	sealed := p.aead.Seal(out[bodyAt:bodyAt], nonce, out[bodyAt:], out[hdrAt:bodyAt])
 	return out[:bodyAt+len(sealed)], nil
 }
