@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/transport"
 )
 
-// Conn is a TLS connection over a net.Conn, driven by an Engine. One Read and
-// one Write may run at the same time, as with crypto/tls.
+// Conn is a TLS connection over a transport (usually a net.Conn), driven by
+// an Engine. It is a net.Conn itself. One Read and one Write may run at the
+// same time, as with crypto/tls.
 type Conn struct {
-	nc net.Conn
+	tr transport.Transport
 
 	mu sync.Mutex // guards e
 	e  *engine.Engine
@@ -31,29 +33,29 @@ type Conn struct {
 	readErr error  // the network read error that ended input (readMu)
 }
 
-// NewConn wraps nc with an engine made by the caller (engine.NewClient or
-// engine.NewServer). The handshake runs on the first Read, Write or Handshake.
-func NewConn(nc net.Conn, e *engine.Engine) *Conn {
-	return &Conn{nc: nc, e: e}
+// NewConn runs e over tr; e comes from engine.NewClient or engine.NewServer.
+// The handshake runs on the first Read, Write or Handshake.
+func NewConn(tr transport.Transport, e *engine.Engine) *Conn {
+	return &Conn{tr: tr, e: e}
 }
 
-// Client returns the client side of TLS over nc (Node's tls.connect on an
+// Client returns the client side of TLS over tr (Node's tls.connect on an
 // existing socket).
-func Client(nc net.Conn, cfg *engine.Config) (*Conn, error) {
+func Client(tr transport.Transport, cfg *engine.Config) (*Conn, error) {
 	e, err := engine.NewClient(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return NewConn(nc, e), nil
+	return NewConn(tr, e), nil
 }
 
-// Server returns the server side of TLS over nc.
-func Server(nc net.Conn, cfg *engine.Config) (*Conn, error) {
+// Server returns the server side of TLS over tr.
+func Server(tr transport.Transport, cfg *engine.Config) (*Conn, error) {
 	e, err := engine.NewServer(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return NewConn(nc, e), nil
+	return NewConn(tr, e), nil
 }
 
 // flush writes everything the engine has for the peer. Taking the bytes and
@@ -61,8 +63,34 @@ func Server(nc net.Conn, cfg *engine.Config) (*Conn, error) {
 // records.
 func (c *Conn) flush() error {
 	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
+	defer c.unlockWrite()
 	return c.flushLocked()
+}
+
+// flushSoon flushes from the read side without ever waiting for writeMu: a
+// writer blocked on a full transport must not stop us reading (both peers
+// would wait on each other). If a writer holds the lock, it flushes what we
+// queued before letting go (see unlockWrite).
+func (c *Conn) flushSoon() {
+	if c.writeMu.TryLock() {
+		c.flushLocked()
+		c.unlockWrite()
+	}
+}
+
+// unlockWrite releases writeMu, and takes it back to flush whatever another
+// goroutine queued while it was held.
+func (c *Conn) unlockWrite() {
+	for {
+		c.writeMu.Unlock()
+		c.mu.Lock()
+		pending := c.e.Encrypted().Pending() > 0
+		c.mu.Unlock()
+		if !pending || !c.writeMu.TryLock() {
+			return
+		}
+		c.flushLocked()
+	}
 }
 
 func (c *Conn) flushLocked() error {
@@ -86,7 +114,7 @@ func (c *Conn) flushLocked() error {
 		if len(c.outBuf) == 0 {
 			return nil
 		}
-		if _, err := c.nc.Write(c.outBuf); err != nil {
+		if _, err := c.tr.Write(c.outBuf); err != nil {
 			return err
 		}
 	}
@@ -102,7 +130,7 @@ func (c *Conn) fill() error {
 		if cap(c.inBuf) == 0 {
 			c.inBuf = make([]byte, 0, 32<<10)
 		}
-		n, err := c.nc.Read(c.inBuf[:cap(c.inBuf)])
+		n, err := c.tr.Read(c.inBuf[:cap(c.inBuf)])
 		c.inBuf = c.inBuf[:n]
 		if n == 0 && err != nil {
 			if errors.Is(err, io.EOF) {
@@ -122,11 +150,11 @@ func (c *Conn) fill() error {
 	k, err := c.e.Encrypted().Write(c.inBuf)
 	c.mu.Unlock()
 	c.inBuf = append(c.inBuf[:0], c.inBuf[k:]...)
+	c.flushSoon() // answers such as a KeyUpdate, or the alert of a failure
 	if err != nil && !errors.Is(err, engine.ErrWouldBlock) {
-		c.flush() // the alert
 		return err
 	}
-	return c.flush()
+	return nil
 }
 
 // Handshake runs the handshake if it has not run yet. ctx bounds it: on
@@ -138,10 +166,10 @@ func (c *Conn) Handshake(ctx context.Context) error {
 		return nil
 	}
 	if ctx.Done() != nil {
-		stop := context.AfterFunc(ctx, func() { c.nc.SetReadDeadline(time.Unix(1, 0)) })
+		stop := context.AfterFunc(ctx, c.interrupt)
 		defer func() {
 			if !stop() {
-				c.nc.SetReadDeadline(time.Time{})
+				c.SetReadDeadline(time.Time{})
 			}
 		}()
 	}
@@ -169,6 +197,16 @@ func (c *Conn) Handshake(ctx context.Context) error {
 	}
 }
 
+// interrupt ends a blocked network read: through a deadline in the past when
+// the transport has deadlines, else by closing it.
+func (c *Conn) interrupt() {
+	if d, ok := c.tr.(transport.Deadliner); ok {
+		d.SetReadDeadline(time.Unix(1, 0))
+		return
+	}
+	c.tr.Close()
+}
+
 // HandshakeComplete reports whether the handshake has finished.
 func (c *Conn) HandshakeComplete() bool {
 	c.mu.Lock()
@@ -189,9 +227,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 		pending := c.e.Encrypted().Pending()
 		c.mu.Unlock()
 		if pending > 0 {
-			if ferr := c.flush(); ferr != nil && n == 0 {
-				return 0, ferr
-			}
+			c.flushSoon()
 		}
 		if n > 0 || len(p) == 0 {
 			return n, nil
@@ -213,7 +249,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
+	defer c.unlockWrite()
 	done := 0
 	for done < len(p) {
 		c.mu.Lock()
@@ -239,7 +275,7 @@ func (c *Conn) CloseWrite() error {
 	if ferr := c.flush(); err == nil {
 		err = ferr
 	}
-	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+	if cw, ok := c.tr.(interface{ CloseWrite() error }); ok {
 		if cerr := cw.CloseWrite(); err == nil {
 			err = cerr
 		}
@@ -257,10 +293,10 @@ func (c *Conn) Close() error {
 	}
 	c.mu.Unlock()
 	if healthy {
-		c.nc.SetWriteDeadline(time.Now().Add(time.Second)) // never hang on a peer that stopped reading
+		c.SetWriteDeadline(time.Now().Add(time.Second)) // never hang on a peer that stopped reading
 		c.flush()
 	}
-	return c.nc.Close()
+	return c.tr.Close()
 }
 
 // ConnectionState returns what the handshake negotiated.
@@ -270,13 +306,64 @@ func (c *Conn) ConnectionState() engine.ConnectionState {
 	return c.e.ConnectionState()
 }
 
-// NetConn returns the underlying connection.
-func (c *Conn) NetConn() net.Conn { return c.nc }
+// Transport returns the transport the connection runs over.
+func (c *Conn) Transport() transport.Transport { return c.tr }
 
-func (c *Conn) LocalAddr() net.Addr                { return c.nc.LocalAddr() }
-func (c *Conn) RemoteAddr() net.Addr               { return c.nc.RemoteAddr() }
-func (c *Conn) SetDeadline(t time.Time) error      { return c.nc.SetDeadline(t) }
-func (c *Conn) SetReadDeadline(t time.Time) error  { return c.nc.SetReadDeadline(t) }
-func (c *Conn) SetWriteDeadline(t time.Time) error { return c.nc.SetWriteDeadline(t) }
+// Engine returns the engine, for ConnectionState-like queries; callers must
+// not drive it while the Conn is in use.
+func (c *Conn) Engine() *engine.Engine { return c.e }
+
+type addrer interface {
+	LocalAddr() net.Addr
+	RemoteAddr() net.Addr
+}
+
+type noAddr struct{}
+
+func (noAddr) Network() string { return "securepair" }
+func (noAddr) String() string  { return "securepair-transport" }
+
+// LocalAddr is the transport's local address when it has one.
+func (c *Conn) LocalAddr() net.Addr {
+	if a, ok := c.tr.(addrer); ok {
+		return a.LocalAddr()
+	}
+	return noAddr{}
+}
+
+// RemoteAddr is the transport's remote address when it has one.
+func (c *Conn) RemoteAddr() net.Addr {
+	if a, ok := c.tr.(addrer); ok {
+		return a.RemoteAddr()
+	}
+	return noAddr{}
+}
+
+// ErrNoDeadlines is returned when setting a deadline on a transport that has none.
+var ErrNoDeadlines = errors.New("adapters: transport has no deadlines")
+
+// SetDeadline sets read and write deadlines, honoured during the handshake and after.
+func (c *Conn) SetDeadline(t time.Time) error {
+	if d, ok := c.tr.(transport.Deadliner); ok {
+		return d.SetDeadline(t)
+	}
+	return ErrNoDeadlines
+}
+
+// SetReadDeadline sets the read deadline.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	if d, ok := c.tr.(transport.Deadliner); ok {
+		return d.SetReadDeadline(t)
+	}
+	return ErrNoDeadlines
+}
+
+// SetWriteDeadline sets the write deadline.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	if d, ok := c.tr.(transport.Deadliner); ok {
+		return d.SetWriteDeadline(t)
+	}
+	return ErrNoDeadlines
+}
 
 var _ net.Conn = (*Conn)(nil)
