@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/hmac"
 	"crypto/tls"
 	"crypto/x509"
@@ -421,10 +422,7 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 		return nil, err
 	}
 	if s.certReq != nil {
-		// No client certificates in this build: answer with an empty chain.
-		empty := (&Certificate{}).Marshal()
-		k.t.add(empty)
-		if err := out.SendMessage(empty); err != nil {
+		if err := s.c.sendClientCertificate(s.certReq, k, out); err != nil {
 			return nil, err
 		}
 	}
@@ -439,4 +437,29 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	out.Complete(s.c.state)
 	return &Traffic{suite: k.suite, readSecret: serverApp, writeSecret: clientApp, isClient: true,
 		exporter: ms.exporterSecret(th)}, nil
+}
+
+// sendClientCertificate answers a CertificateRequest: the first configured
+// chain whose key fits the requested signature algorithms, with its
+// CertificateVerify, or an empty Certificate when none fits.
+func (c *clientShared) sendClientCertificate(req *CertificateRequest, k *clientKeys, out Sink) error {
+	cert, scheme := chooseCertificate(c.cfg.Certificates, req.SignatureAlgorithms)
+	msg := &Certificate{Context: req.Context}
+	if cert != nil {
+		for _, der := range cert.Certificate {
+			msg.Entries = append(msg.Entries, CertificateEntry{Data: der})
+		}
+	}
+	raw := msg.Marshal()
+	k.t.add(raw)
+	if err := out.SendMessage(raw); err != nil || cert == nil {
+		return err
+	}
+	sig, err := sign(cert.PrivateKey.(crypto.Signer), scheme, signedContent(clientSignatureContext, k.t.sum()), c.cfg.rand())
+	if err != nil {
+		return err
+	}
+	cv := (&CertificateVerify{Scheme: scheme, Signature: sig}).Marshal()
+	k.t.add(cv)
+	return out.SendMessage(cv)
 }

@@ -25,10 +25,23 @@ type Config struct {
 	// Time gives the current time for certificate checks. Nil means time.Now.
 	Time func() time.Time
 
-	// Certificates are the server's certificate chains with their private keys
-	// (a crypto.Signer). The first whose key fits the client's signature
-	// algorithms is used.
+	// Certificates are this side's certificate chains with their private keys
+	// (a crypto.Signer): a server's, or a client's for servers that ask. The
+	// first whose key fits the peer's signature algorithms is used.
 	Certificates []tls.Certificate
+
+	// ClientAuth says whether a server asks for a client certificate and what
+	// it does without a valid one. Unlike crypto/tls, every certificate a
+	// client sends is verified against ClientCAs and the result reported in
+	// ConnectionState (Authorized, AuthorizationError), as Node does:
+	//   tls.NoClientCert                no request
+	//   tls.RequestClientCert           request; accept anything, report (Node requestCert)
+	//   tls.RequireAnyClientCert        require one; accept it even unverified, report
+	//   tls.VerifyClientCertIfGiven     request; refuse one that does not verify
+	//   tls.RequireAndVerifyClientCert  require a verified one (Node requestCert + rejectUnauthorized)
+	ClientAuth tls.ClientAuthType
+	// ClientCAs verify client certificates; nil means the system roots.
+	ClientCAs *x509.CertPool
 
 	// RootCAs verify the server's chain; nil means the system roots.
 	RootCAs *x509.CertPool

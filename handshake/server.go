@@ -144,18 +144,26 @@ func (s *serverExpectClientHello) pickCertificate(ch *ClientHello, c *serverChoi
 	if ch.SignatureAlgorithms == nil {
 		return record.Errorf(record.AlertMissingExtension, "ClientHello without signature_algorithms")
 	}
-	for i := range s.cfg.Certificates {
-		cert := &s.cfg.Certificates[i]
+	if c.cert, c.scheme = chooseCertificate(s.cfg.Certificates, ch.SignatureAlgorithms); c.cert == nil {
+		return record.Errorf(record.AlertHandshakeFailure, "no certificate fits the client's signature algorithms")
+	}
+	return nil
+}
+
+// chooseCertificate returns the first chain whose key can sign with one of
+// the peer's schemes, and that scheme; nil when none can.
+func chooseCertificate(certs []tls.Certificate, peerSchemes []uint16) (*tls.Certificate, uint16) {
+	for i := range certs {
+		cert := &certs[i]
 		signer, ok := cert.PrivateKey.(crypto.Signer)
 		if !ok || len(cert.Certificate) == 0 {
 			continue
 		}
-		if scheme, ok := pickScheme(signer.Public(), ch.SignatureAlgorithms); ok {
-			c.cert, c.scheme = cert, scheme
-			return nil
+		if scheme, ok := pickScheme(signer.Public(), peerSchemes); ok {
+			return cert, scheme
 		}
 	}
-	return record.Errorf(record.AlertHandshakeFailure, "no certificate fits the client's signature algorithms")
+	return nil, 0
 }
 
 func (s *serverExpectClientHello) pickALPN(ch *ClientHello, c *serverChoice) error {
@@ -272,8 +280,12 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 		ServerName:         ch.ServerName,
 		DidHelloRetry:      s.retry != nil,
 	}
-	return &serverExpectFinished{suite: c.suite, t: t, clientHS: clientHS, clientApp: clientApp,
-		serverApp: serverApp, exporter: ms.exporterSecret(th), state: state}, nil
+	fin := &serverExpectFinished{suite: c.suite, t: t, clientHS: clientHS, clientApp: clientApp,
+		serverApp: serverApp, exporter: ms.exporterSecret(th), state: state}
+	if s.cfg.ClientAuth != tls.NoClientCert {
+		return &serverExpectClientCertificate{cfg: s.cfg, fin: fin}, nil
+	}
+	return fin, nil
 }
 
 // encryptedFlight builds EncryptedExtensions through Finished, adding each to
@@ -288,7 +300,15 @@ func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *transcript
 		cert.Entries = append(cert.Entries, CertificateEntry{Data: der})
 	}
 	eeRaw, certRaw := ee.Marshal(), cert.Marshal()
-	t.add(eeRaw, certRaw)
+	msgs := [][]byte{eeRaw}
+	t.add(eeRaw)
+	if s.cfg.ClientAuth != tls.NoClientCert {
+		req := (&CertificateRequest{Extensions: []Extension{Uint16ListExt(ExtSignatureAlgorithms, defaultSchemes13)}}).Marshal()
+		msgs = append(msgs, req)
+		t.add(req)
+	}
+	msgs = append(msgs, certRaw)
+	t.add(certRaw)
 	sig, err := sign(c.cert.PrivateKey.(crypto.Signer), c.scheme, signedContent(serverSignatureContext, t.sum()), s.cfg.rand())
 	if err != nil {
 		return nil, err
@@ -297,7 +317,7 @@ func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *transcript
 	t.add(cvRaw)
 	finRaw := (&Finished{VerifyData: c.suite.finishedMAC(serverHS, t.sum())}).Marshal()
 	t.add(finRaw)
-	return [][]byte{eeRaw, certRaw, cvRaw, finRaw}, nil
+	return append(msgs, cvRaw, finRaw), nil
 }
 
 // serverExpectFinished waits for the client's Finished.

@@ -24,13 +24,25 @@ func parseChain(entries []CertificateEntry) ([]*x509.Certificate, error) {
 // verifyServerChain checks the server's chain against the roots and the name.
 // It returns the verified chains, or an AlertError naming what failed.
 func verifyServerChain(cfg *Config, certs []*x509.Certificate) ([][]*x509.Certificate, error) {
-	opts := x509.VerifyOptions{
-		Roots:         cfg.RootCAs,
-		DNSName:       cfg.ServerName,
-		CurrentTime:   cfg.now(),
-		Intermediates: x509.NewCertPool(),
-		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
+	return verifyChain(certs, x509.VerifyOptions{
+		Roots:       cfg.RootCAs,
+		DNSName:     cfg.ServerName,
+		CurrentTime: cfg.now(),
+		KeyUsages:   []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	})
+}
+
+// verifyClientChain checks a client's chain against ClientCAs.
+func verifyClientChain(cfg *Config, certs []*x509.Certificate) ([][]*x509.Certificate, error) {
+	return verifyChain(certs, x509.VerifyOptions{
+		Roots:       cfg.ClientCAs,
+		CurrentTime: cfg.now(),
+		KeyUsages:   []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	})
+}
+
+func verifyChain(certs []*x509.Certificate, opts x509.VerifyOptions) ([][]*x509.Certificate, error) {
+	opts.Intermediates = x509.NewCertPool()
 	for _, c := range certs[1:] {
 		opts.Intermediates.AddCert(c)
 	}

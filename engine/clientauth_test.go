@@ -1,0 +1,113 @@
+package engine_test
+
+import (
+	"crypto/tls"
+	"errors"
+	"testing"
+
+	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/engine/enginetest"
+	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/record"
+)
+
+// clientLeaf issues a client certificate from ca.
+func clientLeaf(t *testing.T, ca *certgen.CA, kt certgen.KeyType) tls.Certificate {
+	t.Helper()
+	c, err := ca.Leaf(kt, []string{"client.test"}, certgen.LeafOptions{Client: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Node's requestCert / rejectUnauthorized, on our server, with our client.
+func TestClientAuthentication(t *testing.T) {
+	ca, _ := fixtures(t)
+	other, _ := certgen.NewCA("untrusted client CA")
+	good, bad := clientLeaf(t, ca, certgen.Ed25519), clientLeaf(t, other, certgen.ECDSAP256)
+	tests := []struct {
+		name       string
+		auth       tls.ClientAuthType
+		clientCert *tls.Certificate
+		authorized bool
+		alert      record.Alert // 0: the handshake completes
+	}{
+		{"requestCert, valid certificate", tls.RequestClientCert, &good, true, 0},
+		{"requestCert, no certificate", tls.RequestClientCert, nil, false, 0},
+		{"requestCert, untrusted certificate", tls.RequestClientCert, &bad, false, 0},
+		{"rejectUnauthorized, valid certificate", tls.RequireAndVerifyClientCert, &good, true, 0},
+		{"rejectUnauthorized, no certificate", tls.RequireAndVerifyClientCert, nil, false, record.AlertCertificateRequired},
+		{"rejectUnauthorized, untrusted certificate", tls.RequireAndVerifyClientCert, &bad, false, record.AlertUnknownCA},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, s := clientConfig(t), serverConfig(t, certgen.ECDSAP256)
+			s.ClientAuth, s.ClientCAs = tt.auth, ca.Pool
+			if tt.clientCert != nil {
+				c.Certificates = []tls.Certificate{*tt.clientCert}
+			}
+			p, err := enginetest.NewPair(c, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = p.Handshake()
+			if tt.alert != 0 {
+				var ae *engine.AlertError
+				if !errors.As(p.Server.Err(), &ae) || ae.Alert != tt.alert || ae.Remote {
+					t.Fatalf("server error %v, want %v (run: %v)", p.Server.Err(), tt.alert, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := p.Server.ConnectionState()
+			if st.Authorized != tt.authorized || (st.AuthorizationError == nil) != tt.authorized {
+				t.Fatalf("Authorized=%v AuthorizationError=%v", st.Authorized, st.AuthorizationError)
+			}
+			if tt.clientCert != nil && len(st.PeerCertificates) == 0 {
+				t.Fatal("server did not record the client's certificate")
+			}
+		})
+	}
+}
+
+// Client certificates across our stack and crypto/tls, both directions.
+func TestClientAuthenticationWithGo(t *testing.T) {
+	ca, l := fixtures(t)
+	cert := clientLeaf(t, ca, certgen.ECDSAP384)
+	t.Run("our client, crypto/tls server", func(t *testing.T) {
+		nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[certgen.RSA2048]},
+			ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: ca.Pool, Time: fixedTime})
+		cfg := clientConfig(t)
+		cfg.Certificates = []tls.Certificate{cert}
+		e, _ := engine.NewClient(cfg)
+		c := enginetest.NewConn(e, nc)
+		if err := c.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		mustEcho(t, c, []byte("with a client certificate"))
+		c.Close()
+		res := <-done
+		if res.err != nil || len(res.st.PeerCertificates) == 0 {
+			t.Fatalf("crypto/tls server: %v, %d peer certificates", res.err, len(res.st.PeerCertificates))
+		}
+	})
+	t.Run("crypto/tls client, our server", func(t *testing.T) {
+		nc, done := goClient(t, &tls.Config{RootCAs: ca.Pool, ServerName: testHost, Time: fixedTime,
+			Certificates: []tls.Certificate{cert}}, []byte("ping"))
+		cfg := serverConfig(t, certgen.ECDSAP256)
+		cfg.ClientAuth, cfg.ClientCAs = tls.RequireAndVerifyClientCert, ca.Pool
+		e, _ := engine.NewServer(cfg)
+		if err := serveEcho(e, nc, false); err != nil {
+			t.Fatal(err)
+		}
+		if res := <-done; res.err != nil {
+			t.Fatal(res.err)
+		}
+		if st := e.ConnectionState(); !st.Authorized || len(st.PeerCertificates) == 0 {
+			t.Fatalf("state %+v", st)
+		}
+	})
+}
