@@ -243,6 +243,8 @@ func (s *clientExpectServerHello) handleServerHello(sh *ServerHello, raw []byte,
 	hs := newEarlySecret(suite, nil).handshakeSecret(shared)
 	th := t.sum()
 	clientHS, serverHS := hs.clientTrafficSecret(th), hs.serverTrafficSecret(th)
+	c.cfg.logKey("CLIENT_HANDSHAKE_TRAFFIC_SECRET", c.hello.Random, clientHS)
+	c.cfg.logKey("SERVER_HANDSHAKE_TRAFFIC_SECRET", c.hello.Random, serverHS)
 	if err := out.SetReadKey(LevelHandshake, suite, serverHS); err != nil {
 		return nil, err
 	}
@@ -418,6 +420,9 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	ms := k.hs.masterSecret()
 	th := k.t.sum()
 	clientApp, serverApp := ms.clientTrafficSecret(th), ms.serverTrafficSecret(th)
+	s.c.cfg.logKey("CLIENT_TRAFFIC_SECRET_0", s.c.hello.Random, clientApp)
+	s.c.cfg.logKey("SERVER_TRAFFIC_SECRET_0", s.c.hello.Random, serverApp)
+	s.c.cfg.logKey("EXPORTER_SECRET", s.c.hello.Random, ms.exporterSecret(th))
 	if err := out.SetReadKey(LevelApplication, k.suite, serverApp); err != nil {
 		return nil, err
 	}

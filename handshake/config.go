@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -76,6 +77,11 @@ type Config struct {
 	// for callers that bring their own hello bytes (tests replaying a trace).
 	HelloShaper HelloShaper
 
+	// KeyLogWriter, when set, receives the traffic secrets in NSS key log
+	// format (SSLKEYLOGFILE) so tools such as Wireshark can decrypt a capture.
+	// It weakens the connection's security: for debugging only.
+	KeyLogWriter io.Writer
+
 	// MaxHandshakeMessageSize bounds one handshake message; a peer announcing a
 	// larger one is refused before its bytes are buffered. Zero means 64 KiB.
 	MaxHandshakeMessageSize int
@@ -86,6 +92,13 @@ func (c *Config) rand() io.Reader {
 		return c.Rand
 	}
 	return rand.Reader
+}
+
+// logKey writes one NSS key log line when KeyLogWriter is set.
+func (c *Config) logKey(label string, clientRandom [32]byte, secret []byte) {
+	if c.KeyLogWriter != nil {
+		fmt.Fprintf(c.KeyLogWriter, "%s %x %x\n", label, clientRandom, secret)
+	}
 }
 
 func (c *Config) now() time.Time {

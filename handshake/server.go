@@ -243,6 +243,8 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 	hs := newEarlySecret(c.suite, nil).handshakeSecret(shared)
 	th := t.sum()
 	clientHS, serverHS := hs.clientTrafficSecret(th), hs.serverTrafficSecret(th)
+	s.cfg.logKey("CLIENT_HANDSHAKE_TRAFFIC_SECRET", ch.Random, clientHS)
+	s.cfg.logKey("SERVER_HANDSHAKE_TRAFFIC_SECRET", ch.Random, serverHS)
 	if err := out.SendMessage(shRaw); err != nil {
 		return nil, err
 	}
@@ -269,6 +271,9 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 	ms := hs.masterSecret()
 	th = t.sum()
 	clientApp, serverApp := ms.clientTrafficSecret(th), ms.serverTrafficSecret(th)
+	s.cfg.logKey("CLIENT_TRAFFIC_SECRET_0", ch.Random, clientApp)
+	s.cfg.logKey("SERVER_TRAFFIC_SECRET_0", ch.Random, serverApp)
+	s.cfg.logKey("EXPORTER_SECRET", ch.Random, ms.exporterSecret(th))
 	if err := out.SetWriteKey(LevelApplication, c.suite, serverApp); err != nil {
 		return nil, err
 	}
