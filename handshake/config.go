@@ -31,6 +31,11 @@ type Config struct {
 	// first whose key fits the peer's signature algorithms is used.
 	Certificates []tls.Certificate
 
+	// GetCertificate, when set, picks the server's certificate from the
+	// ClientHello (Node's SNICallback). Returning nil falls back to
+	// Certificates; an error aborts the handshake with unrecognized_name.
+	GetCertificate func(*ClientHelloInfo) (*tls.Certificate, error)
+
 	// ClientAuth says whether a server asks for a client certificate and what
 	// it does without a valid one. Unlike crypto/tls, every certificate a
 	// client sends is verified against ClientCAs and the result reported in
@@ -156,10 +161,17 @@ func (c *Config) check(isClient bool) error {
 	if isClient && c.ServerName == "" && !c.InsecureAcceptUnauthorized {
 		return errors.New("handshake: ServerName is needed to verify the server (or set InsecureAcceptUnauthorized)")
 	}
-	if !isClient && len(c.Certificates) == 0 {
+	if !isClient && len(c.Certificates) == 0 && c.GetCertificate == nil {
 		return errors.New("handshake: a server needs at least one certificate")
 	}
 	return nil
+}
+
+// ClientHelloInfo is what GetCertificate sees of a ClientHello.
+type ClientHelloInfo struct {
+	ServerName       string
+	SignatureSchemes []uint16
+	SupportedProtos  []string
 }
 
 // ConnectionState describes a connection as negotiated so far.

@@ -144,7 +144,17 @@ func (s *serverExpectClientHello) pickCertificate(ch *ClientHello, c *serverChoi
 	if ch.SignatureAlgorithms == nil {
 		return record.Errorf(record.AlertMissingExtension, "ClientHello without signature_algorithms")
 	}
-	if c.cert, c.scheme = chooseCertificate(s.cfg.Certificates, ch.SignatureAlgorithms); c.cert == nil {
+	certs := s.cfg.Certificates
+	if s.cfg.GetCertificate != nil {
+		cert, err := s.cfg.GetCertificate(&ClientHelloInfo{ServerName: ch.ServerName, SignatureSchemes: ch.SignatureAlgorithms, SupportedProtos: ch.ALPN})
+		if err != nil {
+			return record.Errorf(record.AlertUnrecognizedName, "no certificate for %q: %v", ch.ServerName, err)
+		}
+		if cert != nil {
+			certs = []tls.Certificate{*cert}
+		}
+	}
+	if c.cert, c.scheme = chooseCertificate(certs, ch.SignatureAlgorithms); c.cert == nil {
 		return record.Errorf(record.AlertHandshakeFailure, "no certificate fits the client's signature algorithms")
 	}
 	return nil

@@ -12,8 +12,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"math/big"
+	"net"
 	"time"
 )
 
@@ -66,6 +68,11 @@ func nextSerial() *big.Int {
 
 // NewCA makes a CA with an ECDSA P-256 key valid for ten years around Epoch.
 func NewCA(name string) (*CA, error) {
+	return NewCAValid(name, Epoch.AddDate(-5, 0, 0), Epoch.AddDate(5, 0, 0))
+}
+
+// NewCAValid makes a CA valid from notBefore to notAfter.
+func NewCAValid(name string, notBefore, notAfter time.Time) (*CA, error) {
 	key, err := NewKey(ECDSAP256)
 	if err != nil {
 		return nil, err
@@ -73,8 +80,8 @@ func NewCA(name string) (*CA, error) {
 	tmpl := &x509.Certificate{
 		SerialNumber:          nextSerial(),
 		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             Epoch.AddDate(-5, 0, 0),
-		NotAfter:              Epoch.AddDate(5, 0, 0),
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
 		IsCA:                  true,
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
@@ -98,7 +105,8 @@ type LeafOptions struct {
 	Client              bool      // client auth usage instead of server auth
 }
 
-// Leaf issues a certificate for names with a fresh key of type kt.
+// Leaf issues a certificate for names (host names or IP addresses) with a
+// fresh key of type kt.
 func (ca *CA) Leaf(kt KeyType, names []string, opts LeafOptions) (tls.Certificate, error) {
 	key, err := NewKey(kt)
 	if err != nil {
@@ -114,11 +122,17 @@ func (ca *CA) Leaf(kt KeyType, names []string, opts LeafOptions) (tls.Certificat
 	tmpl := &x509.Certificate{
 		SerialNumber: nextSerial(),
 		Subject:      pkix.Name{CommonName: names[0]},
-		DNSNames:     names,
 		NotBefore:    opts.NotBefore,
 		NotAfter:     opts.NotAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{usage},
+	}
+	for _, n := range names {
+		if ip := net.ParseIP(n); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, n)
+		}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, key.Public(), ca.Key)
 	if err != nil {
@@ -129,4 +143,22 @@ func (ca *CA) Leaf(kt KeyType, names []string, opts LeafOptions) (tls.Certificat
 		return tls.Certificate{}, err
 	}
 	return tls.Certificate{Certificate: [][]byte{der, ca.Cert.Raw}, PrivateKey: key, Leaf: leaf}, nil
+}
+
+// CertPEM encodes a certificate chain as PEM.
+func CertPEM(chain [][]byte) []byte {
+	var out []byte
+	for _, der := range chain {
+		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	}
+	return out
+}
+
+// KeyPEM encodes a private key as PKCS#8 PEM.
+func KeyPEM(key crypto.PrivateKey) ([]byte, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
 }

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/securepair/securepair/adapters"
+	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/handshake"
+)
+
+// runClient is a small openssl s_client: stdin to the peer, the peer to
+// stdout, what was negotiated on stderr.
+func runClient(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("client", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var tf tlsFlags
+	tf.register(fs)
+	connect := fs.String("connect", "", "`HOST:PORT` to connect to (required)")
+	servername := fs.String("servername", "", "server name to send and verify (default: HOST of -connect)")
+	insecure := fs.Bool("insecure", false, "finish the handshake even if the server certificate does not verify, and report it")
+	hello := fs.String("hello", "default", "ClientHello shape: default, chrome, firefox, safari, ios, edge, randomized")
+	starttls := fs.String("starttls", "", "speak smtp, imap, pop3 or postgres in plaintext first and upgrade")
+	timeout := fs.Duration("timeout", 30*time.Second, "bound on connecting and the handshake")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *connect == "" {
+		return fmt.Errorf("-connect HOST:PORT is required")
+	}
+	host, _, err := net.SplitHostPort(*connect)
+	if err != nil {
+		return fmt.Errorf("-connect: %w", err)
+	}
+	cfg := &engine.Config{ServerName: host, InsecureAcceptUnauthorized: *insecure}
+	if *servername != "" {
+		cfg.ServerName = *servername
+	}
+	if err := tf.apply(cfg); err != nil {
+		return err
+	}
+	if cfg.RootCAs, err = tf.caPool(); err != nil {
+		return err
+	}
+	id, ok := helloIDs[*hello]
+	if !ok {
+		return fmt.Errorf("-hello: unknown shape %q", *hello)
+	}
+	cfg.ClientHelloID = id
+
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	conn, err := dial(ctx, *connect, adapters.Protocol(*starttls), cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	report(stderr, conn.ConnectionState())
+
+	go func() {
+		io.Copy(conn, stdin)
+		conn.CloseWrite() // close_notify once stdin ends
+	}()
+	_, err = io.Copy(stdout, conn)
+	return err
+}
+
+func dial(ctx context.Context, addr string, proto adapters.Protocol, cfg *engine.Config) (*adapters.Conn, error) {
+	if proto == "" {
+		return adapters.DialContext(ctx, "tcp", addr, cfg)
+	}
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if deadline, ok := ctx.Deadline(); ok {
+		nc.SetDeadline(deadline)
+	}
+	conn, err := adapters.DialStartTLS(nc, proto, cfg)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	nc.SetDeadline(time.Time{})
+	return conn, nil
+}
+
+// report prints the seed's line and one line per negotiated parameter.
+func report(w io.Writer, st engine.ConnectionState) {
+	fmt.Fprintln(w, authorizedLine("client", st))
+	fmt.Fprintf(w, "version: %s\ncipher: %s\ngroup: %s\nalpn: %s\nnpn: %s\nservername: %s\nresumed: %s\n",
+		versionName(st.Version), handshake.SuiteName(st.CipherSuite), handshake.GroupName(uint16(st.Group)),
+		orNone(st.NegotiatedProtocol), "none", orNone(st.ServerName), "no")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

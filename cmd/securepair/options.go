@@ -1,0 +1,138 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	utls "github.com/refraction-networking/utls"
+	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/handshake"
+)
+
+// tlsFlags are the options server and client share.
+type tlsFlags struct {
+	cert, key, passphrase, ca string
+	alpn, npn                 string
+	minVersion, maxVersion    string
+	keylog                    string
+}
+
+func (f *tlsFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.cert, "cert", "", "PEM certificate chain `file`")
+	fs.StringVar(&f.key, "key", "", "PEM private key `file`")
+	fs.StringVar(&f.passphrase, "passphrase", "", "passphrase of an encrypted -key")
+	fs.StringVar(&f.ca, "ca", "", "PEM `file` of trusted CA certificates")
+	fs.StringVar(&f.alpn, "alpn", "", "comma-separated ALPN protocols, in order of preference")
+	fs.StringVar(&f.npn, "npn", "", "comma-separated NPN protocols (TLS 1.2 only: not supported by this build yet)")
+	fs.StringVar(&f.minVersion, "min-version", "", "lowest TLS version: 1.2 or 1.3")
+	fs.StringVar(&f.maxVersion, "max-version", "", "highest TLS version: 1.2 or 1.3")
+	fs.StringVar(&f.keylog, "keylog", "", "append NSS key log lines (SSLKEYLOGFILE format) to `file`")
+}
+
+// apply fills the parts of cfg the shared flags decide.
+func (f *tlsFlags) apply(cfg *engine.Config) error {
+	if f.npn != "" {
+		return errors.New("-npn: NPN exists only in TLS 1.2, which this build does not speak yet")
+	}
+	var err error
+	if cfg.MinVersion, err = parseVersion("-min-version", f.minVersion); err != nil {
+		return err
+	}
+	if cfg.MaxVersion, err = parseVersion("-max-version", f.maxVersion); err != nil {
+		return err
+	}
+	if f.alpn != "" {
+		cfg.NextProtos = strings.Split(f.alpn, ",")
+	}
+	if f.cert != "" || f.key != "" {
+		cert, err := loadKeyPair(f.cert, f.key, f.passphrase)
+		if err != nil {
+			return err
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	if f.keylog != "" {
+		w, err := os.OpenFile(f.keylog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return err
+		}
+		cfg.KeyLogWriter = w
+	}
+	return nil
+}
+
+func (f *tlsFlags) caPool() (*x509.CertPool, error) {
+	if f.ca == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(f.ca)
+	if err != nil {
+		return nil, err
+	}
+	return engine.CertPoolFromPEM(pem)
+}
+
+func loadKeyPair(certFile, keyFile, passphrase string) (tls.Certificate, error) {
+	if certFile == "" || keyFile == "" {
+		return tls.Certificate{}, errors.New("-cert and -key go together")
+	}
+	certPEM, err := os.ReadFile(certFile)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	keyPEM, err := os.ReadFile(keyFile)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return engine.LoadKeyPair(certPEM, keyPEM, passphrase)
+}
+
+func parseVersion(flagName, v string) (uint16, error) {
+	switch v {
+	case "":
+		return 0, nil
+	case "1.3":
+		return handshake.VersionTLS13, nil
+	case "1.2":
+		return handshake.VersionTLS12, nil
+	}
+	return 0, fmt.Errorf("%s: %q is not a TLS version; use 1.2 or 1.3", flagName, v)
+}
+
+// helloIDs maps -hello names to uTLS fingerprints.
+var helloIDs = map[string]*utls.ClientHelloID{
+	"default":    nil,
+	"chrome":     &utls.HelloChrome_Auto,
+	"firefox":    &utls.HelloFirefox_Auto,
+	"safari":     &utls.HelloSafari_Auto,
+	"ios":        &utls.HelloIOS_Auto,
+	"edge":       &utls.HelloEdge_Auto,
+	"randomized": &utls.HelloRandomizedNoALPN,
+}
+
+func versionName(v uint16) string {
+	switch v {
+	case handshake.VersionTLS13:
+		return "TLS 1.3"
+	case handshake.VersionTLS12:
+		return "TLS 1.2"
+	}
+	return fmt.Sprintf("%#04x", v)
+}
+
+// authorizedLine is the seed's "connected authorized" / "unauthorized: REASON".
+func authorizedLine(role string, st engine.ConnectionState) string {
+	if st.Authorized {
+		return role + " connected authorized"
+	}
+	reason := "no certificate"
+	if st.AuthorizationError != nil {
+		reason = st.AuthorizationError.Error()
+	}
+	return role + " connected unauthorized: " + reason
+}

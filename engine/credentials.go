@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/securepair/securepair/handshake"
+)
+
+// ClientHelloInfo is what Config.GetCertificate sees of a ClientHello.
+type ClientHelloInfo = handshake.ClientHelloInfo
+
+// ErrWrongPassphrase is returned when an encrypted key does not decrypt.
+var ErrWrongPassphrase = errors.New("securepair: wrong passphrase for the private key")
+
+// LoadKeyPair parses a PEM certificate chain and its PEM private key, as
+// Node's key/cert options take them. A key encrypted the legacy OpenSSL way
+// (Proc-Type: 4,ENCRYPTED, as `openssl genrsa -aes256` writes) is decrypted
+// with passphrase.
+func LoadKeyPair(certPEM, keyPEM []byte, passphrase string) (tls.Certificate, error) {
+	block, rest := pem.Decode(keyPEM)
+	if block == nil {
+		return tls.Certificate{}, errors.New("securepair: no PEM block in the key")
+	}
+	switch {
+	case x509.IsEncryptedPEMBlock(block): //nolint:staticcheck // legacy PEM encryption is what the seed's openssl commands make
+		if passphrase == "" {
+			return tls.Certificate{}, errors.New("securepair: the key is encrypted; a passphrase is needed")
+		}
+		der, err := x509.DecryptPEMBlock(block, []byte(passphrase)) //nolint:staticcheck
+		if err != nil {
+			return tls.Certificate{}, ErrWrongPassphrase
+		}
+		keyPEM = append(pem.EncodeToMemory(&pem.Block{Type: block.Type, Bytes: der}), rest...)
+	case block.Type == "ENCRYPTED PRIVATE KEY":
+		return tls.Certificate{}, errors.New("securepair: encrypted PKCS#8 keys are not supported yet; decrypt with `openssl pkey`")
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("securepair: %w", err)
+	}
+	return cert, nil
+}
+
+// CertPoolFromPEM makes a pool from PEM certificates (Node's ca option).
+func CertPoolFromPEM(pems ...[]byte) (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	for _, p := range pems {
+		if !pool.AppendCertsFromPEM(p) {
+			return nil, errors.New("securepair: no certificate in the CA PEM")
+		}
+	}
+	return pool, nil
+}
+
+// CertificatesByName maps server names to certificates; a "*.example.com"
+// entry matches one label. Its GetCertificate is the seed's default
+// SNICallback: an unknown name gets nil, so Config.Certificates serves.
+type CertificatesByName map[string]*tls.Certificate
+
+// GetCertificate looks the ClientHello's server name up.
+func (m CertificatesByName) GetCertificate(hi *ClientHelloInfo) (*tls.Certificate, error) {
+	name := strings.ToLower(strings.TrimSuffix(hi.ServerName, "."))
+	if c, ok := m[name]; ok {
+		return c, nil
+	}
+	if i := strings.IndexByte(name, '.'); i > 0 {
+		if c, ok := m["*"+name[i:]]; ok {
+			return c, nil
+		}
+	}
+	return nil, nil
+}
