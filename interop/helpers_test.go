@@ -19,8 +19,8 @@ import (
 )
 
 var (
-	binary string // the securepair command, built once
-	certs  string // a directory from `securepair certs`
+	spBinary string // the securepair command, built once
+	certs    string // a directory from `securepair certs`
 )
 
 func TestMain(m *testing.M) {
@@ -29,15 +29,15 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "securepair")
+	spBinary = filepath.Join(dir, "securepair")
 	certs = filepath.Join(dir, "certs")
-	build := exec.Command("go", "build", "-o", binary, "../cmd/securepair")
+	build := exec.Command("go", "build", "-o", spBinary, "../cmd/securepair")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building securepair:", err)
 		os.Exit(1)
 	}
-	if out, err := exec.Command(binary, "certs", "-out", certs, "-hosts", "localhost,127.0.0.1").CombinedOutput(); err != nil {
+	if out, err := exec.Command(spBinary, "certs", "-out", certs, "-hosts", "localhost,127.0.0.1").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "certs: %v\n%s", err, out)
 		os.Exit(1)
 	}
@@ -157,7 +157,7 @@ func (p *process) wait(t *testing.T) error {
 func startServer(t *testing.T, args ...string) (*process, string) {
 	t.Helper()
 	base := []string{"server", "-listen", "127.0.0.1:0", "-cert", certFile("server.pem"), "-key", certFile("server-key.pem")}
-	p := start(t, binary, append(base, args...)...)
+	p := start(t, spBinary, append(base, args...)...)
 	p.waitFor(t, "listening on ")
 	sc := bufio.NewScanner(strings.NewReader(p.Output()))
 	for sc.Scan() {

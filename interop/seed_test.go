@@ -43,7 +43,7 @@ server.listen(0, '127.0.0.1', function () { console.log('server bound ' + server
 	node := start(t, "node", script, certFile("server-key.pem"), certFile("server.pem"))
 	node.waitFor(t, "server bound ")
 	port := strings.TrimSpace(strings.TrimPrefix(node.Output(), "server bound "))
-	client := exec.Command(binary, "client", "-connect", "127.0.0.1:"+port, "-servername", "localhost", "-ca", certFile("ca.pem"))
+	client := exec.Command(spBinary, "client", "-connect", "127.0.0.1:"+port, "-servername", "localhost", "-ca", certFile("ca.pem"))
 	client.Stdin = strings.NewReader("hello node\n")
 	out, err := client.CombinedOutput()
 	if err != nil {
