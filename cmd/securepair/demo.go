@@ -14,40 +14,81 @@ import (
 	"github.com/securepair/securepair/internal/certgen"
 )
 
-// runDemo starts a server on a random 127.0.0.1 port, connects a client over
-// TCP, and reports what happened.
+// demoSetup is the demo's throwaway PKI and configs.
+type demoSetup struct {
+	server, client *engine.Config
+}
+
+func newDemoSetup() (*demoSetup, error) {
+	from, until := time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour)
+	ca, err := certgen.NewCAValid("securepair demo CA", from, until)
+	if err != nil {
+		return nil, err
+	}
+	serverCert, err := ca.Leaf(certgen.ECDSAP256, []string{"localhost"}, certgen.LeafOptions{NotBefore: from, NotAfter: until})
+	if err != nil {
+		return nil, err
+	}
+	clientCert, err := ca.Leaf(certgen.Ed25519, []string{"demo client"}, certgen.LeafOptions{NotBefore: from, NotAfter: until, Client: true})
+	if err != nil {
+		return nil, err
+	}
+	return &demoSetup{
+		server: &engine.Config{Certificates: []tls.Certificate{serverCert}, NextProtos: []string{"echo/1"},
+			ClientAuth: tls.RequestClientCert, ClientCAs: ca.Pool},
+		client: &engine.Config{RootCAs: ca.Pool, ServerName: "localhost", NextProtos: []string{"echo/1"},
+			Certificates: []tls.Certificate{clientCert}},
+	}, nil
+}
+
+// runDemo runs, in one process on 127.0.0.1, a TLS server that requests
+// client certificates and a client that has one, then the same over an SMTP
+// STARTTLS upgrade, and reports what each side saw.
 func runDemo(out io.Writer) error {
-	ca, err := certgen.NewCA("securepair demo CA")
+	s, err := newDemoSetup()
 	if err != nil {
 		return err
 	}
-	leaf, err := ca.Leaf(certgen.ECDSAP256, []string{"localhost"}, certgen.LeafOptions{
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)})
-	if err != nil {
-		return err
+	for _, proto := range []adapters.Protocol{"", adapters.SMTP} {
+		if err := demoOnce(out, s, proto); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+func demoOnce(out io.Writer, s *demoSetup, proto adapters.Protocol) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
-	fmt.Fprintf(out, "server listening on %s\n", ln.Addr())
+	title := "TLS"
+	if proto != "" {
+		title = "STARTTLS (" + string(proto) + ")"
+	}
+	fmt.Fprintf(out, "== %s: server on %s\n", title, ln.Addr())
 
+	serverSaw := make(chan string, 1)
 	serverDone := make(chan error, 1)
-	go func() {
-		serverDone <- serveOneEcho(ln, &engine.Config{Certificates: []tls.Certificate{leaf}, NextProtos: []string{"echo/1"}})
-	}()
+	go func() { serverDone <- demoServe(ln, s.server, proto, serverSaw) }()
 
 	nc, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		return err
 	}
-	conn, err := adapters.Client(nc, &engine.Config{RootCAs: ca.Pool, ServerName: "localhost", NextProtos: []string{"echo/1"}})
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	var conn *adapters.Conn
+	if proto == "" {
+		conn, err = adapters.Client(nc, s.client)
+	} else {
+		conn, err = adapters.DialStartTLS(nc, proto, s.client)
+	}
 	if err != nil {
+		nc.Close()
 		return err
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
 	if _, err := conn.Write([]byte("hello, securepair\n")); err != nil {
 		return err
 	}
@@ -56,37 +97,41 @@ func runDemo(out io.Writer) error {
 		return err
 	}
 	st := conn.ConnectionState()
-	fmt.Fprintf(out, "client connected %s\n", authorized(st))
-	fmt.Fprintf(out, "version: TLS 1.3\ncipher: %s\ngroup: %s\nalpn: %s\nservername: %s\n",
-		handshake.SuiteName(st.CipherSuite), handshake.GroupName(uint16(st.Group)), st.NegotiatedProtocol, st.ServerName)
-	fmt.Fprintf(out, "echoed: %s", line)
+	fmt.Fprintln(out, authorizedLine("client", st))
+	fmt.Fprintln(out, <-serverSaw)
+	fmt.Fprintf(out, "version: %s\ncipher: %s\ngroup: %s\nalpn: %s\nservername: %s\necho: %s",
+		versionName(st.Version), handshake.SuiteName(st.CipherSuite), handshake.GroupName(uint16(st.Group)),
+		orNone(st.NegotiatedProtocol), st.ServerName, line)
 	conn.Close()
 	return <-serverDone
 }
 
-func authorized(st engine.ConnectionState) string {
-	if st.Authorized {
-		return "authorized"
-	}
-	return fmt.Sprintf("unauthorized: %v", st.AuthorizationError)
-}
-
-// serveOneEcho accepts one connection and echoes one line back.
-func serveOneEcho(ln net.Listener, cfg *engine.Config) error {
+// demoServe accepts one connection, reports how the client authenticated,
+// and echoes one line.
+func demoServe(ln net.Listener, cfg *engine.Config, proto adapters.Protocol, saw chan<- string) error {
 	nc, err := ln.Accept()
 	if err != nil {
 		return err
 	}
-	conn, err := adapters.Server(nc, cfg)
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	var conn *adapters.Conn
+	if proto == "" {
+		conn, err = adapters.Server(nc, cfg)
+	} else {
+		conn, err = adapters.AcceptStartTLS(nc, proto, "localhost", cfg)
+	}
 	if err != nil {
+		saw <- "server failed: " + err.Error()
 		return err
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
 	line, err := bufio.NewReader(conn).ReadString('\n')
 	if err != nil {
+		saw <- "server failed: " + err.Error()
 		return fmt.Errorf("server: %w", err)
 	}
+	saw <- authorizedLine("server", conn.ConnectionState())
 	_, err = conn.Write([]byte(line))
 	return err
 }

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// The demo needs no files or flags, and reports both sides authorized, the
+// negotiated parameters and the echo, for plain TLS and for STARTTLS.
+func TestDemo(t *testing.T) {
+	var out bytes.Buffer
+	if err := runDemo(&out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	text := out.String()
+	for _, want := range []string{"== TLS", "== STARTTLS (smtp)", "version: TLS 1.3", "alpn: echo/1", "servername: localhost"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("demo output lacks %q:\n%s", want, text)
+		}
+	}
+	for _, want := range []string{"client connected authorized", "server connected authorized", "echo: hello, securepair"} {
+		if strings.Count(text, want) != 2 {
+			t.Fatalf("demo output should show %q twice:\n%s", want, text)
+		}
+	}
+}
+
+// Bad options say what to do.
+func TestOptionErrors(t *testing.T) {
+	var stderr bytes.Buffer
+	tests := []struct {
+		name string
+		run  func() error
+		want string
+	}{
+		{"client without -connect", func() error { return runClient(nil, nil, &stderr, &stderr) }, "-connect HOST:PORT is required"},
+		{"unknown hello", func() error {
+			return runClient([]string{"-connect", "127.0.0.1:1", "-hello", "netscape"}, nil, &stderr, &stderr)
+		}, "unknown shape"},
+		{"bad version", func() error { return runServer([]string{"-min-version", "1.1"}, &stderr, &stderr) }, "use 1.2 or 1.3"},
+		{"npn", func() error { return runServer([]string{"-npn", "spdy/2"}, &stderr, &stderr) }, "NPN exists only in TLS 1.2"},
+		{"certs without -out", func() error { return runCerts(nil, &stderr, &stderr) }, "-out DIR is required"},
+	}
+	for _, tt := range tests {
+		if err := tt.run(); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
