@@ -24,7 +24,7 @@ type Engine struct {
 
 	// input side
 	in         record.Deframer
-	readProt   *record.Protector13
+	readProt   record.Protector
 	readLevel  handshake.Level
 	hsBuf      []byte // a handshake message being reassembled
 	recordRest int    // handshake bytes left in the record being dispatched
@@ -33,7 +33,7 @@ type Engine struct {
 	gotHello   bool   // a ClientHello was sent or received: CCS may arrive
 
 	// output side
-	writeProt *record.Protector13
+	writeProt record.Protector
 	out       []byte // ciphertext waiting for Encrypted().Read; borrowed buffer
 	outOff    int
 	early     []byte // cleartext written before the handshake completed

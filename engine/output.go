@@ -121,24 +121,16 @@ func (s *sink) SendChangeCipherSpec() error {
 	return nil
 }
 
-func (s *sink) SetReadKey(level handshake.Level, suite *handshake.Suite, secret []byte) error {
+func (s *sink) SetReadKey(level handshake.Level, p record.Protector) error {
 	e := (*Engine)(s)
 	if len(e.hsBuf) > 0 || e.recordRest > 0 {
 		return record.Errorf(record.AlertUnexpectedMessage, "handshake message spans a key change")
-	}
-	p, err := suite.NewProtector(secret)
-	if err != nil {
-		return err
 	}
 	e.readProt, e.readLevel = p, level
 	return nil
 }
 
-func (s *sink) SetWriteKey(level handshake.Level, suite *handshake.Suite, secret []byte) error {
-	p, err := suite.NewProtector(secret)
-	if err != nil {
-		return err
-	}
+func (s *sink) SetWriteKey(level handshake.Level, p record.Protector) error {
 	s.writeProt = p
 	return nil
 }

@@ -245,7 +245,7 @@ func (s *clientExpectServerHello) handleServerHello(sh *ServerHello, raw []byte,
 	clientHS, serverHS := hs.clientTrafficSecret(th), hs.serverTrafficSecret(th)
 	c.cfg.logKey("CLIENT_HANDSHAKE_TRAFFIC_SECRET", c.hello.Random, clientHS)
 	c.cfg.logKey("SERVER_HANDSHAKE_TRAFFIC_SECRET", c.hello.Random, serverHS)
-	if err := out.SetReadKey(LevelHandshake, suite, serverHS); err != nil {
+	if err := setReadSecret(out, LevelHandshake, suite, serverHS); err != nil {
 		return nil, err
 	}
 	// Switch now, not at Finished, so that an alert about the server's flight
@@ -253,7 +253,7 @@ func (s *clientExpectServerHello) handleServerHello(sh *ServerHello, raw []byte,
 	if err := c.compatCCS(out); err != nil {
 		return nil, err
 	}
-	if err := out.SetWriteKey(LevelHandshake, suite, clientHS); err != nil {
+	if err := setWriteSecret(out, LevelHandshake, suite, clientHS); err != nil {
 		return nil, err
 	}
 	c.state.Version = VersionTLS13
@@ -423,7 +423,7 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	s.c.cfg.logKey("CLIENT_TRAFFIC_SECRET_0", s.c.hello.Random, clientApp)
 	s.c.cfg.logKey("SERVER_TRAFFIC_SECRET_0", s.c.hello.Random, serverApp)
 	s.c.cfg.logKey("EXPORTER_SECRET", s.c.hello.Random, ms.exporterSecret(th))
-	if err := out.SetReadKey(LevelApplication, k.suite, serverApp); err != nil {
+	if err := setReadSecret(out, LevelApplication, k.suite, serverApp); err != nil {
 		return nil, err
 	}
 	if s.certReq != nil {
@@ -435,7 +435,7 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if err := out.SendMessage(mine); err != nil {
 		return nil, err
 	}
-	if err := out.SetWriteKey(LevelApplication, k.suite, clientApp); err != nil {
+	if err := setWriteSecret(out, LevelApplication, k.suite, clientApp); err != nil {
 		return nil, err
 	}
 	s.c.state.HandshakeComplete = true

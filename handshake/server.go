@@ -263,10 +263,10 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 			return nil, err
 		}
 	}
-	if err := out.SetWriteKey(LevelHandshake, c.suite, serverHS); err != nil {
+	if err := setWriteSecret(out, LevelHandshake, c.suite, serverHS); err != nil {
 		return nil, err
 	}
-	if err := out.SetReadKey(LevelHandshake, c.suite, clientHS); err != nil {
+	if err := setReadSecret(out, LevelHandshake, c.suite, clientHS); err != nil {
 		return nil, err
 	}
 	msgs, err := s.encryptedFlight(c, t, serverHS)
@@ -284,7 +284,7 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 	s.cfg.logKey("CLIENT_TRAFFIC_SECRET_0", ch.Random, clientApp)
 	s.cfg.logKey("SERVER_TRAFFIC_SECRET_0", ch.Random, serverApp)
 	s.cfg.logKey("EXPORTER_SECRET", ch.Random, ms.exporterSecret(th))
-	if err := out.SetWriteKey(LevelApplication, c.suite, serverApp); err != nil {
+	if err := setWriteSecret(out, LevelApplication, c.suite, serverApp); err != nil {
 		return nil, err
 	}
 	state := ConnectionState{
@@ -355,7 +355,7 @@ func (s *serverExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if !hmac.Equal(s.suite.finishedMAC(s.clientHS, s.t.sum()), fin.VerifyData) {
 		return nil, record.Errorf(record.AlertDecryptError, "client Finished does not verify")
 	}
-	if err := out.SetReadKey(LevelApplication, s.suite, s.clientApp); err != nil {
+	if err := setReadSecret(out, LevelApplication, s.suite, s.clientApp); err != nil {
 		return nil, err
 	}
 	s.state.HandshakeComplete = true

@@ -1,5 +1,7 @@
 package handshake
 
+import "github.com/securepair/securepair/record"
+
 // Level is the protection level of a traffic key.
 type Level uint8
 
@@ -16,9 +18,9 @@ type Sink interface {
 	SendMessage(msg []byte) error
 	// SendChangeCipherSpec queues a middlebox-compatibility CCS record.
 	SendChangeCipherSpec() error
-	// SetReadKey and SetWriteKey install a traffic secret for one direction.
-	SetReadKey(level Level, s *Suite, secret []byte) error
-	SetWriteKey(level Level, s *Suite, secret []byte) error
+	// SetReadKey and SetWriteKey install record protection for one direction.
+	SetReadKey(level Level, p record.Protector) error
+	SetWriteKey(level Level, p record.Protector) error
 	// Complete reports the end of the handshake ('secure').
 	Complete(st ConnectionState)
 	// KeyUpdated reports a traffic key change after the handshake: local is

@@ -59,3 +59,21 @@ func (s *Suite) NewProtector(secret []byte) (*record.Protector13, error) {
 	key, iv := s.trafficKey(secret)
 	return record.NewProtector13(s.AEAD, key, iv)
 }
+
+// setReadSecret installs the read protection of a TLS 1.3 traffic secret.
+func setReadSecret(out Sink, level Level, s *Suite, secret []byte) error {
+	p, err := s.NewProtector(secret)
+	if err != nil {
+		return internal(err)
+	}
+	return out.SetReadKey(level, p)
+}
+
+// setWriteSecret installs the write protection of a TLS 1.3 traffic secret.
+func setWriteSecret(out Sink, level Level, s *Suite, secret []byte) error {
+	p, err := s.NewProtector(secret)
+	if err != nil {
+		return internal(err)
+	}
+	return out.SetWriteKey(level, p)
+}

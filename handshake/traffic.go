@@ -26,7 +26,7 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 			return nil, err
 		}
 		t.readSecret = t.suite.nextTrafficSecret(t.readSecret)
-		if err := out.SetReadKey(LevelApplication, t.suite, t.readSecret); err != nil {
+		if err := setReadSecret(out, LevelApplication, t.suite, t.readSecret); err != nil {
 			return nil, err
 		}
 		out.KeyUpdated(false)
@@ -69,7 +69,7 @@ func (t *Traffic) updateWriteKey(out Sink, requestPeer bool) error {
 		return err
 	}
 	t.writeSecret = t.suite.nextTrafficSecret(t.writeSecret)
-	return out.SetWriteKey(LevelApplication, t.suite, t.writeSecret)
+	return setWriteSecret(out, LevelApplication, t.suite, t.writeSecret)
 }
 
 // ExportKeyingMaterial derives keying material (RFC 8446 section 7.5).
