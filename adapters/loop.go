@@ -12,7 +12,8 @@ import (
 // built around select loops. Ciphertext arrives on FromPeer (closed when the
 // peer's stream ends) and leaves on ToPeer; cleartext to send arrives on
 // AppIn (close it to send close_notify) and decrypted cleartext leaves on
-// AppOut, which Run closes when the peer has closed cleanly.
+// AppOut, which Run closes when the peer has closed cleanly. Either side may
+// close first: TLS 1.3 connections half-close.
 type Loop struct {
 	Engine   *engine.Engine
 	FromPeer <-chan []byte
@@ -23,8 +24,9 @@ type Loop struct {
 	Events chan<- engine.Event
 }
 
-// Run drives the engine until the peer closes (nil), the connection fails
-// (its error), or ctx ends. Every channel operation sits in one select, so a
+// Run drives the engine until both sides have closed (nil: the peer's
+// close_notify arrived, AppIn was closed and everything was sent), the
+// connection fails (its error), or ctx ends. Every channel operation sits in one select, so a
 // full ToPeer never stops the loop taking FromPeer: two loops wired to each
 // other cannot deadlock.
 func (l *Loop) Run(ctx context.Context) error {
@@ -34,6 +36,7 @@ func (l *Loop) Run(ctx context.Context) error {
 		inPending, appPending []byte // taken from a channel, not yet taken by the engine
 		toPeer, toApp         []byte // taken from the engine, not yet sent
 		event                 *engine.Event
+		peerDone              bool // the peer's close_notify arrived; AppOut is closed
 	)
 	buf := make([]byte, 32<<10)
 	for {
@@ -56,14 +59,16 @@ func (l *Loop) Run(ctx context.Context) error {
 				toPeer = append([]byte(nil), buf[:n]...)
 			}
 		}
-		if toApp == nil {
+		if toApp == nil && !peerDone {
 			n, err := e.Cleartext().Read(buf)
 			switch {
 			case n > 0:
 				toApp = append([]byte(nil), buf[:n]...)
 			case errors.Is(err, io.EOF):
-				close(l.AppOut)
-				return nil
+				if !peerDone {
+					close(l.AppOut)
+					peerDone = true
+				}
 			case err != nil && !errors.Is(err, engine.ErrWouldBlock):
 				return l.fail(ctx, err, toPeer)
 			}
@@ -72,6 +77,9 @@ func (l *Loop) Run(ctx context.Context) error {
 			if ev, ok := e.NextEvent(); ok && l.Events != nil {
 				event = &ev
 			}
+		}
+		if peerDone && appIn == nil && toPeer == nil && event == nil && e.Encrypted().Pending() == 0 {
+			return nil // both sides closed, everything sent
 		}
 		var (
 			toPeerCh chan<- []byte

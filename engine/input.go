@@ -12,10 +12,13 @@ const maxUselessRecords = 32
 
 // process handles buffered records until input runs out or an output queue
 // is full: undelivered cleartext, unread ciphertext or events pause it, which
-// keeps memory bounded whatever the peer sends.
+// keeps memory bounded whatever the peer sends. Application data alone never
+// fills the output queue past BufferSize (Cleartext writes stop there), so
+// only answers the peer provoked (KeyUpdate, handshake) can pause input:
+// two engines busy writing to each other never stop each other reading.
 func (e *Engine) process() {
 	for e.err == nil && !e.peerClosed && len(e.plain) == 0 &&
-		e.outPending() <= record.MaxRecord && len(e.events) < maxEvents {
+		e.outPending() <= record.BufferSize && len(e.events) < maxEvents {
 		rec, ok, err := e.in.Next()
 		if err != nil {
 			e.fail(err)

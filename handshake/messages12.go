@@ -1,0 +1,205 @@
+package handshake
+
+import (
+	"golang.org/x/crypto/cryptobyte"
+)
+
+// TLS 1.2 handshake message types.
+const (
+	TypeHelloRequest      MessageType = 0
+	TypeServerKeyExchange MessageType = 12
+	TypeServerHelloDone   MessageType = 14
+	TypeClientKeyExchange MessageType = 16
+	TypeNextProtocol      MessageType = 67
+	// TypeChangeCipherSpec is not a handshake message: the engine hands a
+	// TLS 1.2 state a ChangeCipherSpec record as this pseudo-message.
+	TypeChangeCipherSpec MessageType = 255
+)
+
+// ChangeCipherSpecMessage is the pseudo-message for a ChangeCipherSpec record.
+var ChangeCipherSpecMessage = []byte{byte(TypeChangeCipherSpec), 0, 0, 0}
+
+// Certificate12 is the TLS 1.2 Certificate message: a chain, no extensions.
+type Certificate12 struct {
+	Chain [][]byte
+}
+
+// Marshal encodes the whole message, header included.
+func (m *Certificate12) Marshal() []byte {
+	return marshalMessage(TypeCertificate, func(b *cryptobyte.Builder) {
+		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
+			for _, c := range m.Chain {
+				b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(c) })
+			}
+		})
+	})
+}
+
+// Unmarshal decodes a whole message, header included.
+func (m *Certificate12) Unmarshal(raw []byte) error {
+	*m = Certificate12{}
+	s, err := openMessage(raw, TypeCertificate, "Certificate")
+	if err != nil {
+		return err
+	}
+	var list cryptobyte.String
+	if !s.ReadUint24LengthPrefixed(&list) || !s.Empty() {
+		return decodeErr("Certificate")
+	}
+	for !list.Empty() {
+		var c cryptobyte.String
+		if !list.ReadUint24LengthPrefixed(&c) || len(c) == 0 {
+			return decodeErr("Certificate")
+		}
+		m.Chain = append(m.Chain, c)
+	}
+	return nil
+}
+
+// ServerKeyExchange carries the server's ECDHE share and its signature.
+type ServerKeyExchange struct {
+	Group     uint16
+	Public    []byte
+	Scheme    uint16
+	Signature []byte
+}
+
+// params is the signed part: curve type, group, public key.
+func (m *ServerKeyExchange) params() []byte {
+	var b cryptobyte.Builder
+	b.AddUint8(3) // named_curve
+	b.AddUint16(m.Group)
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Public) })
+	return b.BytesOrPanic()
+}
+
+// Marshal encodes the whole message, header included.
+func (m *ServerKeyExchange) Marshal() []byte {
+	return marshalMessage(TypeServerKeyExchange, func(b *cryptobyte.Builder) {
+		b.AddBytes(m.params())
+		b.AddUint16(m.Scheme)
+		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Signature) })
+	})
+}
+
+// Unmarshal decodes a whole message, header included.
+func (m *ServerKeyExchange) Unmarshal(raw []byte) error {
+	*m = ServerKeyExchange{}
+	s, err := openMessage(raw, TypeServerKeyExchange, "ServerKeyExchange")
+	if err != nil {
+		return err
+	}
+	var curveType uint8
+	var pub, sig cryptobyte.String
+	if !s.ReadUint8(&curveType) || curveType != 3 || !s.ReadUint16(&m.Group) ||
+		!s.ReadUint8LengthPrefixed(&pub) || len(pub) == 0 || !s.ReadUint16(&m.Scheme) ||
+		!s.ReadUint16LengthPrefixed(&sig) || len(sig) == 0 || !s.Empty() {
+		return decodeErr("ServerKeyExchange")
+	}
+	m.Public, m.Signature = pub, sig
+	return nil
+}
+
+// ClientKeyExchange carries the client's ECDHE share.
+type ClientKeyExchange struct {
+	Public []byte
+}
+
+// Marshal encodes the whole message, header included.
+func (m *ClientKeyExchange) Marshal() []byte {
+	return marshalMessage(TypeClientKeyExchange, func(b *cryptobyte.Builder) {
+		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Public) })
+	})
+}
+
+// Unmarshal decodes a whole message, header included.
+func (m *ClientKeyExchange) Unmarshal(raw []byte) error {
+	s, err := openMessage(raw, TypeClientKeyExchange, "ClientKeyExchange")
+	if err != nil {
+		return err
+	}
+	var pub cryptobyte.String
+	if !s.ReadUint8LengthPrefixed(&pub) || len(pub) == 0 || !s.Empty() {
+		return decodeErr("ClientKeyExchange")
+	}
+	m.Public = pub
+	return nil
+}
+
+// CertificateRequest12 is the TLS 1.2 CertificateRequest.
+type CertificateRequest12 struct {
+	CertificateTypes    []uint8
+	SignatureAlgorithms []uint16
+	Authorities         [][]byte
+}
+
+// Marshal encodes the whole message, header included.
+func (m *CertificateRequest12) Marshal() []byte {
+	return marshalMessage(TypeCertificateRequest, func(b *cryptobyte.Builder) {
+		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.CertificateTypes) })
+		addUint16List(b, m.SignatureAlgorithms)
+		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+			for _, a := range m.Authorities {
+				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(a) })
+			}
+		})
+	})
+}
+
+// Unmarshal decodes a whole message, header included.
+func (m *CertificateRequest12) Unmarshal(raw []byte) error {
+	*m = CertificateRequest12{}
+	s, err := openMessage(raw, TypeCertificateRequest, "CertificateRequest")
+	if err != nil {
+		return err
+	}
+	var types, cas cryptobyte.String
+	if !s.ReadUint8LengthPrefixed(&types) || len(types) == 0 || !readUint16List(&s, &m.SignatureAlgorithms) ||
+		!s.ReadUint16LengthPrefixed(&cas) || !s.Empty() {
+		return decodeErr("CertificateRequest")
+	}
+	m.CertificateTypes = types
+	for !cas.Empty() {
+		var dn cryptobyte.String
+		if !cas.ReadUint16LengthPrefixed(&dn) {
+			return decodeErr("CertificateRequest")
+		}
+		m.Authorities = append(m.Authorities, dn)
+	}
+	return nil
+}
+
+// NextProtocol is NPN's encrypted choice (draft-agl-tls-nextprotoneg-03),
+// padded so its length does not reveal the protocol.
+type NextProtocol struct {
+	Protocol string
+}
+
+// Marshal encodes the whole message with its padding.
+func (m *NextProtocol) Marshal() []byte {
+	pad := 32 - (len(m.Protocol)+2)%32
+	return marshalMessage(TypeNextProtocol, func(b *cryptobyte.Builder) {
+		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(m.Protocol)) })
+		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(make([]byte, pad)) })
+	})
+}
+
+// Unmarshal decodes a whole message, header included.
+func (m *NextProtocol) Unmarshal(raw []byte) error {
+	s, err := openMessage(raw, TypeNextProtocol, "NextProtocol")
+	if err != nil {
+		return err
+	}
+	var proto, pad cryptobyte.String
+	if !s.ReadUint8LengthPrefixed(&proto) || !s.ReadUint8LengthPrefixed(&pad) || !s.Empty() {
+		return decodeErr("NextProtocol")
+	}
+	m.Protocol = string(proto)
+	return nil
+}
+
+// emptyMessage encodes a message with an empty body (ServerHelloDone,
+// HelloRequest).
+func emptyMessage(typ MessageType) []byte {
+	return []byte{byte(typ), 0, 0, 0}
+}

@@ -1,0 +1,97 @@
+package handshake
+
+import (
+	"crypto"
+	"crypto/hmac"
+
+	"github.com/securepair/securepair/record"
+)
+
+// Suite12 is a TLS 1.2 ECDHE AEAD cipher suite.
+type Suite12 struct {
+	ID    uint16
+	Name  string
+	Hash  crypto.Hash // of the PRF
+	AEAD  record.AEADKind
+	ECDSA bool // authenticated by an ECDSA certificate (else RSA)
+}
+
+// TLS 1.2 cipher suites (RFC 5289, RFC 7905).
+const (
+	TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256       uint16 = 0xc02b
+	TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384       uint16 = 0xc02c
+	TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256         uint16 = 0xc02f
+	TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384         uint16 = 0xc030
+	TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256   uint16 = 0xcca8
+	TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 uint16 = 0xcca9
+)
+
+var suites12 = []*Suite12{
+	{TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", crypto.SHA256, record.AES128GCM, true},
+	{TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", crypto.SHA256, record.AES128GCM, false},
+	{TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", crypto.SHA256, record.ChaCha20Poly1305, true},
+	{TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", crypto.SHA256, record.ChaCha20Poly1305, false},
+	{TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", crypto.SHA384, record.AES256GCM, true},
+	{TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", crypto.SHA384, record.AES256GCM, false},
+}
+
+// Suite12ByID returns the TLS 1.2 suite with the given ID, or nil.
+func Suite12ByID(id uint16) *Suite12 {
+	for _, s := range suites12 {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// groups12 are the groups TLS 1.2 ECDHE may use (no hybrids).
+var groups12 = []uint16{GroupX25519, GroupSecp256r1, GroupSecp384r1}
+
+// prf is the TLS 1.2 PRF (RFC 5246 section 5) with the suite's hash.
+func (s *Suite12) prf(secret []byte, label string, seed []byte, n int) []byte {
+	labelSeed := append([]byte(label), seed...)
+	out := make([]byte, 0, n+s.Hash.Size())
+	a := labelSeed
+	for len(out) < n {
+		m := hmac.New(s.Hash.New, secret)
+		m.Write(a)
+		a = m.Sum(nil)
+		m.Reset()
+		m.Write(a)
+		m.Write(labelSeed)
+		out = m.Sum(out)
+	}
+	return out[:n]
+}
+
+// masterSecret derives the extended master secret (RFC 7627) from the
+// premaster secret and the session hash.
+func (s *Suite12) masterSecret(premaster, sessionHash []byte) []byte {
+	return s.prf(premaster, "extended master secret", sessionHash, 48)
+}
+
+// keys12 is one direction's record key and IV from the key block.
+type keys12 struct {
+	clientKey, serverKey, clientIV, serverIV []byte
+}
+
+func (s *Suite12) keyBlock(master, clientRandom, serverRandom []byte) keys12 {
+	keyLen, ivLen := s.AEAD.KeyLen(), record.IVLen12(s.AEAD)
+	block := s.prf(master, "key expansion", append(append([]byte{}, serverRandom...), clientRandom...), 2*keyLen+2*ivLen)
+	return keys12{
+		clientKey: block[:keyLen],
+		serverKey: block[keyLen : 2*keyLen],
+		clientIV:  block[2*keyLen : 2*keyLen+ivLen],
+		serverIV:  block[2*keyLen+ivLen:],
+	}
+}
+
+// finished computes verify_data (12 bytes) over the transcript hash.
+func (s *Suite12) finished(master []byte, client bool, transcriptHash []byte) []byte {
+	label := "server finished"
+	if client {
+		label = "client finished"
+	}
+	return s.prf(master, label, transcriptHash, 12)
+}
