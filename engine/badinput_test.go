@@ -148,7 +148,7 @@ func TestBadInputServer(t *testing.T) {
 		{"application data before the handshake", []byte{23, 3, 3, 0, 2, 'h', 'i'}, record.AlertUnexpectedMessage},
 		{"ChangeCipherSpec before ClientHello", []byte{20, 3, 3, 0, 1, 1}, record.AlertUnexpectedMessage},
 		{"ServerHello to a server", v("{server}  send handshake record", 0, "complete record"), record.AlertUnexpectedMessage},
-		{"TLS 1.2-only ClientHello", patched(ch, bytes.Index(ch, []byte{0, 0x2b, 0, 3, 2, 3, 4})+5, 0x03, 0x03), record.AlertProtocolVersion},
+		{"TLS 1.1-only ClientHello", patched(ch, bytes.Index(ch, []byte{0, 0x2b, 0, 3, 2, 3, 4})+5, 0x03, 0x02), record.AlertProtocolVersion},
 		{"truncated ClientHello", []byte{22, 3, 1, 0, 8, 1, 0, 0, 4, 3, 3, 0xcb, 0x34}, record.AlertDecodeError},
 		{"message over the size limit", []byte{22, 3, 1, 0, 4, 1, 0x01, 0x00, 0x01}, record.AlertIllegalParameter},
 	}

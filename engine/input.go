@@ -71,6 +71,17 @@ func (e *Engine) handleRecord(rec record.Record) error {
 // section 5 allows one: after the first ClientHello and before the peer's
 // Finished.
 func (e *Engine) handleCCS(body []byte) error {
+	if legacy, ok := e.hs.(handshake.LegacyState); ok && legacy.TakesChangeCipherSpec() {
+		// TLS 1.2: the CCS is a protocol step, unprotected, and never inside
+		// a partly received handshake message.
+		if e.readProt != nil || len(body) != 1 || body[0] != 1 {
+			return record.Errorf(record.AlertUnexpectedMessage, "malformed or protected ChangeCipherSpec")
+		}
+		return e.dispatch(handshake.ChangeCipherSpecMessage)
+	}
+	if e.traffic != nil && e.state.Version == handshake.VersionTLS12 {
+		return record.Errorf(record.AlertUnexpectedMessage, "ChangeCipherSpec after a TLS 1.2 handshake")
+	}
 	if !e.gotHello || e.readLevel == handshake.LevelApplication {
 		return record.Errorf(record.AlertUnexpectedMessage, "ChangeCipherSpec outside the handshake")
 	}

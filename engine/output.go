@@ -121,6 +121,11 @@ func (s *sink) SendChangeCipherSpec() error {
 	return nil
 }
 
+func (s *sink) SendWarning(alert record.Alert) error {
+	(*Engine)(s).writeAlert(alertLevelWarning, alert)
+	return nil
+}
+
 func (s *sink) SetReadKey(level handshake.Level, p record.Protector) error {
 	e := (*Engine)(s)
 	if len(e.hsBuf) > 0 || e.recordRest > 0 {

@@ -87,6 +87,9 @@ func (s *clientExpectServerHello) Handle(raw []byte, out Sink) (State, error) {
 	if err := sh.Unmarshal(raw); err != nil {
 		return nil, err
 	}
+	if sh.SupportedVersion == 0 && !s.retried {
+		return s.c.handleServerHello12(sh, raw, out)
+	}
 	suite, err := s.checkCommon(sh)
 	if err != nil {
 		return nil, err

@@ -61,11 +61,17 @@ type Config struct {
 
 	// NextProtos lists ALPN protocols in order of preference.
 	NextProtos []string
-	// MinVersion and MaxVersion bound the TLS version; zero means TLS 1.3,
-	// the only version this build negotiates.
+	// MinVersion and MaxVersion bound the TLS version: VersionTLS12 or
+	// VersionTLS13. Zero means TLS 1.2 and TLS 1.3; older versions are never
+	// spoken.
 	MinVersion, MaxVersion uint16
-	// CipherSuites lists TLS 1.3 suites in order of preference; nil means all.
+	// CipherSuites lists TLS 1.3 and TLS 1.2 suites in order of preference;
+	// nil means all of both (all AEAD, all with forward secrecy).
 	CipherSuites []uint16
+	// NPNProtocols lists Next Protocol Negotiation protocols (TLS 1.2 only),
+	// in order of preference (Node's NPNProtocols; see ParseNPNList for its
+	// length-prefixed byte form).
+	NPNProtocols []string
 	// CurvePreferences lists key exchange groups in order of preference; nil
 	// means X25519MLKEM768, X25519, P-256, P-384. A client sends a key share
 	// for the first (and, for X25519MLKEM768, also for X25519).
@@ -147,13 +153,53 @@ func (c *Config) groups() []uint16 {
 	return out
 }
 
-// check refuses a Config that cannot make a TLS 1.3 handshake.
-func (c *Config) check(isClient bool) error {
-	if c.MinVersion > VersionTLS13 || (c.MaxVersion != 0 && c.MaxVersion < VersionTLS13) {
-		return errors.New("handshake: this build speaks TLS 1.3 only; MinVersion/MaxVersion exclude it")
+func (c *Config) minVersion() uint16 {
+	if c.MinVersion == 0 {
+		return VersionTLS12
 	}
-	if len(c.suites()) == 0 {
+	return c.MinVersion
+}
+
+func (c *Config) maxVersion() uint16 {
+	if c.MaxVersion == 0 {
+		return VersionTLS13
+	}
+	return c.MaxVersion
+}
+
+// allows reports whether version v is within MinVersion..MaxVersion.
+func (c *Config) allows(v uint16) bool {
+	return v >= c.minVersion() && v <= c.maxVersion()
+}
+
+func (c *Config) suites12() []*Suite12 {
+	if c.CipherSuites == nil {
+		return suites12
+	}
+	var out []*Suite12
+	for _, id := range c.CipherSuites {
+		if s := Suite12ByID(id); s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// check refuses a Config that cannot make a handshake.
+func (c *Config) check(isClient bool) error {
+	for _, v := range []uint16{c.MinVersion, c.MaxVersion} {
+		if v != 0 && v != VersionTLS12 && v != VersionTLS13 {
+			return fmt.Errorf("handshake: version %#04x: only TLS 1.2 (0x0303) and TLS 1.3 (0x0304) are spoken", v)
+		}
+	}
+	if c.minVersion() > c.maxVersion() {
+		return errors.New("handshake: MinVersion is above MaxVersion")
+	}
+	if c.allows(VersionTLS13) && len(c.suites()) == 0 && !c.allows(VersionTLS12) {
 		return errors.New("handshake: no supported TLS 1.3 cipher suite in CipherSuites")
+	}
+	if c.allows(VersionTLS12) && len(c.suites12()) == 0 && !c.allows(VersionTLS13) {
+		return errors.New("handshake: no supported TLS 1.2 cipher suite in CipherSuites")
 	}
 	if len(c.groups()) == 0 {
 		return errors.New("handshake: no supported group in CurvePreferences")
@@ -187,6 +233,8 @@ type ConnectionState struct {
 	// 'authorized'). AuthorizationError says why not when it is false.
 	Authorized         bool
 	AuthorizationError error
+	NPNProtocol        string // the protocol chosen by NPN (TLS 1.2)
+	DidResume          bool
 	DidHelloRetry      bool
 	HandshakeComplete  bool
 }

@@ -56,6 +56,9 @@ func (s *serverExpectClientHello) Handle(raw []byte, out Sink) (State, error) {
 	if err := ch.Unmarshal(raw); err != nil {
 		return nil, err
 	}
+	if s.retry == nil && !(contains(ch.SupportedVersions, VersionTLS13) && s.cfg.allows(VersionTLS13)) {
+		return s.handleClientHello12(ch, raw, out)
+	}
 	choice, err := s.negotiate(ch)
 	if err != nil {
 		return nil, err
@@ -144,15 +147,9 @@ func (s *serverExpectClientHello) pickCertificate(ch *ClientHello, c *serverChoi
 	if ch.SignatureAlgorithms == nil {
 		return record.Errorf(record.AlertMissingExtension, "ClientHello without signature_algorithms")
 	}
-	certs := s.cfg.Certificates
-	if s.cfg.GetCertificate != nil {
-		cert, err := s.cfg.GetCertificate(&ClientHelloInfo{ServerName: ch.ServerName, SignatureSchemes: ch.SignatureAlgorithms, SupportedProtos: ch.ALPN})
-		if err != nil {
-			return record.Errorf(record.AlertUnrecognizedName, "no certificate for %q: %v", ch.ServerName, err)
-		}
-		if cert != nil {
-			certs = []tls.Certificate{*cert}
-		}
+	certs, err := s.candidateCertificates(ch)
+	if err != nil {
+		return err
 	}
 	if c.cert, c.scheme = chooseCertificate(certs, ch.SignatureAlgorithms); c.cert == nil {
 		return record.Errorf(record.AlertHandshakeFailure, "no certificate fits the client's signature algorithms")
@@ -176,17 +173,38 @@ func chooseCertificate(certs []tls.Certificate, peerSchemes []uint16) (*tls.Cert
 	return nil, 0
 }
 
+// candidateCertificates are the certificates that may serve this hello:
+// GetCertificate's choice (Node's SNICallback) or Certificates.
+func (s *serverExpectClientHello) candidateCertificates(ch *ClientHello) ([]tls.Certificate, error) {
+	if s.cfg.GetCertificate != nil {
+		cert, err := s.cfg.GetCertificate(&ClientHelloInfo{ServerName: ch.ServerName, SignatureSchemes: ch.SignatureAlgorithms, SupportedProtos: ch.ALPN})
+		if err != nil {
+			return nil, record.Errorf(record.AlertUnrecognizedName, "no certificate for %q: %v", ch.ServerName, err)
+		}
+		if cert != nil {
+			return []tls.Certificate{*cert}, nil
+		}
+	}
+	return s.cfg.Certificates, nil
+}
+
 func (s *serverExpectClientHello) pickALPN(ch *ClientHello, c *serverChoice) error {
+	var err error
+	c.alpn, err = s.negotiateALPN(ch)
+	return err
+}
+
+// negotiateALPN picks the server's first protocol the client offers.
+func (s *serverExpectClientHello) negotiateALPN(ch *ClientHello) (string, error) {
 	if len(ch.ALPN) == 0 || len(s.cfg.NextProtos) == 0 {
-		return nil
+		return "", nil
 	}
 	for _, p := range s.cfg.NextProtos {
 		if contains(ch.ALPN, p) {
-			c.alpn = p
-			return nil
+			return p, nil
 		}
 	}
-	return record.Errorf(record.AlertNoApplicationProtocol, "no ALPN protocol in common (client offers %q)", ch.ALPN)
+	return "", record.Errorf(record.AlertNoApplicationProtocol, "no ALPN protocol in common (client offers %q)", ch.ALPN)
 }
 
 func (s *serverExpectClientHello) sendRetry(ch *ClientHello, raw []byte, c *serverChoice, out Sink) (State, error) {

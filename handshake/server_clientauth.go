@@ -28,29 +28,42 @@ func (s *serverExpectClientCertificate) Handle(raw []byte, out Sink) (State, err
 		return nil, illegal("client Certificate with a context during the handshake")
 	}
 	s.fin.t.add(raw)
-	st := &s.fin.state
-	if len(msg.Entries) == 0 {
-		if s.cfg.ClientAuth == tls.RequireAnyClientCert || s.cfg.ClientAuth == tls.RequireAndVerifyClientCert {
-			return nil, record.Errorf(record.AlertCertificateRequired, "the client sent no certificate")
-		}
-		st.AuthorizationError = record.Errorf(record.AlertCertificateRequired, "the client sent no certificate")
-		return s.fin, nil
-	}
-	certs, err := parseChain(msg.Entries)
-	if err != nil {
+	if err := authorizeClient(s.cfg, msg.Entries, &s.fin.state); err != nil {
 		return nil, err
 	}
-	st.PeerCertificates = certs
-	chains, verr := verifyClientChain(s.cfg, certs)
-	if verr != nil {
-		if s.cfg.ClientAuth == tls.VerifyClientCertIfGiven || s.cfg.ClientAuth == tls.RequireAndVerifyClientCert {
-			return nil, verr
-		}
-		st.AuthorizationError = verr
-	} else {
-		st.VerifiedChains, st.Authorized = chains, true
+	if len(msg.Entries) == 0 {
+		return s.fin, nil
 	}
 	return &serverExpectClientCertificateVerify{fin: s.fin}, nil
+}
+
+// authorizeClient applies ClientAuth to the client's chain (both versions):
+// it records the certificates and the verification result in st, and fails
+// only where ClientAuth says so.
+func authorizeClient(cfg *Config, entries []CertificateEntry, st *ConnectionState) error {
+	if len(entries) == 0 {
+		missing := record.Errorf(record.AlertCertificateRequired, "the client sent no certificate")
+		if cfg.ClientAuth == tls.RequireAnyClientCert || cfg.ClientAuth == tls.RequireAndVerifyClientCert {
+			return missing
+		}
+		st.AuthorizationError = missing
+		return nil
+	}
+	certs, err := parseChain(entries)
+	if err != nil {
+		return err
+	}
+	st.PeerCertificates = certs
+	chains, verr := verifyClientChain(cfg, certs)
+	if verr != nil {
+		if cfg.ClientAuth == tls.VerifyClientCertIfGiven || cfg.ClientAuth == tls.RequireAndVerifyClientCert {
+			return verr
+		}
+		st.AuthorizationError = verr
+		return nil
+	}
+	st.VerifiedChains, st.Authorized = chains, true
+	return nil
 }
 
 type serverExpectClientCertificateVerify struct {

@@ -34,6 +34,13 @@ type ServerHello struct {
 	SelectedGroup    uint16   // HelloRetryRequest's group; 0 when absent
 	Cookie           []byte
 	SelectedIdentity int // -1 when no pre_shared_key
+
+	// TLS 1.2 extensions.
+	ALPN                 string
+	NPNProtocols         []string // nil when absent
+	RenegotiationInfo    []byte   // nil when absent
+	ExtendedMasterSecret bool
+	TicketAck            bool
 }
 
 // IsHelloRetryRequest reports whether the message is a HelloRetryRequest.
@@ -109,6 +116,22 @@ func (m *ServerHello) decodeExtension(e Extension, hrr bool) bool {
 			return false
 		}
 		m.SelectedIdentity = int(id)
+	case ExtALPN:
+		var protos []string
+		if !decodeALPN(d, &protos) || len(protos) != 1 {
+			return false
+		}
+		m.ALPN = protos[0]
+	case ExtNextProtoNeg:
+		return decodeNPNList(d, &m.NPNProtocols)
+	case ExtRenegotiationInfo:
+		return decodeOpaque8(d, &m.RenegotiationInfo)
+	case ExtExtendedMasterSecret:
+		m.ExtendedMasterSecret = true
+		return d.Empty()
+	case ExtSessionTicket:
+		m.TicketAck = true
+		return d.Empty()
 	}
 	return true
 }

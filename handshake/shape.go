@@ -82,7 +82,78 @@ func utlsKeys(k *utls.KeySharePrivateKeys) []*ClientKeyShare {
 // defaultSpec derives a hello from the Config. Its key shares are made here
 // from Config.Rand (uTLS would ignore Rand for keys), so it replays exactly.
 func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*ClientKeyShare, error) {
+	with13, with12 := cfg.allows(VersionTLS13), cfg.allows(VersionTLS12)
 	groups := cfg.groups()
+	if !with13 {
+		groups = filter(groups, func(g uint16) bool { return contains(groups12, g) })
+	}
+	var suites, versions []uint16
+	if with13 {
+		for _, s := range cfg.suites() {
+			suites = append(suites, s.ID)
+		}
+		versions = append(versions, VersionTLS13)
+	}
+	if with12 {
+		for _, s := range cfg.suites12() {
+			suites = append(suites, s.ID)
+		}
+		versions = append(versions, VersionTLS12)
+	}
+	curves := make([]utls.CurveID, len(groups))
+	for i, g := range groups {
+		curves[i] = utls.CurveID(g)
+	}
+	sigs := make([]utls.SignatureScheme, len(defaultSchemesCert))
+	for i, s := range defaultSchemesCert {
+		sigs[i] = utls.SignatureScheme(s)
+	}
+	var exts []utls.TLSExtension
+	if cfg.ServerName != "" && net.ParseIP(cfg.ServerName) == nil {
+		exts = append(exts, &utls.SNIExtension{ServerName: cfg.ServerName})
+	}
+	if with12 {
+		exts = append(exts,
+			&utls.ExtendedMasterSecretExtension{},
+			&utls.RenegotiationInfoExtension{Renegotiation: utls.RenegotiateOnceAsClient},
+			&utls.SupportedPointsExtension{SupportedPoints: []uint8{0}},
+		)
+	}
+	exts = append(exts,
+		&utls.SupportedCurvesExtension{Curves: curves},
+		&utls.SignatureAlgorithmsExtension{SupportedSignatureAlgorithms: sigs},
+	)
+	var keys []*ClientKeyShare
+	if with13 {
+		shares, k, err := defaultKeyShares(cfg, groups)
+		if err != nil {
+			return nil, nil, err
+		}
+		keys = k
+		exts = append(exts,
+			&utls.KeyShareExtension{KeyShares: shares},
+			&utls.PSKKeyExchangeModesExtension{Modes: []uint8{utls.PskModeDHE}},
+		)
+	}
+	exts = append(exts, &utls.SupportedVersionsExtension{Versions: versions})
+	if len(cfg.NextProtos) > 0 {
+		exts = append(exts, &utls.ALPNExtension{AlpnProtocols: cfg.NextProtos})
+	}
+	if with12 && len(cfg.NPNProtocols) > 0 {
+		exts = append(exts, &utls.NPNExtension{NextProtos: cfg.NPNProtocols})
+	}
+	return &utls.ClientHelloSpec{
+		TLSVersMin:         cfg.minVersion(),
+		TLSVersMax:         cfg.maxVersion(),
+		CipherSuites:       suites,
+		CompressionMethods: []uint8{0},
+		Extensions:         exts,
+	}, keys, nil
+}
+
+// defaultKeyShares makes the key shares of a default hello: one for the
+// first group, plus X25519 when that group is the X25519MLKEM768 hybrid.
+func defaultKeyShares(cfg *Config, groups []uint16) ([]utls.KeyShare, []*ClientKeyShare, error) {
 	shareGroups := []uint16{groups[0]}
 	if groups[0] == GroupX25519MLKEM768 && contains(groups, GroupX25519) {
 		shareGroups = append(shareGroups, GroupX25519)
@@ -97,35 +168,15 @@ func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*ClientKeyShare, error) 
 		keys = append(keys, k)
 		shares = append(shares, utls.KeyShare{Group: utls.CurveID(g), Data: pub})
 	}
-	var suites []uint16
-	for _, s := range cfg.suites() {
-		suites = append(suites, s.ID)
+	return shares, keys, nil
+}
+
+func filter[T any](list []T, keep func(T) bool) []T {
+	var out []T
+	for _, v := range list {
+		if keep(v) {
+			out = append(out, v)
+		}
 	}
-	curves := make([]utls.CurveID, len(groups))
-	for i, g := range groups {
-		curves[i] = utls.CurveID(g)
-	}
-	sigs := make([]utls.SignatureScheme, len(defaultSchemesCert))
-	for i, s := range defaultSchemesCert {
-		sigs[i] = utls.SignatureScheme(s)
-	}
-	var exts []utls.TLSExtension
-	if cfg.ServerName != "" && net.ParseIP(cfg.ServerName) == nil {
-		exts = append(exts, &utls.SNIExtension{ServerName: cfg.ServerName})
-	}
-	exts = append(exts,
-		&utls.SupportedCurvesExtension{Curves: curves},
-		&utls.SignatureAlgorithmsExtension{SupportedSignatureAlgorithms: sigs},
-		&utls.KeyShareExtension{KeyShares: shares},
-		&utls.SupportedVersionsExtension{Versions: []uint16{VersionTLS13}},
-		&utls.PSKKeyExchangeModesExtension{Modes: []uint8{utls.PskModeDHE}},
-	)
-	if len(cfg.NextProtos) > 0 {
-		exts = append(exts, &utls.ALPNExtension{AlpnProtocols: cfg.NextProtos})
-	}
-	return &utls.ClientHelloSpec{
-		CipherSuites:       suites,
-		CompressionMethods: []uint8{0},
-		Extensions:         exts,
-	}, keys, nil
+	return out
 }

@@ -48,6 +48,40 @@ var schemes = map[uint16]schemeInfo{
 	SchemePSSRSAESHA256:   {crypto.SHA256, true},
 	SchemePSSRSAESHA384:   {crypto.SHA384, true},
 	SchemePSSRSAESHA512:   {crypto.SHA512, true},
+	SchemePKCS1SHA256:     {crypto.SHA256, false}, // TLS 1.2 only
+	SchemePKCS1SHA384:     {crypto.SHA384, false},
+	SchemePKCS1SHA512:     {crypto.SHA512, false},
+}
+
+// defaultSchemes12 are the schemes accepted in TLS 1.2 ServerKeyExchange and
+// CertificateVerify, in order of preference.
+var defaultSchemes12 = []uint16{
+	SchemeECDSAP256SHA256, SchemePSSRSAESHA256, SchemeEd25519, SchemeECDSAP384SHA384, SchemePSSRSAESHA384,
+	SchemeECDSAP521SHA512, SchemePSSRSAESHA512, SchemePKCS1SHA256, SchemePKCS1SHA384, SchemePKCS1SHA512,
+}
+
+// schemesForKey12 lists the TLS 1.2 schemes a public key can sign with: in
+// TLS 1.2 an ECDSA key may use any hash, and RSA may use PKCS#1 v1.5.
+func schemesForKey12(pub crypto.PublicKey) []uint16 {
+	switch pub.(type) {
+	case *ecdsa.PublicKey:
+		return []uint16{SchemeECDSAP256SHA256, SchemeECDSAP384SHA384, SchemeECDSAP521SHA512}
+	case ed25519.PublicKey:
+		return []uint16{SchemeEd25519}
+	case *rsa.PublicKey:
+		return []uint16{SchemePSSRSAESHA256, SchemePSSRSAESHA384, SchemePSSRSAESHA512, SchemePKCS1SHA256, SchemePKCS1SHA384, SchemePKCS1SHA512}
+	}
+	return nil
+}
+
+// pickScheme12 returns our first TLS 1.2 scheme for the key that the peer accepts.
+func pickScheme12(pub crypto.PublicKey, peerAccepts []uint16) (uint16, bool) {
+	for _, s := range schemesForKey12(pub) {
+		if contains(peerAccepts, s) {
+			return s, true
+		}
+	}
+	return 0, false
 }
 
 // schemesForKey lists the TLS 1.3 schemes a public key can sign with.
@@ -122,9 +156,18 @@ func sign(key crypto.Signer, scheme uint16, content []byte, rand io.Reader) ([]b
 	return sig, nil
 }
 
-// verifySignature checks sig over content with scheme; any failure is decrypt_error.
+// verifySignature checks a TLS 1.3 signature; any failure is decrypt_error.
 func verifySignature(pub crypto.PublicKey, scheme uint16, content, sig []byte) error {
-	if !contains(schemesForKey(pub), scheme) {
+	return verifyWith(schemesForKey(pub), pub, scheme, content, sig)
+}
+
+// verifySignature12 checks a TLS 1.2 signature.
+func verifySignature12(pub crypto.PublicKey, scheme uint16, content, sig []byte) error {
+	return verifyWith(schemesForKey12(pub), pub, scheme, content, sig)
+}
+
+func verifyWith(allowed []uint16, pub crypto.PublicKey, scheme uint16, content, sig []byte) error {
+	if !contains(allowed, scheme) {
 		return record.Errorf(record.AlertIllegalParameter, "scheme %#04x does not fit the certificate key", scheme)
 	}
 	info := schemes[scheme]
@@ -136,10 +179,14 @@ func verifySignature(pub crypto.PublicKey, scheme uint16, content, sig []byte) e
 	case ed25519.PublicKey:
 		ok = ed25519.Verify(k, d, sig)
 	case *rsa.PublicKey:
-		ok = rsa.VerifyPSS(k, info.hash, d, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) == nil
+		if info.pss {
+			ok = rsa.VerifyPSS(k, info.hash, d, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) == nil
+		} else {
+			ok = rsa.VerifyPKCS1v15(k, info.hash, d, sig) == nil
+		}
 	}
 	if !ok {
-		return record.Errorf(record.AlertDecryptError, "CertificateVerify signature does not verify")
+		return record.Errorf(record.AlertDecryptError, "signature does not verify")
 	}
 	return nil
 }

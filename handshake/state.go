@@ -16,8 +16,10 @@ const (
 type Sink interface {
 	// SendMessage queues one whole handshake message.
 	SendMessage(msg []byte) error
-	// SendChangeCipherSpec queues a middlebox-compatibility CCS record.
+	// SendChangeCipherSpec queues a ChangeCipherSpec record.
 	SendChangeCipherSpec() error
+	// SendWarning queues a warning-level alert.
+	SendWarning(alert record.Alert) error
 	// SetReadKey and SetWriteKey install record protection for one direction.
 	SetReadKey(level Level, p record.Protector) error
 	SetWriteKey(level Level, p record.Protector) error

@@ -51,6 +51,9 @@ func SuiteName(id uint16) string {
 	if s := Suite13ByID(id); s != nil {
 		return s.Name
 	}
+	if s := Suite12ByID(id); s != nil {
+		return s.Name
+	}
 	return "unknown"
 }
 

@@ -15,10 +15,14 @@ type Traffic struct {
 	writeSecret []byte
 	exporter    []byte
 	isClient    bool
+	tls12       bool
 }
 
 // Handle processes one post-handshake message.
 func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
+	if t.tls12 {
+		return t.handle12(raw, out)
+	}
 	switch MessageType(raw[0]) {
 	case TypeKeyUpdate:
 		ku := new(KeyUpdate)
@@ -54,9 +58,32 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 	return nil, unexpected(raw, "KeyUpdate or NewSessionTicket")
 }
 
+// handle12 refuses every TLS 1.2 post-handshake message: a HelloRequest is
+// answered with a no_renegotiation warning (RFC 5746 section 4.2), a
+// renegotiating ClientHello with a fatal one.
+func (t *Traffic) handle12(raw []byte, out Sink) (State, error) {
+	switch MessageType(raw[0]) {
+	case TypeHelloRequest:
+		if t.isClient && len(raw) == HeaderLen {
+			return t, out.SendWarning(record.AlertNoRenegotiation)
+		}
+	case TypeClientHello:
+		if !t.isClient {
+			return nil, errRenegotiation()
+		}
+	}
+	return nil, unexpected(raw, "nothing after a TLS 1.2 handshake")
+}
+
+// ErrNoKeyUpdate is returned for KeyUpdate on a TLS 1.2 connection.
+var ErrNoKeyUpdate = errors.New("handshake: KeyUpdate exists only in TLS 1.3")
+
 // UpdateKeys sends a KeyUpdate and switches the write key; requestPeer asks
 // the peer to update its key too.
 func (t *Traffic) UpdateKeys(out Sink, requestPeer bool) error {
+	if t.tls12 {
+		return ErrNoKeyUpdate
+	}
 	if err := t.updateWriteKey(out, requestPeer); err != nil {
 		return err
 	}
@@ -74,6 +101,9 @@ func (t *Traffic) updateWriteKey(out Sink, requestPeer bool) error {
 
 // ExportKeyingMaterial derives keying material (RFC 8446 section 7.5).
 func (t *Traffic) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
+	if t.tls12 {
+		return nil, errors.New("handshake: keying material export is implemented for TLS 1.3 only")
+	}
 	if length < 0 || length > 255*t.suite.Hash.Size() {
 		return nil, errors.New("handshake: exported keying material length out of range")
 	}

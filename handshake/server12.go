@@ -1,0 +1,289 @@
+package handshake
+
+import (
+	"crypto"
+	"crypto/hmac"
+	"crypto/tls"
+
+	"github.com/securepair/securepair/record"
+)
+
+// The server's TLS 1.2 states (full handshake):
+//
+//	serverExpectClientHello → sends ServerHello Certificate ServerKeyExchange
+//	[CertificateRequest] ServerHelloDone → [server12ExpectClientCertificate]
+//	→ server12ExpectClientKeyExchange → [server12ExpectCertificateVerify]
+//	→ server12ExpectChangeCipherSpec → [server12ExpectNextProtocol]
+//	→ server12ExpectFinished → sends CCS Finished → Traffic
+
+// server12 is what the server's TLS 1.2 states share.
+type server12 struct {
+	legacyState
+	cfg     *Config
+	sess    session12
+	t       transcript12
+	key     *ClientKeyShare // our ECDHE key
+	npn     bool            // NPN was negotiated: a NextProtocol comes before Finished
+	state   ConnectionState
+	askCert bool
+}
+
+// offers12 reports whether a ClientHello accepts TLS 1.2.
+func offers12(ch *ClientHello) bool {
+	if ch.SupportedVersions != nil {
+		return contains(ch.SupportedVersions, VersionTLS12)
+	}
+	return ch.Version >= VersionTLS12
+}
+
+func (s *serverExpectClientHello) handleClientHello12(ch *ClientHello, raw []byte, out Sink) (State, error) {
+	if !offers12(ch) || !s.cfg.allows(VersionTLS12) {
+		return nil, record.Errorf(record.AlertProtocolVersion, "no TLS version in common (client offers %#04x %x)", ch.Version, ch.SupportedVersions)
+	}
+	if len(ch.CompressionMethods) == 0 || !contains(ch.CompressionMethods, 0) {
+		return nil, illegal("ClientHello does not offer null compression")
+	}
+	if ch.RenegotiationInfo != nil && len(ch.RenegotiationInfo) != 0 {
+		return nil, record.Errorf(record.AlertHandshakeFailure, "renegotiation_info is not empty on a first handshake")
+	}
+	if !ch.ExtendedMasterSecret {
+		return nil, record.Errorf(record.AlertHandshakeFailure, "client does not offer extended master secret (RFC 7627), which is required")
+	}
+	if ch.SignatureAlgorithms == nil {
+		return nil, record.Errorf(record.AlertHandshakeFailure, "ClientHello without signature_algorithms")
+	}
+	st := &server12{cfg: s.cfg, askCert: s.cfg.ClientAuth != tls.NoClientCert}
+	cert, scheme, err := s.pick12(ch, st)
+	if err != nil {
+		return nil, err
+	}
+	group := uint16(0)
+	for _, g := range s.cfg.groups() {
+		if contains(groups12, g) && contains(ch.SupportedGroups, g) {
+			group = g
+			break
+		}
+	}
+	if group == 0 {
+		return nil, record.Errorf(record.AlertHandshakeFailure, "no ECDHE group in common")
+	}
+	alpn, err := s.negotiateALPN(ch)
+	if err != nil {
+		return nil, err
+	}
+	exts := []Extension{BytesExt(ExtRenegotiationInfo, 1, nil), EmptyExt(ExtExtendedMasterSecret)}
+	switch {
+	case alpn != "":
+		exts = append(exts, ALPNExt([]string{alpn})) // ALPN wins over NPN, as in OpenSSL
+	case ch.NextProtoNeg && len(s.cfg.NPNProtocols) > 0:
+		exts = append(exts, npnExt(s.cfg.NPNProtocols))
+		st.npn = true
+	}
+	random, err := randomBytes(s.cfg.rand(), 32)
+	if err != nil {
+		return nil, err
+	}
+	if s.cfg.allows(VersionTLS13) {
+		copy(random[24:], downgradeTLS12) // RFC 8446 section 4.1.3
+	}
+	sh := &ServerHello{Version: VersionTLS12, CipherSuite: st.sess.suite.ID, Extensions: exts}
+	copy(sh.Random[:], random)
+	st.sess.clientRandom, st.sess.serverRandom = ch.Random[:], sh.Random[:]
+	st.state = ConnectionState{Version: VersionTLS12, CipherSuite: st.sess.suite.ID, Group: tls.CurveID(group),
+		NegotiatedProtocol: alpn, ServerName: ch.ServerName}
+	st.t.add(raw)
+	return st.sendFlight(out, sh, cert, scheme, group)
+}
+
+// pick12 chooses the suite and the certificate that authenticates it.
+func (s *serverExpectClientHello) pick12(ch *ClientHello, st *server12) (*tls.Certificate, uint16, error) {
+	certs, err := s.candidateCertificates(ch)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, suite := range s.cfg.suites12() {
+		if !contains(ch.CipherSuites, suite.ID) {
+			continue
+		}
+		for i := range certs {
+			signer, ok := certs[i].PrivateKey.(crypto.Signer)
+			if !ok || len(certs[i].Certificate) == 0 || isECDSAish(signer.Public()) != suite.ECDSA {
+				continue
+			}
+			if scheme, ok := pickScheme12(signer.Public(), ch.SignatureAlgorithms); ok {
+				st.sess.suite = suite
+				return &certs[i], scheme, nil
+			}
+		}
+	}
+	return nil, 0, record.Errorf(record.AlertHandshakeFailure, "no TLS 1.2 cipher suite and certificate in common")
+}
+
+// sendFlight sends ServerHello through ServerHelloDone.
+func (st *server12) sendFlight(out Sink, sh *ServerHello, cert *tls.Certificate, scheme, group uint16) (State, error) {
+	key, pub, err := NewClientKeyShare(group, st.cfg.rand()) // an ephemeral key pair; the type serves both roles
+	if err != nil {
+		return nil, internal(err)
+	}
+	st.key = key
+	ske := &ServerKeyExchange{Group: group, Public: pub, Scheme: scheme}
+	ske.Signature, err = sign(cert.PrivateKey.(crypto.Signer), scheme,
+		serverKeyExchangeContent(st.sess.clientRandom, st.sess.serverRandom, ske), st.cfg.rand())
+	if err != nil {
+		return nil, err
+	}
+	msgs := [][]byte{sh.Marshal(), (&Certificate12{Chain: cert.Certificate}).Marshal(), ske.Marshal()}
+	if st.askCert {
+		msgs = append(msgs, (&CertificateRequest12{CertificateTypes: []uint8{1, 64}, SignatureAlgorithms: defaultSchemes12}).Marshal())
+	}
+	msgs = append(msgs, emptyMessage(TypeServerHelloDone))
+	for _, m := range msgs {
+		if err := st.send(out, m); err != nil {
+			return nil, err
+		}
+	}
+	if st.askCert {
+		return &server12ExpectClientCertificate{st}, nil
+	}
+	return &server12ExpectClientKeyExchange{server12: st}, nil
+}
+
+func (st *server12) send(out Sink, msg []byte) error {
+	st.t.add(msg)
+	return out.SendMessage(msg)
+}
+
+type server12ExpectClientCertificate struct{ *server12 }
+
+func (s *server12ExpectClientCertificate) Handle(raw []byte, out Sink) (State, error) {
+	if MessageType(raw[0]) != TypeCertificate {
+		return nil, unexpected(raw, "client Certificate")
+	}
+	msg := new(Certificate12)
+	if err := msg.Unmarshal(raw); err != nil {
+		return nil, err
+	}
+	s.t.add(raw)
+	entries := make([]CertificateEntry, len(msg.Chain))
+	for i, der := range msg.Chain {
+		entries[i].Data = der
+	}
+	if err := authorizeClient(s.cfg, entries, &s.state); err != nil {
+		return nil, err
+	}
+	return &server12ExpectClientKeyExchange{server12: s.server12, needVerify: len(entries) > 0}, nil
+}
+
+type server12ExpectClientKeyExchange struct {
+	*server12
+	needVerify bool
+}
+
+func (s *server12ExpectClientKeyExchange) Handle(raw []byte, out Sink) (State, error) {
+	if MessageType(raw[0]) != TypeClientKeyExchange {
+		return nil, unexpected(raw, "ClientKeyExchange")
+	}
+	cke := new(ClientKeyExchange)
+	if err := cke.Unmarshal(raw); err != nil {
+		return nil, err
+	}
+	shared, err := s.key.sharedSecret(cke.Public)
+	if err != nil {
+		return nil, err
+	}
+	s.t.add(raw)
+	s.sess.master = s.sess.suite.masterSecret(shared, s.t.sum(s.sess.suite.Hash))
+	s.cfg.logKey("CLIENT_RANDOM", [32]byte(s.sess.clientRandom), s.sess.master)
+	if s.needVerify {
+		return &server12ExpectCertificateVerify{s.server12}, nil
+	}
+	return &server12ExpectChangeCipherSpec{s.server12}, nil
+}
+
+type server12ExpectCertificateVerify struct{ *server12 }
+
+func (s *server12ExpectCertificateVerify) Handle(raw []byte, out Sink) (State, error) {
+	if MessageType(raw[0]) != TypeCertificateVerify {
+		return nil, unexpected(raw, "CertificateVerify")
+	}
+	cv := new(CertificateVerify)
+	if err := cv.Unmarshal(raw); err != nil {
+		return nil, err
+	}
+	if !contains(defaultSchemes12, cv.Scheme) {
+		return nil, illegal("client signed with scheme %#04x, which was not requested", cv.Scheme)
+	}
+	if err := verifySignature12(s.state.PeerCertificates[0].PublicKey, cv.Scheme, s.t.msgs, cv.Signature); err != nil {
+		return nil, err
+	}
+	s.t.add(raw)
+	return &server12ExpectChangeCipherSpec{s.server12}, nil
+}
+
+type server12ExpectChangeCipherSpec struct{ *server12 }
+
+func (s *server12ExpectChangeCipherSpec) Handle(raw []byte, out Sink) (State, error) {
+	if MessageType(raw[0]) != TypeChangeCipherSpec {
+		return nil, unexpected(raw, "ChangeCipherSpec")
+	}
+	clientProt, serverProt, err := s.sess.protectors()
+	if err != nil {
+		return nil, err
+	}
+	if err := out.SetReadKey(LevelApplication, clientProt); err != nil {
+		return nil, err
+	}
+	next := &server12ExpectFinished{server12: s.server12, serverProt: serverProt}
+	if s.npn {
+		return &server12ExpectNextProtocol{next}, nil
+	}
+	return next, nil
+}
+
+type server12ExpectNextProtocol struct{ *server12ExpectFinished }
+
+func (s *server12ExpectNextProtocol) Handle(raw []byte, out Sink) (State, error) {
+	if MessageType(raw[0]) != TypeNextProtocol {
+		return nil, unexpected(raw, "NextProtocol")
+	}
+	np := new(NextProtocol)
+	if err := np.Unmarshal(raw); err != nil {
+		return nil, err
+	}
+	s.state.NPNProtocol = np.Protocol
+	s.t.add(raw)
+	return s.server12ExpectFinished, nil
+}
+
+type server12ExpectFinished struct {
+	*server12
+	serverProt record.Protector
+}
+
+func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
+	if MessageType(raw[0]) != TypeFinished {
+		return nil, unexpected(raw, "Finished")
+	}
+	fin := new(Finished)
+	if err := fin.Unmarshal(raw); err != nil {
+		return nil, err
+	}
+	suite := s.sess.suite
+	if !hmac.Equal(suite.finished(s.sess.master, true, s.t.sum(suite.Hash)), fin.VerifyData) {
+		return nil, record.Errorf(record.AlertDecryptError, "client Finished does not verify")
+	}
+	s.t.add(raw)
+	if err := out.SendChangeCipherSpec(); err != nil {
+		return nil, err
+	}
+	if err := out.SetWriteKey(LevelApplication, s.serverProt); err != nil {
+		return nil, err
+	}
+	mine := (&Finished{VerifyData: suite.finished(s.sess.master, false, s.t.sum(suite.Hash))}).Marshal()
+	if err := out.SendMessage(mine); err != nil {
+		return nil, err
+	}
+	s.state.HandshakeComplete = true
+	out.Complete(s.state)
+	return traffic12(false), nil
+}

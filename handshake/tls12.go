@@ -1,0 +1,76 @@
+package handshake
+
+import (
+	"crypto"
+
+	"github.com/securepair/securepair/record"
+)
+
+// legacyState marks the states of a TLS 1.2 handshake: there a
+// ChangeCipherSpec is a protocol step, handed to Handle as
+// ChangeCipherSpecMessage, not a middlebox courtesy to drop.
+type legacyState struct{}
+
+// TakesChangeCipherSpec reports that ChangeCipherSpec records go to Handle.
+func (legacyState) TakesChangeCipherSpec() bool { return true }
+
+// LegacyState is implemented by TLS 1.2 states.
+type LegacyState interface {
+	State
+	TakesChangeCipherSpec() bool
+}
+
+// transcript12 keeps the TLS 1.2 handshake messages whole: CertificateVerify
+// signs them with its own hash, which may differ from the PRF's.
+type transcript12 struct {
+	msgs []byte
+}
+
+func (t *transcript12) add(msgs ...[]byte) {
+	for _, m := range msgs {
+		t.msgs = append(t.msgs, m...)
+	}
+}
+
+func (t *transcript12) sum(h crypto.Hash) []byte {
+	d := h.New()
+	d.Write(t.msgs)
+	return d.Sum(nil)
+}
+
+// session12 is what a TLS 1.2 handshake has agreed once keys exist.
+type session12 struct {
+	suite        *Suite12
+	master       []byte
+	clientRandom []byte
+	serverRandom []byte
+	npn          string
+}
+
+// protectors makes both directions' record protection from the key block.
+func (s *session12) protectors() (client, server record.Protector, err error) {
+	k := s.suite.keyBlock(s.master, s.clientRandom, s.serverRandom)
+	c, err := record.NewProtector12(s.suite.AEAD, k.clientKey, k.clientIV)
+	if err != nil {
+		return nil, nil, internal(err)
+	}
+	sv, err := record.NewProtector12(s.suite.AEAD, k.serverKey, k.serverIV)
+	if err != nil {
+		return nil, nil, internal(err)
+	}
+	return c, sv, nil
+}
+
+// serverKeyExchangeContent is what a ServerKeyExchange signature covers.
+func serverKeyExchangeContent(clientRandom, serverRandom []byte, ske *ServerKeyExchange) []byte {
+	return append(append(append([]byte{}, clientRandom...), serverRandom...), ske.params()...)
+}
+
+// traffic12 is the Traffic state of a TLS 1.2 connection.
+func traffic12(isClient bool) *Traffic {
+	return &Traffic{isClient: isClient, tls12: true}
+}
+
+func errRenegotiation() error {
+	return record.Errorf(record.AlertNoRenegotiation, "renegotiation is refused")
+}
