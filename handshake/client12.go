@@ -283,4 +283,3 @@ func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	out.Complete(s.c.state)
 	return traffic12(true), nil
 }
-
