@@ -41,8 +41,8 @@ func StartClient(cfg *Config, out Sink) (State, error) {
 	if err := hello.Unmarshal(shaped.Raw); err != nil {
 		return nil, internal(err)
 	}
-	if !contains(hello.SupportedVersions, VersionTLS13) {
-		return nil, record.Errorf(record.AlertInternalError, "the shaped ClientHello does not offer TLS 1.3")
+	if !contains(hello.SupportedVersions, VersionTLS13) && !offers12(hello) {
+		return nil, record.Errorf(record.AlertInternalError, "the shaped ClientHello offers neither TLS 1.3 nor TLS 1.2")
 	}
 	c := &clientShared{cfg: cfg, hello: hello, helloRaw: shaped.Raw, keys: shaped.Keys}
 	c.state.ServerName = hello.ServerName

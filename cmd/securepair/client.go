@@ -95,7 +95,14 @@ func report(w io.Writer, st engine.ConnectionState) {
 	fmt.Fprintln(w, authorizedLine("client", st))
 	fmt.Fprintf(w, "version: %s\ncipher: %s\ngroup: %s\nalpn: %s\nnpn: %s\nservername: %s\nresumed: %s\n",
 		versionName(st.Version), handshake.SuiteName(st.CipherSuite), handshake.GroupName(uint16(st.Group)),
-		orNone(st.NegotiatedProtocol), "none", orNone(st.ServerName), "no")
+		orNone(st.NegotiatedProtocol), orNone(st.NPNProtocol), orNone(st.ServerName), yesNo(st.DidResume))
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func orNone(s string) string {

@@ -39,7 +39,6 @@ func TestOptionErrors(t *testing.T) {
 			return runClient([]string{"-connect", "127.0.0.1:1", "-hello", "netscape"}, nil, &stderr, &stderr)
 		}, "unknown shape"},
 		{"bad version", func() error { return runServer([]string{"-min-version", "1.1"}, &stderr, &stderr) }, "use 1.2 or 1.3"},
-		{"npn", func() error { return runServer([]string{"-npn", "spdy/2"}, &stderr, &stderr) }, "NPN exists only in TLS 1.2"},
 		{"certs without -out", func() error { return runCerts(nil, &stderr, &stderr) }, "-out DIR is required"},
 	}
 	for _, tt := range tests {

@@ -28,7 +28,7 @@ func (f *tlsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.passphrase, "passphrase", "", "passphrase of an encrypted -key")
 	fs.StringVar(&f.ca, "ca", "", "PEM `file` of trusted CA certificates")
 	fs.StringVar(&f.alpn, "alpn", "", "comma-separated ALPN protocols, in order of preference")
-	fs.StringVar(&f.npn, "npn", "", "comma-separated NPN protocols (TLS 1.2 only: not supported by this build yet)")
+	fs.StringVar(&f.npn, "npn", "", "comma-separated NPN protocols (TLS 1.2 only)")
 	fs.StringVar(&f.minVersion, "min-version", "", "lowest TLS version: 1.2 or 1.3")
 	fs.StringVar(&f.maxVersion, "max-version", "", "highest TLS version: 1.2 or 1.3")
 	fs.StringVar(&f.keylog, "keylog", "", "append NSS key log lines (SSLKEYLOGFILE format) to `file`")
@@ -37,7 +37,7 @@ func (f *tlsFlags) register(fs *flag.FlagSet) {
 // apply fills the parts of cfg the shared flags decide.
 func (f *tlsFlags) apply(cfg *engine.Config) error {
 	if f.npn != "" {
-		return errors.New("-npn: NPN exists only in TLS 1.2, which this build does not speak yet")
+		cfg.NPNProtocols = strings.Split(f.npn, ",")
 	}
 	var err error
 	if cfg.MinVersion, err = parseVersion("-min-version", f.minVersion); err != nil {

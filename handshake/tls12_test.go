@@ -1,0 +1,84 @@
+package handshake
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/securepair/securepair/record"
+)
+
+// recordingSink notes what a state sends.
+type recordingSink struct {
+	messages [][]byte
+	warnings []record.Alert
+}
+
+func (r *recordingSink) SendMessage(m []byte) error                { r.messages = append(r.messages, m); return nil }
+func (r *recordingSink) SendChangeCipherSpec() error               { return nil }
+func (r *recordingSink) SendWarning(a record.Alert) error          { r.warnings = append(r.warnings, a); return nil }
+func (r *recordingSink) SetReadKey(Level, record.Protector) error  { return nil }
+func (r *recordingSink) SetWriteKey(Level, record.Protector) error { return nil }
+func (r *recordingSink) Complete(ConnectionState)                  {}
+func (r *recordingSink) KeyUpdated(bool)                           {}
+func (r *recordingSink) TicketReceived(*NewSessionTicket)          {}
+
+func wantAlert(t *testing.T, err error, alert record.Alert) {
+	t.Helper()
+	var ae *record.AlertError
+	if !errors.As(err, &ae) || ae.Alert != alert {
+		t.Fatalf("got %v, want %v", err, alert)
+	}
+}
+
+// After a TLS 1.2 handshake, a HelloRequest gets a no_renegotiation warning
+// and the connection goes on; a renegotiating ClientHello is fatal.
+func TestRenegotiationRefused(t *testing.T) {
+	var sink recordingSink
+	client := traffic12(true)
+	next, err := client.Handle(emptyMessage(TypeHelloRequest), &sink)
+	if err != nil || next != client || len(sink.warnings) != 1 || sink.warnings[0] != record.AlertNoRenegotiation {
+		t.Fatalf("HelloRequest: next %v, err %v, warnings %v", next, err, sink.warnings)
+	}
+	hello := (&ClientHello{Version: VersionTLS12, CipherSuites: []uint16{0xc02b}, CompressionMethods: []uint8{0}}).Marshal()
+	_, err = traffic12(false).Handle(hello, &sink)
+	wantAlert(t, err, record.AlertNoRenegotiation)
+	if err := traffic12(true).UpdateKeys(&sink, false); !errors.Is(err, ErrNoKeyUpdate) {
+		t.Fatalf("KeyUpdate on TLS 1.2: %v", err)
+	}
+}
+
+// Messages out of their place in a TLS 1.2 handshake are unexpected_message:
+// a Finished before ChangeCipherSpec, a NextProtocol that was not negotiated.
+func TestTLS12MessagesOutOfPlace(t *testing.T) {
+	fin := (&Finished{VerifyData: make([]byte, 12)}).Marshal()
+	np := (&NextProtocol{Protocol: "h2"}).Marshal()
+	st := &server12{cfg: &Config{}, sess: session12{suite: suites12[0]}}
+	tests := []struct {
+		name  string
+		state State
+		msg   []byte
+	}{
+		{"server: Finished before ChangeCipherSpec", &server12ExpectChangeCipherSpec{st}, fin},
+		{"server: NextProtocol when NPN was not negotiated", &server12ExpectFinished{server12: st}, np},
+		{"client: Finished before ChangeCipherSpec", &client12ExpectChangeCipherSpec{client12: &client12{sh: &ServerHello{}}}, fin},
+		{"client: NextProtocol from a server", &client12ExpectFinished{&client12{}}, np},
+	}
+	for _, tt := range tests {
+		_, err := tt.state.Handle(tt.msg, &recordingSink{})
+		var ae *record.AlertError
+		if !errors.As(err, &ae) || ae.Alert != record.AlertUnexpectedMessage {
+			t.Errorf("%s: got %v", tt.name, err)
+		}
+	}
+}
+
+// The PRF reproduces the widely used TLS 1.2 P_SHA256 test vector.
+func TestPRF12(t *testing.T) {
+	secret := []byte{0x9b, 0xbe, 0x43, 0x6b, 0xa9, 0x40, 0xf0, 0x17, 0xb1, 0x76, 0x52, 0x84, 0x9a, 0x71, 0xdb, 0x35}
+	seed := []byte{0xa0, 0xba, 0x9f, 0x93, 0x6c, 0xda, 0x31, 0x18, 0x27, 0xa6, 0xf7, 0x96, 0xff, 0xd5, 0x19, 0x8c}
+	got := suites12[0].prf(secret, "test label", seed, 16)
+	want := []byte{0xe3, 0xf2, 0x29, 0xba, 0x72, 0x7b, 0xe1, 0x7b, 0x8d, 0x12, 0x26, 0x20, 0x55, 0x7c, 0xd4, 0x53}
+	if string(got) != string(want) {
+		t.Fatalf("PRF: %x, want %x", got, want)
+	}
+}
