@@ -13,9 +13,12 @@ type recordingSink struct {
 	warnings []record.Alert
 }
 
-func (r *recordingSink) SendMessage(m []byte) error                { r.messages = append(r.messages, m); return nil }
-func (r *recordingSink) SendChangeCipherSpec() error               { return nil }
-func (r *recordingSink) SendWarning(a record.Alert) error          { r.warnings = append(r.warnings, a); return nil }
+func (r *recordingSink) SendMessage(m []byte) error  { r.messages = append(r.messages, m); return nil }
+func (r *recordingSink) SendChangeCipherSpec() error { return nil }
+func (r *recordingSink) SendWarning(a record.Alert) error {
+	r.warnings = append(r.warnings, a)
+	return nil
+}
 func (r *recordingSink) SetReadKey(Level, record.Protector) error  { return nil }
 func (r *recordingSink) SetWriteKey(Level, record.Protector) error { return nil }
 func (r *recordingSink) Complete(ConnectionState)                  {}
