@@ -20,6 +20,7 @@ import (
 // really offered, and the connection state built up so far.
 type clientShared struct {
 	cfg      *Config
+	offered  *Session // a cached TLS 1.2 session offered for resumption
 	hello    *ClientHello // the last hello sent, decoded
 	helloRaw []byte
 	keys     []*ClientKeyShare
@@ -45,8 +46,11 @@ func StartClient(cfg *Config, out Sink) (State, error) {
 		return nil, record.Errorf(record.AlertInternalError, "the shaped ClientHello offers neither TLS 1.3 nor TLS 1.2")
 	}
 	c := &clientShared{cfg: cfg, hello: hello, helloRaw: shaped.Raw, keys: shaped.Keys}
+	if err := c.offerSession(); err != nil {
+		return nil, err
+	}
 	c.state.ServerName = hello.ServerName
-	if err := out.SendMessage(shaped.Raw); err != nil {
+	if err := out.SendMessage(c.helloRaw); err != nil {
 		return nil, err
 	}
 	return &clientExpectServerHello{c: c}, nil

@@ -1,9 +1,11 @@
 package handshake
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/hmac"
 	"crypto/tls"
+	"time"
 
 	"github.com/securepair/securepair/record"
 )
@@ -24,6 +26,8 @@ type client12 struct {
 	t       transcript12
 	shared  []byte
 	certReq *CertificateRequest12
+	ticket  []byte // from the server's NewSessionTicket
+	resumed bool
 }
 
 // handleServerHello12 takes a ServerHello that negotiates TLS 1.2.
@@ -62,6 +66,9 @@ func (c *clientShared) handleServerHello12(sh *ServerHello, raw []byte, out Sink
 	}
 	st := &client12{c: c, sh: sh}
 	st.sess = session12{suite: suite, clientRandom: h.Random[:], serverRandom: sh.Random[:]}
+	if c.offered != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, h.SessionID) {
+		return st.resume(raw)
+	}
 	if sh.NPNProtocols != nil {
 		st.sess.npn = selectNPN(sh.NPNProtocols, c.cfg.NPNProtocols)
 	}
@@ -250,10 +257,15 @@ type client12ExpectChangeCipherSpec struct {
 func (s *client12ExpectChangeCipherSpec) Handle(raw []byte, out Sink) (State, error) {
 	switch MessageType(raw[0]) {
 	case TypeNewSessionTicket:
-		if !s.sh.TicketAck {
+		if !s.sh.TicketAck || s.ticket != nil {
 			return nil, unexpected(raw, "ChangeCipherSpec")
 		}
-		s.t.add(raw) // a TLS 1.2 ticket: kept out of this build's client cache for now
+		nst := new(NewSessionTicket12)
+		if err := nst.Unmarshal(raw); err != nil {
+			return nil, err
+		}
+		s.ticket = append([]byte{}, nst.Ticket...)
+		s.t.add(raw)
 		return s, nil
 	case TypeChangeCipherSpec:
 	default:
@@ -279,7 +291,94 @@ func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if !hmac.Equal(want, fin.VerifyData) {
 		return nil, record.Errorf(record.AlertDecryptError, "server Finished does not verify")
 	}
+	s.t.add(raw)
+	if s.resumed {
+		if err := s.finishResumption(out); err != nil {
+			return nil, err
+		}
+	} else {
+		s.storeSession()
+	}
 	s.c.state.HandshakeComplete = true
 	out.Complete(s.c.state)
 	return traffic12(true), nil
+}
+
+// storeSession keeps a full handshake's session for resumption, when the
+// server named it (session ID) or sealed it (ticket).
+func (s *client12) storeSession() {
+	cache := s.c.cfg.ClientSessionCache
+	if cache == nil || (len(s.sh.SessionID) == 0 && s.ticket == nil) || s.c.cfg.ServerName == "" {
+		return
+	}
+	cache.put(s.c.cfg.ServerName, &Session{Version: VersionTLS12, Suite: s.sess.suite.ID, Master: s.sess.master,
+		ALPN: s.sh.ALPN, CreatedAt: s.c.cfg.now(), ID: append([]byte{}, s.sh.SessionID...), Ticket: s.ticket})
+}
+
+// resume continues after a ServerHello that accepted the offered session:
+// the server's ChangeCipherSpec and Finished come next.
+func (s *client12) resume(raw []byte) (State, error) {
+	sess := s.c.offered
+	if sess.Suite != s.sess.suite.ID {
+		return nil, illegal("server resumed the session with another cipher suite")
+	}
+	s.resumed = true
+	s.sess.master = sess.Master
+	s.c.state.DidResume = true
+	s.t.add(s.c.helloRaw, raw)
+	_, serverProt, err := s.sess.protectors()
+	if err != nil {
+		return nil, err
+	}
+	return &client12ExpectChangeCipherSpec{client12: s, serverProt: serverProt}, nil
+}
+
+// finishResumption sends the client's ChangeCipherSpec and Finished after
+// the server's, in an abbreviated handshake.
+func (s *client12) finishResumption(out Sink) error {
+	clientProt, _, err := s.sess.protectors()
+	if err != nil {
+		return err
+	}
+	if err := out.SendChangeCipherSpec(); err != nil {
+		return err
+	}
+	if err := out.SetWriteKey(LevelApplication, clientProt); err != nil {
+		return err
+	}
+	fin := (&Finished{VerifyData: s.sess.suite.finished(s.sess.master, true, s.t.sum(s.sess.suite.Hash))}).Marshal()
+	return s.send(out, fin)
+}
+
+// offerSession puts a cached TLS 1.2 session into the hello: its ticket in
+// session_ticket, or its ID as the session ID.
+func (c *clientShared) offerSession() error {
+	cache := c.cfg.ClientSessionCache
+	if cache == nil || c.cfg.ServerName == "" || !offers12(c.hello) {
+		return nil
+	}
+	sess := cache.get(c.cfg.ServerName)
+	if sess == nil || c.cfg.now().Sub(sess.CreatedAt) > 24*time.Hour {
+		return nil
+	}
+	h := *c.hello
+	switch {
+	case sess.Ticket != nil && h.HasExtension(ExtSessionTicket):
+		h.Extensions = append([]Extension{}, h.Extensions...)
+		for i := range h.Extensions {
+			if h.Extensions[i].Type == ExtSessionTicket {
+				h.Extensions[i].Data = sess.Ticket
+			}
+		}
+	case len(sess.ID) > 0:
+		h.SessionID = sess.ID
+	default:
+		return nil
+	}
+	raw := h.Marshal()
+	if err := h.Unmarshal(raw); err != nil {
+		return internal(err)
+	}
+	c.hello, c.helloRaw, c.offered = &h, raw, sess
+	return nil
 }

@@ -88,6 +88,20 @@ type Config struct {
 	// for callers that bring their own hello bytes (tests replaying a trace).
 	HelloShaper HelloShaper
 
+	// SessionIDContext scopes a server's TLS 1.2 sessions (Node's
+	// sessionIdContext): a session made under another context is never
+	// resumed.
+	SessionIDContext []byte
+	// ServerSessionCache, when set, lets a TLS 1.2 server resume sessions by
+	// session ID.
+	ServerSessionCache *ServerSessionCache
+	// TicketKeys, when set, lets a TLS 1.2 server issue and accept RFC 5077
+	// session tickets, sealed with rotating keys.
+	TicketKeys *TicketKeys
+	// ClientSessionCache, when set, lets a client resume TLS 1.2 sessions,
+	// keyed by server name.
+	ClientSessionCache *ClientSessionCache
+
 	// KeyLogWriter, when set, receives the traffic secrets in NSS key log
 	// format (SSLKEYLOGFILE) so tools such as Wireshark can decrypt a capture.
 	// It weakens the connection's security: for debugging only.

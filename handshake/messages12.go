@@ -203,3 +203,31 @@ func (m *NextProtocol) Unmarshal(raw []byte) error {
 func emptyMessage(typ MessageType) []byte {
 	return []byte{byte(typ), 0, 0, 0}
 }
+
+// NewSessionTicket12 is the TLS 1.2 (RFC 5077) NewSessionTicket.
+type NewSessionTicket12 struct {
+	LifetimeHint uint32
+	Ticket       []byte
+}
+
+// Marshal encodes the whole message, header included.
+func (m *NewSessionTicket12) Marshal() []byte {
+	return marshalMessage(TypeNewSessionTicket, func(b *cryptobyte.Builder) {
+		b.AddUint32(m.LifetimeHint)
+		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Ticket) })
+	})
+}
+
+// Unmarshal decodes a whole message, header included.
+func (m *NewSessionTicket12) Unmarshal(raw []byte) error {
+	s, err := openMessage(raw, TypeNewSessionTicket, "NewSessionTicket")
+	if err != nil {
+		return err
+	}
+	var t cryptobyte.String
+	if !s.ReadUint32(&m.LifetimeHint) || !s.ReadUint16LengthPrefixed(&t) || !s.Empty() {
+		return decodeErr("NewSessionTicket")
+	}
+	m.Ticket = t
+	return nil
+}

@@ -1,9 +1,11 @@
 package handshake
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/hmac"
 	"crypto/tls"
+	"time"
 
 	"github.com/securepair/securepair/record"
 )
@@ -26,6 +28,12 @@ type server12 struct {
 	npn     bool            // NPN was negotiated: a NextProtocol comes before Finished
 	state   ConnectionState
 	askCert bool
+	alpn    string
+	// Resumption: the session ID announced (cached after a full handshake),
+	// whether to issue a ticket, and whether this handshake resumed.
+	sessionID   []byte
+	issueTicket bool
+	resumed     bool
 }
 
 // offers12 reports whether a ClientHello accepts TLS 1.2.
@@ -71,7 +79,15 @@ func (s *serverExpectClientHello) handleClientHello12(ch *ClientHello, raw []byt
 	if err != nil {
 		return nil, err
 	}
+	st.alpn = alpn
+	if sess := s.resumable(ch); sess != nil {
+		return st.resume(ch, raw, sess, out)
+	}
 	exts := []Extension{BytesExt(ExtRenegotiationInfo, 1, nil), EmptyExt(ExtExtendedMasterSecret)}
+	if s.cfg.TicketKeys != nil && ch.SessionTicket != nil {
+		exts = append(exts, EmptyExt(ExtSessionTicket))
+		st.issueTicket = true
+	}
 	switch {
 	case alpn != "":
 		exts = append(exts, ALPNExt([]string{alpn})) // ALPN wins over NPN, as in OpenSSL
@@ -86,7 +102,12 @@ func (s *serverExpectClientHello) handleClientHello12(ch *ClientHello, raw []byt
 	if s.cfg.allows(VersionTLS13) {
 		copy(random[24:], downgradeTLS12) // RFC 8446 section 4.1.3
 	}
-	sh := &ServerHello{Version: VersionTLS12, CipherSuite: st.sess.suite.ID, Extensions: exts}
+	if s.cfg.ServerSessionCache != nil {
+		if st.sessionID, err = randomBytes(s.cfg.rand(), 32); err != nil {
+			return nil, err
+		}
+	}
+	sh := &ServerHello{Version: VersionTLS12, CipherSuite: st.sess.suite.ID, SessionID: st.sessionID, Extensions: exts}
 	copy(sh.Random[:], random)
 	st.sess.clientRandom, st.sess.serverRandom = ch.Random[:], sh.Random[:]
 	st.state = ConnectionState{Version: VersionTLS12, CipherSuite: st.sess.suite.ID, Group: tls.CurveID(group),
@@ -197,7 +218,7 @@ func (s *server12ExpectClientKeyExchange) Handle(raw []byte, out Sink) (State, e
 	if s.needVerify {
 		return &server12ExpectCertificateVerify{s.server12}, nil
 	}
-	return &server12ExpectChangeCipherSpec{s.server12}, nil
+	return &server12ExpectChangeCipherSpec{server12: s.server12}, nil
 }
 
 type server12ExpectCertificateVerify struct{ *server12 }
@@ -217,10 +238,12 @@ func (s *server12ExpectCertificateVerify) Handle(raw []byte, out Sink) (State, e
 		return nil, err
 	}
 	s.t.add(raw)
-	return &server12ExpectChangeCipherSpec{s.server12}, nil
+	return &server12ExpectChangeCipherSpec{server12: s.server12}, nil
 }
 
-type server12ExpectChangeCipherSpec struct{ *server12 }
+type server12ExpectChangeCipherSpec struct {
+	*server12
+}
 
 func (s *server12ExpectChangeCipherSpec) Handle(raw []byte, out Sink) (State, error) {
 	if MessageType(raw[0]) != TypeChangeCipherSpec {
@@ -273,6 +296,25 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 		return nil, record.Errorf(record.AlertDecryptError, "client Finished does not verify")
 	}
 	s.t.add(raw)
+	if s.resumed {
+		s.state.HandshakeComplete, s.state.DidResume = true, true
+		out.Complete(s.state)
+		return traffic12(false), nil
+	}
+	sess := s.session()
+	if s.sessionID != nil {
+		s.cfg.ServerSessionCache.put(string(s.sessionID), sess)
+	}
+	if s.issueTicket {
+		ticket, err := s.cfg.TicketKeys.seal(sess, s.cfg.rand(), s.cfg.now())
+		if err != nil {
+			return nil, internal(err)
+		}
+		hint := uint32(s.cfg.TicketKeys.Lifetime / time.Second)
+		if err := s.send(out, (&NewSessionTicket12{LifetimeHint: hint, Ticket: ticket}).Marshal()); err != nil {
+			return nil, err
+		}
+	}
 	if err := out.SendChangeCipherSpec(); err != nil {
 		return nil, err
 	}
@@ -286,4 +328,75 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	s.state.HandshakeComplete = true
 	out.Complete(s.state)
 	return traffic12(false), nil
+}
+
+// session is what the server keeps of a full handshake for resumption.
+func (st *server12) session() *Session {
+	return &Session{Version: VersionTLS12, Suite: st.sess.suite.ID, Master: st.sess.master,
+		Context: st.cfg.SessionIDContext, ALPN: st.alpn, CreatedAt: st.cfg.now()}
+}
+
+// resumable finds the session a ClientHello asks to resume, by ticket or by
+// session ID, if it may be resumed here: same context, a suite the client
+// still offers, not expired.
+func (s *serverExpectClientHello) resumable(ch *ClientHello) *Session {
+	var sess *Session
+	if s.cfg.TicketKeys != nil && len(ch.SessionTicket) > 0 {
+		sess, _ = s.cfg.TicketKeys.open(ch.SessionTicket, s.cfg.now())
+	}
+	if sess == nil && s.cfg.ServerSessionCache != nil && len(ch.SessionID) > 0 {
+		sess = s.cfg.ServerSessionCache.get(string(ch.SessionID))
+	}
+	if sess == nil || sess.Version != VersionTLS12 || !bytes.Equal(sess.Context, s.cfg.SessionIDContext) ||
+		!contains(ch.CipherSuites, sess.Suite) || Suite12ByID(sess.Suite) == nil {
+		return nil
+	}
+	allowed := false
+	for _, su := range s.cfg.suites12() {
+		allowed = allowed || su.ID == sess.Suite
+	}
+	if !allowed {
+		return nil
+	}
+	return sess
+}
+
+// resume answers with an abbreviated handshake: ServerHello echoing the
+// client's session ID, then at once ChangeCipherSpec and Finished.
+func (st *server12) resume(ch *ClientHello, raw []byte, sess *Session, out Sink) (State, error) {
+	random, err := randomBytes(st.cfg.rand(), 32)
+	if err != nil {
+		return nil, err
+	}
+	if st.cfg.allows(VersionTLS13) {
+		copy(random[24:], downgradeTLS12)
+	}
+	exts := []Extension{BytesExt(ExtRenegotiationInfo, 1, nil), EmptyExt(ExtExtendedMasterSecret)}
+	if st.alpn != "" {
+		exts = append(exts, ALPNExt([]string{st.alpn}))
+	}
+	sh := &ServerHello{Version: VersionTLS12, SessionID: ch.SessionID, CipherSuite: sess.Suite, Extensions: exts}
+	copy(sh.Random[:], random)
+	st.resumed = true
+	st.sess = session12{suite: Suite12ByID(sess.Suite), master: sess.Master, clientRandom: ch.Random[:], serverRandom: sh.Random[:]}
+	st.state = ConnectionState{Version: VersionTLS12, CipherSuite: sess.Suite, NegotiatedProtocol: st.alpn, ServerName: ch.ServerName}
+	st.t.add(raw)
+	if err := st.send(out, sh.Marshal()); err != nil {
+		return nil, err
+	}
+	_, serverProt, err := st.sess.protectors()
+	if err != nil {
+		return nil, err
+	}
+	if err := out.SendChangeCipherSpec(); err != nil {
+		return nil, err
+	}
+	if err := out.SetWriteKey(LevelApplication, serverProt); err != nil {
+		return nil, err
+	}
+	fin := (&Finished{VerifyData: st.sess.suite.finished(st.sess.master, false, st.t.sum(st.sess.suite.Hash))}).Marshal()
+	if err := st.send(out, fin); err != nil {
+		return nil, err
+	}
+	return &server12ExpectChangeCipherSpec{server12: st}, nil
 }

@@ -118,6 +118,9 @@ func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*ClientKeyShare, error) 
 			&utls.RenegotiationInfoExtension{Renegotiation: utls.RenegotiateOnceAsClient},
 			&utls.SupportedPointsExtension{SupportedPoints: []uint8{0}},
 		)
+		if cfg.ClientSessionCache != nil {
+			exts = append(exts, &utls.SessionTicketExtension{})
+		}
 	}
 	exts = append(exts,
 		&utls.SupportedCurvesExtension{Curves: curves},

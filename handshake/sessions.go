@@ -1,0 +1,239 @@
+package handshake
+
+import (
+	"container/list"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+)
+
+// Session is a resumable TLS 1.2 session: what both sides keep to skip the
+// key exchange next time.
+type Session struct {
+	Version   uint16
+	Suite     uint16
+	Master    []byte
+	Context   []byte // the server's SessionIDContext
+	ALPN      string
+	CreatedAt time.Time
+	// Client side only: how the server named the session.
+	ID     []byte
+	Ticket []byte
+}
+
+// marshal encodes a session for a ticket.
+func (s *Session) marshal() []byte {
+	var b cryptobyte.Builder
+	b.AddUint16(s.Version)
+	b.AddUint16(s.Suite)
+	b.AddUint64(uint64(s.CreatedAt.Unix()))
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.Master) })
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.Context) })
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.ALPN)) })
+	return b.BytesOrPanic()
+}
+
+func unmarshalSession(data []byte) (*Session, bool) {
+	s := &Session{}
+	in := cryptobyte.String(data)
+	var created uint64
+	var master, ctx, alpn cryptobyte.String
+	if !in.ReadUint16(&s.Version) || !in.ReadUint16(&s.Suite) || !in.ReadUint64(&created) ||
+		!in.ReadUint8LengthPrefixed(&master) || len(master) != 48 || !in.ReadUint8LengthPrefixed(&ctx) ||
+		!in.ReadUint8LengthPrefixed(&alpn) || !in.Empty() {
+		return nil, false
+	}
+	s.CreatedAt = time.Unix(int64(created), 0)
+	s.Master, s.Context, s.ALPN = append([]byte{}, master...), append([]byte{}, ctx...), string(alpn)
+	return s, true
+}
+
+// lru is a bounded map with least-recently-used eviction, safe for
+// concurrent use: session caches are shared by many connections.
+type lru struct {
+	mu    sync.Mutex
+	max   int
+	order *list.List // front: most recent
+	items map[string]*list.Element
+}
+
+type lruEntry struct {
+	key string
+	s   *Session
+}
+
+func newLRU(max int) *lru {
+	if max <= 0 {
+		max = 1024
+	}
+	return &lru{max: max, order: list.New(), items: map[string]*list.Element{}}
+}
+
+func (c *lru) put(key string, s *Session) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[key]; ok {
+		e.Value.(*lruEntry).s = s
+		c.order.MoveToFront(e)
+		return
+	}
+	c.items[key] = c.order.PushFront(&lruEntry{key, s})
+	for c.order.Len() > c.max {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.items, last.Value.(*lruEntry).key)
+	}
+}
+
+func (c *lru) get(key string) *Session {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.items[key]
+	if !ok {
+		return nil
+	}
+	c.order.MoveToFront(e)
+	return e.Value.(*lruEntry).s
+}
+
+func (c *lru) remove(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[key]; ok {
+		c.order.Remove(e)
+		delete(c.items, key)
+	}
+}
+
+// Len returns how many sessions the cache holds.
+func (c *lru) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.order.Len()
+}
+
+// ServerSessionCache keeps TLS 1.2 sessions by session ID, bounded in size.
+type ServerSessionCache struct{ *lru }
+
+// NewServerSessionCache makes a cache of at most capacity sessions (0: 1024).
+func NewServerSessionCache(capacity int) *ServerSessionCache {
+	return &ServerSessionCache{newLRU(capacity)}
+}
+
+// ClientSessionCache keeps sessions by server name, bounded in size.
+type ClientSessionCache struct{ *lru }
+
+// NewClientSessionCache makes a cache of at most capacity sessions (0: 1024).
+func NewClientSessionCache(capacity int) *ClientSessionCache {
+	return &ClientSessionCache{newLRU(capacity)}
+}
+
+// TicketKeys seal and open RFC 5077 session tickets. The newest key seals;
+// older keys still open tickets until they are rotated out.
+type TicketKeys struct {
+	mu       sync.Mutex
+	keys     []ticketKey // newest first
+	rotate   time.Duration
+	keep     int
+	Lifetime time.Duration // how long a ticket is honoured
+}
+
+type ticketKey struct {
+	name    [16]byte
+	aead    cipher.AEAD
+	created time.Time
+}
+
+// NewTicketKeys makes ticket keys that rotate every rotateEvery (0: one
+// hour) and keep the keep newest (0: 4); a ticket lives for 7 days at most.
+func NewTicketKeys(rotateEvery time.Duration, keep int) *TicketKeys {
+	if rotateEvery <= 0 {
+		rotateEvery = time.Hour
+	}
+	if keep <= 0 {
+		keep = 4
+	}
+	return &TicketKeys{rotate: rotateEvery, keep: keep, Lifetime: 7 * 24 * time.Hour}
+}
+
+// Rotate adds a new sealing key made from rand and drops the oldest beyond keep.
+func (k *TicketKeys) Rotate(rand io.Reader, now time.Time) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.rotateLocked(rand, now)
+}
+
+func (k *TicketKeys) rotateLocked(rand io.Reader, now time.Time) error {
+	var material [48]byte
+	if _, err := io.ReadFull(rand, material[:]); err != nil {
+		return err
+	}
+	block, err := aes.NewCipher(material[16:])
+	if err != nil {
+		return err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return err
+	}
+	nk := ticketKey{aead: aead, created: now}
+	copy(nk.name[:], material[:16])
+	k.keys = append([]ticketKey{nk}, k.keys...)
+	if len(k.keys) > k.keep {
+		k.keys = k.keys[:k.keep]
+	}
+	return nil
+}
+
+// seal encrypts a session into a ticket: key name, nonce, ciphertext.
+func (k *TicketKeys) seal(s *Session, rand io.Reader, now time.Time) ([]byte, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.keys) == 0 || now.Sub(k.keys[0].created) >= k.rotate {
+		if err := k.rotateLocked(rand, now); err != nil {
+			return nil, err
+		}
+	}
+	key := k.keys[0]
+	nonce := make([]byte, 12)
+	if _, err := io.ReadFull(rand, nonce); err != nil {
+		return nil, err
+	}
+	out := append(append([]byte{}, key.name[:]...), nonce...)
+	return key.aead.Seal(out, nonce, s.marshal(), key.name[:]), nil
+}
+
+var errBadTicket = errors.New("handshake: ticket does not open")
+
+// open decrypts a ticket and checks its age.
+func (k *TicketKeys) open(ticket []byte, now time.Time) (*Session, error) {
+	if len(ticket) < 16+12+16 {
+		return nil, errBadTicket
+	}
+	k.mu.Lock()
+	var key *ticketKey
+	for i := range k.keys {
+		if hmac.Equal(k.keys[i].name[:], ticket[:16]) {
+			key = &k.keys[i]
+		}
+	}
+	k.mu.Unlock()
+	if key == nil {
+		return nil, errBadTicket
+	}
+	plain, err := key.aead.Open(nil, ticket[16:28], ticket[28:], ticket[:16])
+	if err != nil {
+		return nil, errBadTicket
+	}
+	s, ok := unmarshalSession(plain)
+	if !ok || now.Sub(s.CreatedAt) > k.Lifetime || s.CreatedAt.After(now.Add(time.Minute)) {
+		return nil, errBadTicket
+	}
+	return s, nil
+}
