@@ -20,7 +20,7 @@ import (
 // really offered, and the connection state built up so far.
 type clientShared struct {
 	cfg      *Config
-	offered  *Session // a cached TLS 1.2 session offered for resumption
+	offered  *Session     // a cached TLS 1.2 session offered for resumption
 	hello    *ClientHello // the last hello sent, decoded
 	helloRaw []byte
 	keys     []*ClientKeyShare
