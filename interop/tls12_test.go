@@ -159,3 +159,57 @@ server.listen(0, '127.0.0.1', () => console.log('server bound ' + server.address
 		}
 	})
 }
+
+// TLS 1.2 resumption with OpenSSL: s_client -reconnect (session IDs) and
+// -sess_out/-sess_in (tickets) against our server; our client resuming
+// against s_server.
+func TestOpenSSLResumption12(t *testing.T) {
+	need(t, "openssl")
+	t.Run("s_client -reconnect", func(t *testing.T) {
+		_, addr := startServer(t)
+		out, err := exec.Command("openssl", "s_client", "-connect", addr, "-servername", "localhost", "-tls1_2",
+			"-no_ticket", "-reconnect", "-CAfile", certFile("ca.pem")).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		if n := strings.Count(string(out), "Reused, TLSv1.2"); n < 5 {
+			t.Fatalf("%d reused connections of 5:\n%s", n, out)
+		}
+	})
+	t.Run("s_client -sess_out/-sess_in with a ticket", func(t *testing.T) {
+		_, addr := startServer(t)
+		sess := t.TempDir() + "/session.pem"
+		run := func(args ...string) string {
+			base := []string{"s_client", "-connect", addr, "-servername", "localhost", "-tls1_2", "-CAfile", certFile("ca.pem")}
+			cmd := exec.Command("openssl", append(base, args...)...)
+			cmd.Stdin = strings.NewReader("")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			return string(out)
+		}
+		if out := run("-sess_out", sess); !strings.Contains(out, "New, TLSv1.2") || !strings.Contains(out, "TLS session ticket") {
+			t.Fatalf("first connection:\n%s", out)
+		}
+		if out := run("-sess_in", sess); !strings.Contains(out, "Reused, TLSv1.2") {
+			t.Fatalf("second connection did not resume:\n%s", out)
+		}
+	})
+	t.Run("our client against s_server", func(t *testing.T) {
+		port := freePort(t)
+		start(t, "openssl", "s_server", "-accept", "127.0.0.1:"+port, "-tls1_2",
+			"-cert", certFile("server.pem"), "-key", certFile("server-key.pem"), "-quiet")
+		waitListening(t, "127.0.0.1:"+port)
+		client := exec.Command(spBinary, "client", "-connect", "127.0.0.1:"+port, "-servername", "localhost",
+			"-ca", certFile("ca.pem"), "-reconnect")
+		client.Stdin = strings.NewReader("")
+		out, err := client.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		if strings.Count(string(out), "resumed: no") != 1 || strings.Count(string(out), "resumed: yes") != 1 {
+			t.Fatalf("want one full and one resumed connection:\n%s", out)
+		}
+	})
+}

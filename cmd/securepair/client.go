@@ -26,6 +26,7 @@ func runClient(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	hello := fs.String("hello", "default", "ClientHello shape: default, chrome, firefox, safari, ios, edge, randomized")
 	starttls := fs.String("starttls", "", "speak smtp, imap, pop3 or postgres in plaintext first and upgrade")
 	timeout := fs.Duration("timeout", 30*time.Second, "bound on connecting and the handshake")
+	reconnect := fs.Bool("reconnect", false, "connect, close, then connect again resuming the session (like s_client -reconnect)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,8 +53,17 @@ func runClient(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	cfg.ClientHelloID = id
 
+	cfg.ClientSessionCache = engine.NewClientSessionCache(8)
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
+	if *reconnect {
+		first, err := dial(ctx, *connect, adapters.Protocol(*starttls), cfg)
+		if err != nil {
+			return err
+		}
+		report(stderr, first.ConnectionState())
+		first.Close()
+	}
 	conn, err := dial(ctx, *connect, adapters.Protocol(*starttls), cfg)
 	if err != nil {
 		return err

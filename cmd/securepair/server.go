@@ -36,12 +36,17 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	reject := fs.Bool("reject-unauthorized", false, "refuse clients whose certificate does not verify against -ca (Node's rejectUnauthorized)")
 	mode := fs.String("mode", "echo", "echo: welcome and echo; http: answer any request with a short page")
 	starttls := fs.String("starttls", "", "speak smtp, imap or pop3 in plaintext first and upgrade on STARTTLS")
+	sessionContext := fs.String("session-context", "securepair", "TLS 1.2 sessions are resumed only under the same `context` (Node's sessionIdContext)")
 	var sni sniFlag
 	fs.Var(&sni, "sni", "`NAME=CERT,KEY` certificate for one server name (repeatable; *.example.com allowed)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg := &engine.Config{}
+	cfg := &engine.Config{
+		ServerSessionCache: engine.NewServerSessionCache(1024),
+		TicketKeys:         engine.NewTicketKeys(time.Hour, 4),
+		SessionIDContext:   []byte(*sessionContext),
+	}
 	if err := tf.apply(cfg); err != nil {
 		return err
 	}
