@@ -210,3 +210,27 @@ func FuzzClientEngine(f *testing.F) {
 func FuzzEndOfEarlyData(f *testing.F) {
 	fuzzDecoder(f, handshake.TypeEndOfEarlyData, func() message { return new(handshake.EndOfEarlyData) })
 }
+
+func FuzzServerKeyExchange(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeServerKeyExchange, func() message { return new(handshake.ServerKeyExchange) })
+}
+
+func FuzzClientKeyExchange(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeClientKeyExchange, func() message { return new(handshake.ClientKeyExchange) })
+}
+
+func FuzzCertificate12(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeCertificate, func() message { return new(handshake.Certificate12) })
+}
+
+func FuzzCertificateRequest12(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeCertificateRequest, func() message { return new(handshake.CertificateRequest12) })
+}
+
+func FuzzNextProtocol(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeNextProtocol, func() message { return new(handshake.NextProtocol) })
+}
+
+func FuzzNewSessionTicket12(f *testing.F) {
+	fuzzDecoder(f, handshake.TypeNewSessionTicket, func() message { return new(handshake.NewSessionTicket12) })
+}

@@ -64,8 +64,23 @@ func main() {
 	write("FuzzKeyUpdate", "requested", (&handshake.KeyUpdate{UpdateRequested: true}).Marshal())
 	write("FuzzCertificateRequest", "sigalgs", (&handshake.CertificateRequest{Extensions: []handshake.Extension{
 		handshake.Uint16ListExt(handshake.ExtSignatureAlgorithms, []uint16{0x0403, 0x0804})}}).Marshal())
+	write("FuzzServerKeyExchange", "x25519", (&handshake.ServerKeyExchange{Group: 0x1d, Public: make([]byte, 32), Scheme: 0x0403, Signature: make([]byte, 70)}).Marshal())
+	write("FuzzClientKeyExchange", "x25519", (&handshake.ClientKeyExchange{Public: make([]byte, 32)}).Marshal())
+	write("FuzzCertificate12", "rfc8448-cert", (&handshake.Certificate12{Chain: [][]byte{certDER(v)}}).Marshal())
+	write("FuzzCertificateRequest12", "ecdsa-rsa", (&handshake.CertificateRequest12{CertificateTypes: []uint8{1, 64}, SignatureAlgorithms: []uint16{0x0403, 0x0804}, Authorities: [][]byte{[]byte("0\x00")}}).Marshal())
+	write("FuzzNextProtocol", "http11", (&handshake.NextProtocol{Protocol: "http/1.1"}).Marshal())
+	write("FuzzNewSessionTicket12", "ticket", (&handshake.NewSessionTicket12{LifetimeHint: 7200, Ticket: make([]byte, 80)}).Marshal())
 	write("FuzzDeframer", "rfc8448-flight", append(append(append([]byte{}, chRecord...), shRecord...), flight...), uint8(7))
 	write("FuzzClientEngine", "rfc8448-flight", append(append([]byte{}, shRecord...), flight...), uint16(3))
+}
+
+// certDER takes the certificate out of RFC 8448's Certificate message.
+func certDER(v func(string, int, string) []byte) []byte {
+	var c handshake.Certificate
+	if err := c.Unmarshal(v("{server}  construct a Certificate", 0, "Certificate")); err != nil {
+		log.Fatal(err)
+	}
+	return c.Entries[0].Data
 }
 
 // write stores one seed in the go test fuzz v1 format.

@@ -142,3 +142,45 @@ func TestOpenRefuses(t *testing.T) {
 		t.Fatalf("oversized plaintext: %v", err)
 	}
 }
+
+// TLS 1.2 protection round-trips for every AEAD, rejects any flipped bit,
+// and carries the explicit nonce only for AES-GCM.
+func TestSealOpen12(t *testing.T) {
+	for _, kind := range []AEADKind{AES128GCM, AES256GCM, ChaCha20Poly1305} {
+		key := bytes.Repeat([]byte{3}, kind.KeyLen())
+		iv := bytes.Repeat([]byte{5}, IVLen12(kind))
+		seal, err := NewProtector12(kind, key, iv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		open, _ := NewProtector12(kind, key, iv)
+		for i, data := range [][]byte{[]byte("first"), make([]byte, MaxPlaintext), {}} {
+			rec, err := seal.Seal(nil, TypeApplicationData, data, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			explicit := 0
+			if kind != ChaCha20Poly1305 {
+				explicit = 8
+			}
+			if len(rec) != HeaderLen+explicit+len(data)+TagLen {
+				t.Fatalf("%v record %d: %d bytes", kind, i, len(rec))
+			}
+			var d Deframer
+			d.Write(rec, true)
+			r, _, _ := d.Next()
+			typ, got, err := open.Open(r)
+			if err != nil || typ != TypeApplicationData || !bytes.Equal(got, data) {
+				t.Fatalf("%v record %d: %v", kind, i, err)
+			}
+		}
+		rec, _ := seal.Seal(nil, TypeApplicationData, []byte("tampered"), 0)
+		rec[len(rec)-1] ^= 1
+		var d Deframer
+		d.Write(rec, true)
+		r, _, _ := d.Next()
+		if _, _, err := open.Open(r); !errors.Is(err, &AlertError{Alert: AlertBadRecordMAC}) {
+			t.Fatalf("%v: tampered record: %v", kind, err)
+		}
+	}
+}
