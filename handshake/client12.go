@@ -3,7 +3,6 @@ package handshake
 import (
 	"bytes"
 	"crypto"
-	"crypto/hmac"
 	"crypto/tls"
 	"time"
 
@@ -210,10 +209,7 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := out.SendChangeCipherSpec(); err != nil {
-		return nil, err
-	}
-	if err := out.SetWriteKey(LevelApplication, clientProt); err != nil {
+	if err := changeCipherSpec(out, clientProt); err != nil {
 		return nil, err
 	}
 	if s.sh.NPNProtocols != nil {
@@ -221,8 +217,7 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 			return nil, err
 		}
 	}
-	fin := (&Finished{VerifyData: s.sess.suite.finished(s.sess.master, true, s.t.sum(s.sess.suite.Hash))}).Marshal()
-	if err := s.send(out, fin); err != nil {
+	if err := s.send(out, s.sess.finishedMessage(true, &s.t)); err != nil {
 		return nil, err
 	}
 	return &client12ExpectChangeCipherSpec{client12: s.client12, serverProt: serverProt}, nil
@@ -232,21 +227,6 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 func (s *client12) send(out Sink, msg []byte) error {
 	s.t.add(msg)
 	return out.SendMessage(msg)
-}
-
-// chooseCertificate12 is chooseCertificate with TLS 1.2's schemes.
-func chooseCertificate12(certs []tls.Certificate, peerSchemes []uint16) (*tls.Certificate, uint16) {
-	for i := range certs {
-		cert := &certs[i]
-		signer, ok := cert.PrivateKey.(crypto.Signer)
-		if !ok || len(cert.Certificate) == 0 {
-			continue
-		}
-		if scheme, ok := pickScheme12(signer.Public(), peerSchemes); ok {
-			return cert, scheme
-		}
-	}
-	return nil, 0
 }
 
 type client12ExpectChangeCipherSpec struct {
@@ -287,8 +267,7 @@ func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if err := fin.Unmarshal(raw); err != nil {
 		return nil, err
 	}
-	want := s.sess.suite.finished(s.sess.master, false, s.t.sum(s.sess.suite.Hash))
-	if !hmac.Equal(want, fin.VerifyData) {
+	if !s.sess.finishedOK(false, &s.t, fin) {
 		return nil, record.Errorf(record.AlertDecryptError, "server Finished does not verify")
 	}
 	s.t.add(raw)
@@ -340,14 +319,10 @@ func (s *client12) finishResumption(out Sink) error {
 	if err != nil {
 		return err
 	}
-	if err := out.SendChangeCipherSpec(); err != nil {
+	if err := changeCipherSpec(out, clientProt); err != nil {
 		return err
 	}
-	if err := out.SetWriteKey(LevelApplication, clientProt); err != nil {
-		return err
-	}
-	fin := (&Finished{VerifyData: s.sess.suite.finished(s.sess.master, true, s.t.sum(s.sess.suite.Hash))}).Marshal()
-	return s.send(out, fin)
+	return s.send(out, s.sess.finishedMessage(true, &s.t))
 }
 
 // offerSession puts a cached TLS 1.2 session into the hello: its ticket in

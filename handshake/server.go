@@ -157,16 +157,25 @@ func (s *serverExpectClientHello) pickCertificate(ch *ClientHello, c *serverChoi
 	return nil
 }
 
-// chooseCertificate returns the first chain whose key can sign with one of
-// the peer's schemes, and that scheme; nil when none can.
+// chooseCertificate returns the first chain whose key can sign (TLS 1.3
+// rules) with one of the peer's schemes, and that scheme; nil when none can.
 func chooseCertificate(certs []tls.Certificate, peerSchemes []uint16) (*tls.Certificate, uint16) {
+	return chooseCertificateWith(pickScheme, certs, peerSchemes)
+}
+
+// chooseCertificate12 is chooseCertificate with TLS 1.2's schemes.
+func chooseCertificate12(certs []tls.Certificate, peerSchemes []uint16) (*tls.Certificate, uint16) {
+	return chooseCertificateWith(pickScheme12, certs, peerSchemes)
+}
+
+func chooseCertificateWith(pick func(crypto.PublicKey, []uint16) (uint16, bool), certs []tls.Certificate, peerSchemes []uint16) (*tls.Certificate, uint16) {
 	for i := range certs {
 		cert := &certs[i]
 		signer, ok := cert.PrivateKey.(crypto.Signer)
 		if !ok || len(cert.Certificate) == 0 {
 			continue
 		}
-		if scheme, ok := pickScheme(signer.Public(), peerSchemes); ok {
+		if scheme, ok := pick(signer.Public(), peerSchemes); ok {
 			return cert, scheme
 		}
 	}

@@ -3,7 +3,6 @@ package handshake
 import (
 	"bytes"
 	"crypto"
-	"crypto/hmac"
 	"crypto/tls"
 	"time"
 
@@ -291,8 +290,7 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if err := fin.Unmarshal(raw); err != nil {
 		return nil, err
 	}
-	suite := s.sess.suite
-	if !hmac.Equal(suite.finished(s.sess.master, true, s.t.sum(suite.Hash)), fin.VerifyData) {
+	if !s.sess.finishedOK(true, &s.t, fin) {
 		return nil, record.Errorf(record.AlertDecryptError, "client Finished does not verify")
 	}
 	s.t.add(raw)
@@ -315,14 +313,10 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 			return nil, err
 		}
 	}
-	if err := out.SendChangeCipherSpec(); err != nil {
+	if err := changeCipherSpec(out, s.serverProt); err != nil {
 		return nil, err
 	}
-	if err := out.SetWriteKey(LevelApplication, s.serverProt); err != nil {
-		return nil, err
-	}
-	mine := (&Finished{VerifyData: suite.finished(s.sess.master, false, s.t.sum(suite.Hash))}).Marshal()
-	if err := out.SendMessage(mine); err != nil {
+	if err := out.SendMessage(s.sess.finishedMessage(false, &s.t)); err != nil {
 		return nil, err
 	}
 	s.state.HandshakeComplete = true
@@ -388,14 +382,10 @@ func (st *server12) resume(ch *ClientHello, raw []byte, sess *Session, out Sink)
 	if err != nil {
 		return nil, err
 	}
-	if err := out.SendChangeCipherSpec(); err != nil {
+	if err := changeCipherSpec(out, serverProt); err != nil {
 		return nil, err
 	}
-	if err := out.SetWriteKey(LevelApplication, serverProt); err != nil {
-		return nil, err
-	}
-	fin := (&Finished{VerifyData: st.sess.suite.finished(st.sess.master, false, st.t.sum(st.sess.suite.Hash))}).Marshal()
-	if err := st.send(out, fin); err != nil {
+	if err := st.send(out, st.sess.finishedMessage(false, &st.t)); err != nil {
 		return nil, err
 	}
 	return &server12ExpectChangeCipherSpec{server12: st}, nil

@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"crypto"
+	"crypto/hmac"
 
 	"github.com/securepair/securepair/record"
 )
@@ -73,4 +74,22 @@ func traffic12(isClient bool) *Traffic {
 
 func errRenegotiation() error {
 	return record.Errorf(record.AlertNoRenegotiation, "renegotiation is refused")
+}
+
+// changeCipherSpec sends ChangeCipherSpec and switches to the new write key.
+func changeCipherSpec(out Sink, p record.Protector) error {
+	if err := out.SendChangeCipherSpec(); err != nil {
+		return err
+	}
+	return out.SetWriteKey(LevelApplication, p)
+}
+
+// finishedMessage is this side's Finished over the transcript so far.
+func (s *session12) finishedMessage(client bool, t *transcript12) []byte {
+	return (&Finished{VerifyData: s.suite.finished(s.master, client, t.sum(s.suite.Hash))}).Marshal()
+}
+
+// finishedOK checks the peer's Finished over the transcript so far.
+func (s *session12) finishedOK(fromClient bool, t *transcript12, fin *Finished) bool {
+	return hmac.Equal(s.suite.finished(s.master, fromClient, t.sum(s.suite.Hash)), fin.VerifyData)
 }
