@@ -102,7 +102,7 @@ func (m *ClientHello) decodeExtension(e Extension) bool {
 	case ExtSignatureAlgsCert:
 		return decodeUint16List(d, &m.SignatureAlgsCert)
 	case ExtSupportedVersions:
-		return decodeClientVersions(d, &m.SupportedVersions)
+		return decodeUint16List8(d, &m.SupportedVersions)
 	case ExtKeyShare:
 		return decodeClientKeyShares(d, &m.KeyShares)
 	case ExtALPN:
@@ -135,7 +135,7 @@ func (m *ClientHello) decodeExtension(e Extension) bool {
 		m.SessionTicket = append([]byte{}, d...)
 		return true
 	case ExtCompressCertificate:
-		return decodeCompressCertificate(d, &m.CompressCertificate)
+		return decodeUint16List8(d, &m.CompressCertificate)
 	case ExtNextProtoNeg:
 		m.NextProtoNeg = true
 		return d.Empty()

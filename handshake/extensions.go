@@ -242,7 +242,9 @@ func decodeUint8List(data cryptobyte.String, out *[]uint8) bool {
 	return true
 }
 
-func decodeClientVersions(data cryptobyte.String, out *[]uint16) bool {
+// decodeUint16List8 decodes a non-empty list of uint16 with an 8-bit length
+// (supported_versions, compress_certificate).
+func decodeUint16List8(data cryptobyte.String, out *[]uint16) bool {
 	var list cryptobyte.String
 	if !data.ReadUint8LengthPrefixed(&list) || !data.Empty() || list.Empty() || len(list)%2 != 0 {
 		return false
@@ -339,19 +341,6 @@ func decodePSKOffer(data cryptobyte.String, ids *[]PSKIdentity, binders *[][]byt
 		*binders = append(*binders, v)
 	}
 	return len(*ids) > 0 && len(*ids) == len(*binders)
-}
-
-func decodeCompressCertificate(data cryptobyte.String, out *[]uint16) bool {
-	var list cryptobyte.String
-	if !data.ReadUint8LengthPrefixed(&list) || !data.Empty() || list.Empty() || len(list)%2 != 0 {
-		return false
-	}
-	for !list.Empty() {
-		var v uint16
-		list.ReadUint16(&v)
-		*out = append(*out, v)
-	}
-	return true
 }
 
 func decodeStatusRequest(data cryptobyte.String) bool {
