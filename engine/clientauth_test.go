@@ -40,36 +40,47 @@ func TestClientAuthentication(t *testing.T) {
 		{"rejectUnauthorized, no certificate", tls.RequireAndVerifyClientCert, nil, false, record.AlertCertificateRequired},
 		{"rejectUnauthorized, untrusted certificate", tls.RequireAndVerifyClientCert, &bad, false, record.AlertUnknownCA},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, s := clientConfig(t), serverConfig(t, certgen.ECDSAP256)
-			s.ClientAuth, s.ClientCAs = tt.auth, ca.Pool
-			if tt.clientCert != nil {
-				c.Certificates = []tls.Certificate{*tt.clientCert}
-			}
-			p, err := enginetest.NewPair(c, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = p.Handshake()
-			if tt.alert != 0 {
-				var ae *engine.AlertError
-				if !errors.As(p.Server.Err(), &ae) || ae.Alert != tt.alert || ae.Remote {
-					t.Fatalf("server error %v, want %v (run: %v)", p.Server.Err(), tt.alert, err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			st := p.Server.ConnectionState()
-			if st.Authorized != tt.authorized || (st.AuthorizationError == nil) != tt.authorized {
-				t.Fatalf("Authorized=%v AuthorizationError=%v", st.Authorized, st.AuthorizationError)
-			}
-			if tt.clientCert != nil && len(st.PeerCertificates) == 0 {
-				t.Fatal("server did not record the client's certificate")
-			}
-		})
+	for _, tc := range []struct {
+		version uint16
+		label   string
+	}{{tls.VersionTLS13, "TLS 1.3"}, {tls.VersionTLS12, "TLS 1.2"}} {
+		for _, tt := range tests {
+			t.Run(tc.label+"/"+tt.name, func(t *testing.T) {
+				runClientAuthCase(t, ca, tc.version, tt.auth, tt.clientCert, tt.authorized, tt.alert)
+			})
+		}
+	}
+}
+
+// runClientAuthCase runs one client authentication case at one version.
+func runClientAuthCase(t *testing.T, ca *certgen.CA, version uint16, auth tls.ClientAuthType, clientCert *tls.Certificate, authorized bool, alert record.Alert) {
+	c, s := clientConfig(t), serverConfig(t, certgen.ECDSAP256)
+	c.MaxVersion = version
+	s.ClientAuth, s.ClientCAs = auth, ca.Pool
+	if clientCert != nil {
+		c.Certificates = []tls.Certificate{*clientCert}
+	}
+	p, err := enginetest.NewPair(c, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = p.Handshake()
+	if alert != 0 {
+		var ae *engine.AlertError
+		if !errors.As(p.Server.Err(), &ae) || ae.Alert != alert || ae.Remote {
+			t.Fatalf("server error %v, want %v (run: %v)", p.Server.Err(), alert, err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := p.Server.ConnectionState()
+	if st.Version != version || st.Authorized != authorized || (st.AuthorizationError == nil) != authorized {
+		t.Fatalf("version %#x Authorized=%v AuthorizationError=%v", st.Version, st.Authorized, st.AuthorizationError)
+	}
+	if clientCert != nil && len(st.PeerCertificates) == 0 {
+		t.Fatal("server did not record the client's certificate")
 	}
 }
 
