@@ -18,9 +18,10 @@ type ClientHelloInfo = handshake.ClientHelloInfo
 var ErrWrongPassphrase = errors.New("securepair: wrong passphrase for the private key")
 
 // LoadKeyPair parses a PEM certificate chain and its PEM private key, as
-// Node's key/cert options take them. A key encrypted the legacy OpenSSL way
-// (Proc-Type: 4,ENCRYPTED, as `openssl genrsa -aes256` writes) is decrypted
-// with passphrase.
+// Node's key/cert options take them. An encrypted key is decrypted with
+// passphrase: the legacy OpenSSL form (Proc-Type: 4,ENCRYPTED, as
+// `openssl genrsa -aes256` writes) or encrypted PKCS#8 (PBES2 with AES-CBC,
+// as `openssl pkcs8 -topk8` writes). A wrong passphrase is ErrWrongPassphrase.
 func LoadKeyPair(certPEM, keyPEM []byte, passphrase string) (tls.Certificate, error) {
 	block, rest := pem.Decode(keyPEM)
 	if block == nil {
@@ -32,12 +33,19 @@ func LoadKeyPair(certPEM, keyPEM []byte, passphrase string) (tls.Certificate, er
 			return tls.Certificate{}, errors.New("securepair: the key is encrypted; a passphrase is needed")
 		}
 		der, err := x509.DecryptPEMBlock(block, []byte(passphrase)) //nolint:staticcheck
-		if err != nil {
-			return tls.Certificate{}, ErrWrongPassphrase
+		if err != nil || !parsesAsKey(der) {
+			return tls.Certificate{}, ErrWrongPassphrase // padding can pass by chance: the key must parse too
 		}
 		keyPEM = append(pem.EncodeToMemory(&pem.Block{Type: block.Type, Bytes: der}), rest...)
 	case block.Type == "ENCRYPTED PRIVATE KEY":
-		return tls.Certificate{}, errors.New("securepair: encrypted PKCS#8 keys are not supported yet; decrypt with `openssl pkey`")
+		if passphrase == "" {
+			return tls.Certificate{}, errors.New("securepair: the key is encrypted; a passphrase is needed")
+		}
+		der, err := decryptPKCS8(block.Bytes, passphrase)
+		if err != nil {
+			return tls.Certificate{}, err
+		}
+		keyPEM = append(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), rest...)
 	}
 	cert, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
@@ -74,4 +82,15 @@ func (m CertificatesByName) GetCertificate(hi *ClientHelloInfo) (*tls.Certificat
 		}
 	}
 	return nil, nil
+}
+
+func parsesAsKey(der []byte) bool {
+	if _, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return true
+	}
+	if _, err := x509.ParseECPrivateKey(der); err == nil {
+		return true
+	}
+	_, err := x509.ParsePKCS8PrivateKey(der)
+	return err == nil
 }
