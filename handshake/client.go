@@ -20,7 +20,8 @@ import (
 // really offered, and the connection state built up so far.
 type clientShared struct {
 	cfg      *Config
-	offered  *Session     // a cached TLS 1.2 session offered for resumption
+	offered  *Session     // a cached session offered for resumption
+	resumed  bool         // TLS 1.3: the server accepted the offered ticket
 	hello    *ClientHello // the last hello sent, decoded
 	helloRaw []byte
 	keys     []*ClientKeyShare
@@ -161,7 +162,7 @@ func (s *clientExpectServerHello) handleRetry(hrr *ServerHello, raw []byte, suit
 	}
 	t := newTranscript(suite)
 	t.add(messageHash(suite, c.helloRaw), raw)
-	hello2, err := c.retryHello(hrr)
+	hello2, err := c.retryHello(hrr, raw, suite)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +179,13 @@ func (s *clientExpectServerHello) handleRetry(hrr *ServerHello, raw []byte, suit
 
 // retryHello builds the second ClientHello from the first, keeping the order
 // of extensions: a new key_share, the cookie, no early_data.
-func (c *clientShared) retryHello(hrr *ServerHello) ([]byte, error) {
+func (c *clientShared) retryHello(hrr *ServerHello, hrrRaw []byte, suite *Suite) ([]byte, error) {
+	first := c.helloRaw
+	var pskSuite *Suite
+	if c.offered != nil && c.offered.Version == VersionTLS13 {
+		pskSuite = Suite13ByID(c.offered.Suite)
+	}
+	keepPSK := pskSuite != nil && pskSuite.Hash == suite.Hash
 	h := *c.hello
 	h.Extensions = nil
 	if hrr.SelectedGroup != 0 {
@@ -197,6 +204,9 @@ func (c *clientShared) retryHello(hrr *ServerHello) ([]byte, error) {
 		case ExtKeyShare:
 			e = KeyShareClientExt(h.KeyShares)
 		case ExtPreSharedKey:
+			if !keepPSK {
+				continue // the ticket's hash no longer fits the suite
+			}
 			if !cookieAdded {
 				h.Extensions = append(h.Extensions, BytesExt(ExtCookie, 2, hrr.Cookie))
 				cookieAdded = true
@@ -208,6 +218,11 @@ func (c *clientShared) retryHello(hrr *ServerHello) ([]byte, error) {
 		h.Extensions = append(h.Extensions, BytesExt(ExtCookie, 2, hrr.Cookie))
 	}
 	raw := h.Marshal()
+	if keepPSK {
+		setBinder(pskSuite, c.offered.Master, append(messageHash(suite, first), hrrRaw...), raw)
+	} else if c.offered != nil && c.offered.Version == VersionTLS13 {
+		c.offered = nil
+	}
 	if err := h.Unmarshal(raw); err != nil {
 		return nil, internal(err)
 	}
@@ -220,11 +235,23 @@ func (s *clientExpectServerHello) handleServerHello(sh *ServerHello, raw []byte,
 	if sh.HasDowngradeSentinel() {
 		return nil, illegal("TLS 1.3 ServerHello carries a downgrade sentinel")
 	}
+	var psk []byte
 	if sh.SelectedIdentity >= 0 {
-		return nil, illegal("server selected a PSK that was not offered")
+		if c.offered == nil || c.offered.Version != VersionTLS13 || sh.SelectedIdentity != 0 {
+			return nil, illegal("server selected a PSK that was not offered")
+		}
+		if Suite13ByID(c.offered.Suite).Hash != suite.Hash {
+			return nil, illegal("server resumed a ticket with a suite of another hash")
+		}
+		psk = c.offered.Master
+		c.resumed = true
+		c.state.DidResume, c.state.Authorized = true, c.offered.Authorized
 	}
 	if sh.KeyShare.Group == 0 {
-		return nil, record.Errorf(record.AlertMissingExtension, "ServerHello without key_share")
+		if psk == nil || !contains(c.hello.PSKModes, pskModeKE) {
+			return nil, record.Errorf(record.AlertMissingExtension, "ServerHello without key_share")
+		}
+		return s.keysFromShared(sh, raw, suite, psk, make([]byte, suite.Hash.Size()), out)
 	}
 	offered := false
 	for _, ks := range c.hello.KeyShares {
@@ -241,13 +268,20 @@ func (s *clientExpectServerHello) handleServerHello(sh *ServerHello, raw []byte,
 	if err != nil {
 		return nil, err
 	}
+	c.state.Group = tls.CurveID(sh.KeyShare.Group)
+	return s.keysFromShared(sh, raw, suite, psk, shared, out)
+}
+
+// keysFromShared runs the key schedule to the handshake keys.
+func (s *clientExpectServerHello) keysFromShared(sh *ServerHello, raw []byte, suite *Suite, psk, shared []byte, out Sink) (State, error) {
+	c := s.c
 	t := s.retryHash
 	if t == nil {
 		t = newTranscript(suite)
 		t.add(c.helloRaw)
 	}
 	t.add(raw)
-	hs := newEarlySecret(suite, nil).handshakeSecret(shared)
+	hs := newEarlySecret(suite, psk).handshakeSecret(shared)
 	th := t.sum()
 	clientHS, serverHS := hs.clientTrafficSecret(th), hs.serverTrafficSecret(th)
 	c.cfg.logKey("CLIENT_HANDSHAKE_TRAFFIC_SECRET", c.hello.Random, clientHS)
@@ -265,7 +299,6 @@ func (s *clientExpectServerHello) handleServerHello(sh *ServerHello, raw []byte,
 	}
 	c.state.Version = VersionTLS13
 	c.state.CipherSuite = suite.ID
-	c.state.Group = tls.CurveID(sh.KeyShare.Group)
 	return &clientExpectEncryptedExtensions{c: c, k: &clientKeys{suite: suite, t: t, hs: hs, clientHS: clientHS, serverHS: serverHS}}, nil
 }
 
@@ -311,6 +344,9 @@ func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, e
 	}
 	c.state.NegotiatedProtocol = ee.ALPN
 	s.k.t.add(raw)
+	if c.resumed {
+		return &clientExpectFinished{c: c, k: s.k}, nil // the PSK authenticates: no certificates
+	}
 	return &clientExpectCertificate{c: c, k: s.k}, nil
 }
 
@@ -442,13 +478,14 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if err := out.SendMessage(mine); err != nil {
 		return nil, err
 	}
+	k.t.add(mine)
 	if err := setWriteSecret(out, LevelApplication, k.suite, clientApp); err != nil {
 		return nil, err
 	}
 	s.c.state.HandshakeComplete = true
 	out.Complete(s.c.state)
 	return &Traffic{suite: k.suite, readSecret: serverApp, writeSecret: clientApp, isClient: true,
-		exporter: ms.exporterSecret(th)}, nil
+		exporter: ms.exporterSecret(th), cfg: s.c.cfg, resumption: ms.resumptionSecret(k.t.sum()), state: s.c.state}, nil
 }
 
 // sendClientCertificate answers a CertificateRequest: the first configured

@@ -329,11 +329,17 @@ func (s *client12) finishResumption(out Sink) error {
 // session_ticket, or its ID as the session ID.
 func (c *clientShared) offerSession() error {
 	cache := c.cfg.ClientSessionCache
-	if cache == nil || c.cfg.ServerName == "" || !offers12(c.hello) {
+	if cache == nil || c.cfg.ServerName == "" {
 		return nil
 	}
 	sess := cache.get(c.cfg.ServerName)
 	if sess == nil || c.cfg.now().Sub(sess.CreatedAt) > 24*time.Hour {
+		return nil
+	}
+	if sess.Version == VersionTLS13 {
+		return c.offerPSK(sess)
+	}
+	if !offers12(c.hello) {
 		return nil
 	}
 	h := *c.hello

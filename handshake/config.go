@@ -95,9 +95,13 @@ type Config struct {
 	// ServerSessionCache, when set, lets a TLS 1.2 server resume sessions by
 	// session ID.
 	ServerSessionCache *ServerSessionCache
-	// TicketKeys, when set, lets a TLS 1.2 server issue and accept RFC 5077
-	// session tickets, sealed with rotating keys.
+	// TicketKeys, when set, lets a server issue and accept session tickets,
+	// sealed with rotating keys: RFC 5077 tickets in TLS 1.2,
+	// NewSessionTicket and PSK resumption in TLS 1.3.
 	TicketKeys *TicketKeys
+	// TicketCount is how many TLS 1.3 tickets a server issues after a
+	// handshake (0 means 1, negative means none).
+	TicketCount int
 	// ClientSessionCache, when set, lets a client resume TLS 1.2 sessions,
 	// keyed by server name.
 	ClientSessionCache *ClientSessionCache

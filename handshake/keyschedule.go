@@ -77,6 +77,11 @@ func newEarlySecret(s *Suite, psk []byte) earlySecret {
 	return earlySecret{s, s.extract(psk, nil)}
 }
 
+// binderKey is the key of PSK binders for resumption tickets.
+func (e earlySecret) binderKey() []byte {
+	return e.suite.deriveSecret(e.secret, "res binder", e.suite.emptyHash())
+}
+
 // handshakeSecret is the second stage, mixing in the (EC)DHE shared secret.
 type handshakeSecret struct {
 	suite  *Suite

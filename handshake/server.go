@@ -32,6 +32,7 @@ type serverExpectClientHello struct {
 // serverRetry is what a HelloRetryRequest fixed for the second hello.
 type serverRetry struct {
 	t      *transcript
+	prefix []byte // message_hash and HelloRetryRequest, for PSK binders
 	suite  *Suite
 	group  uint16
 	first  *ClientHello
@@ -42,10 +43,19 @@ type serverRetry struct {
 type serverChoice struct {
 	suite  *Suite
 	group  uint16
-	share  []byte // client's share for group; nil means HelloRetryRequest
+	share  []byte // client's share for group; nil means HelloRetryRequest (unless PSK-only)
 	cert   *tls.Certificate
 	scheme uint16
 	alpn   string
+	// A ticket being resumed, which identity carried it, and the PSK mode.
+	psk      *Session
+	pskIndex int
+	pskMode  uint8
+}
+
+// needsRetry reports whether the hello lacks a usable key share.
+func (c *serverChoice) needsRetry() bool {
+	return c.share == nil && !(c.psk != nil && c.pskMode == pskModeKE)
 }
 
 func (s *serverExpectClientHello) Handle(raw []byte, out Sink) (State, error) {
@@ -63,7 +73,10 @@ func (s *serverExpectClientHello) Handle(raw []byte, out Sink) (State, error) {
 	if err != nil {
 		return nil, err
 	}
-	if choice.share == nil {
+	if err := s.acceptPSK(ch, raw, choice); err != nil {
+		return nil, err
+	}
+	if choice.needsRetry() {
 		if s.retry != nil {
 			return nil, illegal("second ClientHello has no share for the requested group")
 		}
@@ -229,7 +242,8 @@ func (s *serverExpectClientHello) sendRetry(ch *ClientHello, raw []byte, c *serv
 	}
 	hrrRaw := hrr.Marshal()
 	t := newTranscript(c.suite)
-	t.add(messageHash(c.suite, raw), hrrRaw)
+	prefix := append(messageHash(c.suite, raw), hrrRaw...)
+	t.add(prefix)
 	if err := out.SendMessage(hrrRaw); err != nil {
 		return nil, err
 	}
@@ -239,7 +253,7 @@ func (s *serverExpectClientHello) sendRetry(ch *ClientHello, raw []byte, c *serv
 			return nil, err
 		}
 	}
-	return &serverExpectClientHello{cfg: s.cfg, retry: &serverRetry{t: t, suite: c.suite, group: c.group, first: ch, sentCC: sentCCS}}, nil
+	return &serverExpectClientHello{cfg: s.cfg, retry: &serverRetry{t: t, prefix: prefix, suite: c.suite, group: c.group, first: ch, sentCC: sentCCS}}, nil
 }
 
 func randomBytes(r io.Reader, n int) ([]byte, error) {
@@ -257,18 +271,21 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 	if err != nil {
 		return nil, err
 	}
-	share, shared, err := serverKeyExchange(c.group, c.share, s.cfg.rand())
-	if err != nil {
-		return nil, err
+	sh := &ServerHello{Version: VersionTLS12, SessionID: ch.SessionID, CipherSuite: c.suite.ID}
+	shared := make([]byte, c.suite.Hash.Size()) // zeros: the IKM of PSK-only resumption
+	if c.psk == nil || c.pskMode == pskModeDHEKE {
+		share, secret, err := serverKeyExchange(c.group, c.share, s.cfg.rand())
+		if err != nil {
+			return nil, err
+		}
+		shared = secret
+		sh.Extensions = append(sh.Extensions, KeyShareServerExt(KeyShare{Group: c.group, Data: share}))
 	}
-	sh := &ServerHello{
-		Version:     VersionTLS12,
-		SessionID:   ch.SessionID,
-		CipherSuite: c.suite.ID,
-		Extensions: []Extension{
-			KeyShareServerExt(KeyShare{Group: c.group, Data: share}),
-			Uint16Ext(ExtSupportedVersions, VersionTLS13),
-		},
+	sh.Extensions = append(sh.Extensions, Uint16Ext(ExtSupportedVersions, VersionTLS13))
+	var psk []byte
+	if c.psk != nil {
+		psk = c.psk.Master
+		sh.Extensions = append(sh.Extensions, Uint16Ext(ExtPreSharedKey, uint16(c.pskIndex)))
 	}
 	copy(sh.Random[:], random)
 	shRaw := sh.Marshal()
@@ -277,7 +294,7 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 		t = s.retry.t
 	}
 	t.add(raw, shRaw)
-	hs := newEarlySecret(c.suite, nil).handshakeSecret(shared)
+	hs := newEarlySecret(c.suite, psk).handshakeSecret(shared)
 	th := t.sum()
 	clientHS, serverHS := hs.clientTrafficSecret(th), hs.serverTrafficSecret(th)
 	s.cfg.logKey("CLIENT_HANDSHAKE_TRAFFIC_SECRET", ch.Random, clientHS)
@@ -317,14 +334,18 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 	state := ConnectionState{
 		Version:            VersionTLS13,
 		CipherSuite:        c.suite.ID,
-		Group:              tls.CurveID(c.group),
 		NegotiatedProtocol: c.alpn,
 		ServerName:         ch.ServerName,
 		DidHelloRetry:      s.retry != nil,
+		DidResume:          c.psk != nil,
 	}
-	fin := &serverExpectFinished{suite: c.suite, t: t, clientHS: clientHS, clientApp: clientApp,
-		serverApp: serverApp, exporter: ms.exporterSecret(th), state: state}
-	if s.cfg.ClientAuth != tls.NoClientCert {
+	if c.psk == nil || c.pskMode == pskModeDHEKE {
+		state.Group = tls.CurveID(c.group)
+	}
+	fin := &serverExpectFinished{cfg: s.cfg, suite: c.suite, t: t, clientHS: clientHS, clientApp: clientApp,
+		serverApp: serverApp, exporter: ms.exporterSecret(th), master: ms, state: state,
+		tickets: s.cfg.TicketKeys != nil && ch.PSKModes != nil}
+	if s.cfg.ClientAuth != tls.NoClientCert && c.psk == nil {
 		return &serverExpectClientCertificate{cfg: s.cfg, fin: fin}, nil
 	}
 	return fin, nil
@@ -344,6 +365,11 @@ func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *transcript
 	eeRaw, certRaw := ee.Marshal(), cert.Marshal()
 	msgs := [][]byte{eeRaw}
 	t.add(eeRaw)
+	if c.psk != nil { // resumption: the PSK authenticates, no certificates
+		finRaw := (&Finished{VerifyData: c.suite.finishedMAC(serverHS, t.sum())}).Marshal()
+		t.add(finRaw)
+		return append(msgs, finRaw), nil
+	}
 	if s.cfg.ClientAuth != tls.NoClientCert {
 		req := (&CertificateRequest{Extensions: []Extension{Uint16ListExt(ExtSignatureAlgorithms, defaultSchemes13)}}).Marshal()
 		msgs = append(msgs, req)
@@ -364,11 +390,14 @@ func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *transcript
 
 // serverExpectFinished waits for the client's Finished.
 type serverExpectFinished struct {
+	cfg                            *Config
 	suite                          *Suite
 	t                              *transcript
 	clientHS, clientApp, serverApp []byte
 	exporter                       []byte
+	master                         masterSecret
 	state                          ConnectionState
+	tickets                        bool // issue NewSessionTickets once done
 }
 
 func (s *serverExpectFinished) Handle(raw []byte, out Sink) (State, error) {
@@ -385,7 +414,14 @@ func (s *serverExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if err := setReadSecret(out, LevelApplication, s.suite, s.clientApp); err != nil {
 		return nil, err
 	}
+	s.t.add(raw)
 	s.state.HandshakeComplete = true
 	out.Complete(s.state)
+	if s.tickets {
+		resumption := s.master.resumptionSecret(s.t.sum())
+		if err := issueTickets(s.cfg, s.suite, resumption, s.state.NegotiatedProtocol, out); err != nil {
+			return nil, err
+		}
+	}
 	return &Traffic{suite: s.suite, readSecret: s.clientApp, writeSecret: s.serverApp, exporter: s.exporter}, nil
 }

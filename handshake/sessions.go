@@ -18,13 +18,17 @@ import (
 type Session struct {
 	Version   uint16
 	Suite     uint16
-	Master    []byte
+	Master    []byte // TLS 1.2: the master secret; TLS 1.3: the resumption PSK
 	Context   []byte // the server's SessionIDContext
 	ALPN      string
 	CreatedAt time.Time
-	// Client side only: how the server named the session.
-	ID     []byte
-	Ticket []byte
+	AgeAdd    uint32 // TLS 1.3: obfuscates the ticket age
+	// Client side only: how the server named the session, how long it
+	// honours it, and whether the original handshake was authorized.
+	ID         []byte
+	Ticket     []byte
+	Lifetime   time.Duration
+	Authorized bool
 }
 
 // marshal encodes a session for a ticket.
@@ -36,6 +40,7 @@ func (s *Session) marshal() []byte {
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.Master) })
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.Context) })
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.ALPN)) })
+	b.AddUint32(s.AgeAdd)
 	return b.BytesOrPanic()
 }
 
@@ -45,8 +50,8 @@ func unmarshalSession(data []byte) (*Session, bool) {
 	var created uint64
 	var master, ctx, alpn cryptobyte.String
 	if !in.ReadUint16(&s.Version) || !in.ReadUint16(&s.Suite) || !in.ReadUint64(&created) ||
-		!in.ReadUint8LengthPrefixed(&master) || len(master) != 48 || !in.ReadUint8LengthPrefixed(&ctx) ||
-		!in.ReadUint8LengthPrefixed(&alpn) || !in.Empty() {
+		!in.ReadUint8LengthPrefixed(&master) || len(master) < 32 || !in.ReadUint8LengthPrefixed(&ctx) ||
+		!in.ReadUint8LengthPrefixed(&alpn) || !in.ReadUint32(&s.AgeAdd) || !in.Empty() {
 		return nil, false
 	}
 	s.CreatedAt = time.Unix(int64(created), 0)

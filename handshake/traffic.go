@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"errors"
+	"time"
 
 	"github.com/securepair/securepair/record"
 )
@@ -16,6 +17,10 @@ type Traffic struct {
 	exporter    []byte
 	isClient    bool
 	tls12       bool
+	// Client side: where NewSessionTickets go.
+	cfg        *Config
+	resumption []byte
+	state      ConnectionState
 }
 
 // Handle processes one post-handshake message.
@@ -48,6 +53,7 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 		if err := nst.Unmarshal(raw); err != nil {
 			return nil, err
 		}
+		t.storeTicket(nst)
 		out.TicketReceived(nst)
 		return t, nil
 	case TypeCertificateRequest:
@@ -111,4 +117,16 @@ func (t *Traffic) ExportKeyingMaterial(label string, context []byte, length int)
 	h := t.suite.Hash.New()
 	h.Write(context)
 	return t.suite.expandLabel(secret, "exporter", h.Sum(nil), length), nil
+}
+
+// storeTicket keeps a TLS 1.3 ticket in the client's session cache.
+func (t *Traffic) storeTicket(nst *NewSessionTicket) {
+	if t.cfg == nil || t.cfg.ClientSessionCache == nil || t.cfg.ServerName == "" || nst.Lifetime == 0 {
+		return
+	}
+	lifetime := time.Duration(min(nst.Lifetime, uint32(ticketLifetime13/time.Second))) * time.Second
+	t.cfg.ClientSessionCache.put(t.cfg.ServerName, &Session{Version: VersionTLS13, Suite: t.suite.ID,
+		Master: ticketPSK(t.suite, t.resumption, nst.Nonce), ALPN: t.state.NegotiatedProtocol,
+		CreatedAt: t.cfg.now(), AgeAdd: nst.AgeAdd, Ticket: append([]byte{}, nst.Ticket...),
+		Lifetime: lifetime, Authorized: t.state.Authorized})
 }

@@ -1,0 +1,153 @@
+package handshake
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"encoding/binary"
+	"time"
+
+	"github.com/securepair/securepair/record"
+)
+
+// PSK key exchange modes (RFC 8446 section 4.2.9).
+const (
+	pskModeKE    uint8 = 0 // PSK only: no (EC)DHE, no forward secrecy
+	pskModeDHEKE uint8 = 1 // PSK with (EC)DHE
+)
+
+// maxTicketAgeSkew bounds how far a client's ticket age may stray from the
+// server's own measure before the ticket is refused (a replay or a stale
+// clock).
+const maxTicketAgeSkew = 10 * time.Second
+
+// ticketLifetime13 is what a TLS 1.3 NewSessionTicket announces (RFC 8446
+// allows at most 7 days).
+const ticketLifetime13 = 7 * 24 * time.Hour
+
+// bindersLen is how many bytes the binders list takes at the end of a
+// ClientHello.
+func bindersLen(binders [][]byte) int {
+	n := 2
+	for _, b := range binders {
+		n += 1 + len(b)
+	}
+	return n
+}
+
+// computeBinder is the PSK binder over prefix (the messages before this
+// ClientHello, after a HelloRetryRequest) and the ClientHello truncated
+// before its binders.
+func computeBinder(s *Suite, psk, prefix, truncatedHello []byte) []byte {
+	early := newEarlySecret(s, psk)
+	t := newTranscript(s)
+	t.add(prefix, truncatedHello)
+	return s.finishedMAC(early.binderKey(), t.sum())
+}
+
+// ticketPSK derives a ticket's PSK from the resumption secret and the
+// ticket nonce.
+func ticketPSK(s *Suite, resumption, nonce []byte) []byte {
+	return s.expandLabel(resumption, "resumption", nonce, s.Hash.Size())
+}
+
+// acceptPSK looks for a ticket of ours in the ClientHello that may resume
+// here, checks its age and binder, and records it in c. A binder that does
+// not verify is fatal; a ticket that merely does not fit is passed over.
+func (s *serverExpectClientHello) acceptPSK(ch *ClientHello, raw []byte, c *serverChoice) error {
+	if s.cfg.TicketKeys == nil || len(ch.PSKIdentities) == 0 {
+		return nil
+	}
+	if ch.PSKModes == nil {
+		return record.Errorf(record.AlertMissingExtension, "pre_shared_key without psk_key_exchange_modes")
+	}
+	mode := pskModeDHEKE
+	switch {
+	case contains(ch.PSKModes, pskModeDHEKE) && c.share != nil:
+	case contains(ch.PSKModes, pskModeKE) && !contains(ch.PSKModes, pskModeDHEKE):
+		mode = pskModeKE
+	default:
+		return nil // a HelloRetryRequest comes first, or no mode we take
+	}
+	now := s.cfg.now()
+	for i, id := range ch.PSKIdentities {
+		sess, err := s.cfg.TicketKeys.open(id.Identity, now)
+		if err != nil || sess.Version != VersionTLS13 || !bytes.Equal(sess.Context, s.cfg.SessionIDContext) {
+			continue
+		}
+		if suite := Suite13ByID(sess.Suite); suite == nil || suite.Hash != c.suite.Hash {
+			continue
+		}
+		clientAge := time.Duration(id.ObfuscatedTicketAge-sess.AgeAdd) * time.Millisecond
+		if d := clientAge - now.Sub(sess.CreatedAt); d > maxTicketAgeSkew || d < -maxTicketAgeSkew {
+			continue
+		}
+		var prefix []byte
+		if s.retry != nil {
+			prefix = s.retry.prefix
+		}
+		truncated := raw[:len(raw)-bindersLen(ch.PSKBinders)]
+		if !hmac.Equal(computeBinder(c.suite, sess.Master, prefix, truncated), ch.PSKBinders[i]) {
+			return record.Errorf(record.AlertDecryptError, "PSK binder does not verify")
+		}
+		c.psk, c.pskIndex, c.pskMode = sess, i, mode
+		return nil
+	}
+	return nil
+}
+
+// issueTickets sends NewSessionTicket messages after a TLS 1.3 handshake.
+func issueTickets(cfg *Config, s *Suite, resumption []byte, alpn string, out Sink) error {
+	n := cfg.TicketCount
+	if n == 0 {
+		n = 1
+	}
+	for i := 0; i < n; i++ {
+		ageAdd, err := randomBytes(cfg.rand(), 4)
+		if err != nil {
+			return err
+		}
+		nonce := []byte{byte(i)}
+		sess := &Session{Version: VersionTLS13, Suite: s.ID, Master: ticketPSK(s, resumption, nonce),
+			Context: cfg.SessionIDContext, ALPN: alpn, CreatedAt: cfg.now(), AgeAdd: binary.BigEndian.Uint32(ageAdd)}
+		ticket, err := cfg.TicketKeys.seal(sess, cfg.rand(), cfg.now())
+		if err != nil {
+			return internal(err)
+		}
+		nst := &NewSessionTicket{Lifetime: uint32(ticketLifetime13 / time.Second), AgeAdd: sess.AgeAdd,
+			Nonce: nonce, Ticket: ticket, Extensions: []Extension{}}
+		if err := out.SendMessage(nst.Marshal()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// offerPSK adds a TLS 1.3 ticket to the hello as its last extension, with
+// its binder.
+func (c *clientShared) offerPSK(sess *Session) error {
+	suite := Suite13ByID(sess.Suite)
+	now := c.cfg.now()
+	if suite == nil || !contains(c.hello.SupportedVersions, VersionTLS13) || !c.hello.HasExtension(ExtPSKModes) ||
+		now.Sub(sess.CreatedAt) > sess.Lifetime {
+		return nil
+	}
+	h := *c.hello
+	h.Extensions = filter(c.hello.Extensions, func(e Extension) bool { return e.Type != ExtPreSharedKey && e.Type != ExtEarlyData })
+	age := uint32(now.Sub(sess.CreatedAt)/time.Millisecond) + sess.AgeAdd
+	h.Extensions = append(h.Extensions, PreSharedKeyClientExt(
+		[]PSKIdentity{{Identity: sess.Ticket, ObfuscatedTicketAge: age}}, [][]byte{make([]byte, suite.Hash.Size())}))
+	raw := h.Marshal()
+	setBinder(suite, sess.Master, nil, raw)
+	if err := h.Unmarshal(raw); err != nil {
+		return internal(err)
+	}
+	c.hello, c.helloRaw, c.offered = &h, raw, sess
+	return nil
+}
+
+// setBinder computes the binder of a hello whose single PSK identity is its
+// last extension, and writes it in place.
+func setBinder(s *Suite, psk, prefix, raw []byte) {
+	n := s.Hash.Size()
+	copy(raw[len(raw)-n:], computeBinder(s, psk, prefix, raw[:len(raw)-(2+1+n)]))
+}
