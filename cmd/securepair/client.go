@@ -62,6 +62,9 @@ func runClient(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return err
 		}
 		report(stderr, first.ConnectionState())
+		// TLS 1.3 tickets come after the handshake: read briefly so they arrive.
+		first.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		first.Read(make([]byte, 1))
 		first.Close()
 	}
 	conn, err := dial(ctx, *connect, adapters.Protocol(*starttls), cfg)
