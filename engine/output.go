@@ -136,8 +136,32 @@ func (s *sink) SetReadKey(level handshake.Level, p record.Protector) error {
 }
 
 func (s *sink) SetWriteKey(level handshake.Level, p record.Protector) error {
+	if p == nil {
+		s.writeProt = nil // back to plaintext (a second ClientHello after 0-RTT)
+		return nil
+	}
 	s.writeProt = p
 	return nil
+}
+
+func (s *sink) EarlyData(step handshake.EarlyDataStep, limit int) {
+	e := (*Engine)(s)
+	switch step {
+	case handshake.EarlyOpen:
+		e.earlyRoom = limit
+	case handshake.EarlyAccepted:
+		e.earlyRoom, e.earlySent = 0, nil
+	case handshake.EarlyRejected:
+		e.earlyRoom = 0
+		e.early = append(e.earlySent, e.early...) // nothing is lost: it goes again as ordinary data
+		e.earlySent = nil
+	case handshake.EarlyExpect:
+		e.expectingE, e.earlyLimit = true, limit
+	case handshake.EarlySkip:
+		e.skipEarly = limit
+	case handshake.EarlyDone:
+		e.expectingE = false
+	}
 }
 
 func (s *sink) Complete(st handshake.ConnectionState) {

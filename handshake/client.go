@@ -19,14 +19,17 @@ import (
 // clientShared is what every client state needs: the config, what the hello
 // really offered, and the connection state built up so far.
 type clientShared struct {
-	cfg      *Config
-	offered  *Session     // a cached session offered for resumption
-	resumed  bool         // TLS 1.3: the server accepted the offered ticket
-	hello    *ClientHello // the last hello sent, decoded
-	helloRaw []byte
-	keys     []*ClientKeyShare
-	sentCCS  bool // middlebox-compatibility CCS already sent
-	state    ConnectionState
+	cfg     *Config
+	offered *Session // a cached session offered for resumption
+	resumed bool     // TLS 1.3: the server accepted the offered ticket
+	// earlyOffered: the hello carries early_data and 0-RTT data may be going out.
+	earlyOffered  bool
+	earlyAccepted bool
+	hello         *ClientHello // the last hello sent, decoded
+	helloRaw      []byte
+	keys          []*ClientKeyShare
+	sentCCS       bool // middlebox-compatibility CCS already sent
+	state         ConnectionState
 }
 
 // StartClient builds and sends the first ClientHello and returns the state
@@ -53,6 +56,11 @@ func StartClient(cfg *Config, out Sink) (State, error) {
 	c.state.ServerName = hello.ServerName
 	if err := out.SendMessage(c.helloRaw); err != nil {
 		return nil, err
+	}
+	if c.earlyOffered {
+		if err := c.startEarlyData(out); err != nil {
+			return nil, err
+		}
 	}
 	return &clientExpectServerHello{c: c}, nil
 }
@@ -162,6 +170,13 @@ func (s *clientExpectServerHello) handleRetry(hrr *ServerHello, raw []byte, suit
 	}
 	t := newTranscript(suite)
 	t.add(messageHash(suite, c.helloRaw), raw)
+	if c.earlyOffered { // no 0-RTT after a HelloRetryRequest: send it again later
+		c.earlyOffered = false
+		out.EarlyData(EarlyRejected, 0)
+		if err := out.SetWriteKey(LevelHandshake, nil); err != nil {
+			return nil, err
+		}
+	}
 	hello2, err := c.retryHello(hrr, raw, suite)
 	if err != nil {
 		return nil, err
@@ -290,12 +305,15 @@ func (s *clientExpectServerHello) keysFromShared(sh *ServerHello, raw []byte, su
 		return nil, err
 	}
 	// Switch now, not at Finished, so that an alert about the server's flight
-	// goes out protected as the server expects.
-	if err := c.compatCCS(out); err != nil {
-		return nil, err
-	}
-	if err := setWriteSecret(out, LevelHandshake, suite, clientHS); err != nil {
-		return nil, err
+	// goes out protected as the server expects; with 0-RTT in flight the
+	// switch waits for EncryptedExtensions.
+	if !c.earlyOffered {
+		if err := c.compatCCS(out); err != nil {
+			return nil, err
+		}
+		if err := setWriteSecret(out, LevelHandshake, suite, clientHS); err != nil {
+			return nil, err
+		}
 	}
 	c.state.Version = VersionTLS13
 	c.state.CipherSuite = suite.ID
@@ -336,7 +354,7 @@ func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, e
 			return nil, record.Errorf(record.AlertUnsupportedExtension, "server sent extension %d that was not offered", e.Type)
 		}
 	}
-	if ee.EarlyData {
+	if ee.EarlyData && !(c.earlyOffered && c.resumed) {
 		return nil, illegal("server accepted early data that was not sent")
 	}
 	if ee.ALPN != "" && !contains(c.hello.ALPN, ee.ALPN) {
@@ -344,6 +362,11 @@ func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, e
 	}
 	c.state.NegotiatedProtocol = ee.ALPN
 	s.k.t.add(raw)
+	if c.earlyOffered {
+		if err := c.earlyAnswered(ee.EarlyData, s.k, out); err != nil {
+			return nil, err
+		}
+	}
 	if c.resumed {
 		return &clientExpectFinished{c: c, k: s.k}, nil // the PSK authenticates: no certificates
 	}
@@ -468,6 +491,11 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	s.c.cfg.logKey("EXPORTER_SECRET", s.c.hello.Random, ms.exporterSecret(th))
 	if err := setReadSecret(out, LevelApplication, k.suite, serverApp); err != nil {
 		return nil, err
+	}
+	if s.c.earlyAccepted {
+		if err := s.c.endEarlyData(k, out); err != nil {
+			return nil, err
+		}
 	}
 	if s.certReq != nil {
 		if err := s.c.sendClientCertificate(s.certReq, k, out); err != nil {

@@ -102,6 +102,16 @@ type Config struct {
 	// TicketCount is how many TLS 1.3 tickets a server issues after a
 	// handshake (0 means 1, negative means none).
 	TicketCount int
+	// EarlyData lets a client send 0-RTT data (Engine.WriteEarlyData) when
+	// its cached ticket allows it. Early data can be replayed by an
+	// attacker: send only what is safe to repeat.
+	EarlyData bool
+	// MaxEarlyData lets a server accept 0-RTT data, up to this many bytes per
+	// connection, but only with EarlyDataGuard set too.
+	MaxEarlyData uint32
+	// EarlyDataGuard refuses early data on a ticket seen before (single-use
+	// tickets for 0-RTT), bounded in size.
+	EarlyDataGuard *ReplayGuard
 	// ClientSessionCache, when set, lets a client resume TLS 1.2 sessions,
 	// keyed by server name.
 	ClientSessionCache *ClientSessionCache
@@ -253,6 +263,7 @@ type ConnectionState struct {
 	AuthorizationError error
 	NPNProtocol        string // the protocol chosen by NPN (TLS 1.2)
 	DidResume          bool
+	EarlyDataAccepted  bool // 0-RTT data was sent and taken
 	DidHelloRetry      bool
 	HandshakeComplete  bool
 }

@@ -82,6 +82,10 @@ func (e earlySecret) binderKey() []byte {
 	return e.suite.deriveSecret(e.secret, "res binder", e.suite.emptyHash())
 }
 
+func (e earlySecret) clientEarlyTrafficSecret(th []byte) []byte {
+	return e.suite.deriveSecret(e.secret, "c e traffic", th)
+}
+
 // handshakeSecret is the second stage, mixing in the (EC)DHE shared secret.
 type handshakeSecret struct {
 	suite  *Suite

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/securepair/securepair/record"
+	"golang.org/x/crypto/cryptobyte"
 )
 
 // PSK key exchange modes (RFC 8446 section 4.2.9).
@@ -90,6 +91,9 @@ func (s *serverExpectClientHello) acceptPSK(ch *ClientHello, raw []byte, c *serv
 			return record.Errorf(record.AlertDecryptError, "PSK binder does not verify")
 		}
 		c.psk, c.pskIndex, c.pskMode = sess, i, mode
+		c.early = ch.EarlyData && i == 0 && s.retry == nil && sess.MaxEarlyData > 0 && s.cfg.MaxEarlyData > 0 &&
+			s.cfg.EarlyDataGuard != nil && sess.Suite == c.suite.ID && sess.ALPN == c.alpn &&
+			s.cfg.EarlyDataGuard.firstUse(id.Identity, now)
 		return nil
 	}
 	return nil
@@ -109,12 +113,18 @@ func issueTickets(cfg *Config, s *Suite, resumption []byte, alpn string, out Sin
 		nonce := []byte{byte(i)}
 		sess := &Session{Version: VersionTLS13, Suite: s.ID, Master: ticketPSK(s, resumption, nonce),
 			Context: cfg.SessionIDContext, ALPN: alpn, CreatedAt: cfg.now(), AgeAdd: binary.BigEndian.Uint32(ageAdd)}
+		if cfg.MaxEarlyData > 0 && cfg.EarlyDataGuard != nil {
+			sess.MaxEarlyData = cfg.MaxEarlyData
+		}
 		ticket, err := cfg.TicketKeys.seal(sess, cfg.rand(), cfg.now())
 		if err != nil {
 			return internal(err)
 		}
 		nst := &NewSessionTicket{Lifetime: uint32(ticketLifetime13 / time.Second), AgeAdd: sess.AgeAdd,
 			Nonce: nonce, Ticket: ticket, Extensions: []Extension{}}
+		if sess.MaxEarlyData > 0 {
+			nst.Extensions = append(nst.Extensions, encodeExt(ExtEarlyData, func(b *cryptobyte.Builder) { b.AddUint32(sess.MaxEarlyData) }))
+		}
 		if err := out.SendMessage(nst.Marshal()); err != nil {
 			return err
 		}
@@ -133,6 +143,10 @@ func (c *clientShared) offerPSK(sess *Session) error {
 	}
 	h := *c.hello
 	h.Extensions = filter(c.hello.Extensions, func(e Extension) bool { return e.Type != ExtPreSharedKey && e.Type != ExtEarlyData })
+	if c.cfg.EarlyData && sess.MaxEarlyData > 0 {
+		h.Extensions = append(h.Extensions, EmptyExt(ExtEarlyData))
+		c.earlyOffered = true
+	}
 	age := uint32(now.Sub(sess.CreatedAt)/time.Millisecond) + sess.AgeAdd
 	h.Extensions = append(h.Extensions, PreSharedKeyClientExt(
 		[]PSKIdentity{{Identity: sess.Ticket, ObfuscatedTicketAge: age}}, [][]byte{make([]byte, suite.Hash.Size())}))
@@ -150,4 +164,80 @@ func (c *clientShared) offerPSK(sess *Session) error {
 func setBinder(s *Suite, psk, prefix, raw []byte) {
 	n := s.Hash.Size()
 	copy(raw[len(raw)-n:], computeBinder(s, psk, prefix, raw[:len(raw)-(2+1+n)]))
+}
+
+// startEarlyData opens 0-RTT after the first ClientHello: the compatibility
+// CCS goes first (RFC 8446 appendix D.4), then the early traffic key.
+func (c *clientShared) startEarlyData(out Sink) error {
+	suite := Suite13ByID(c.offered.Suite)
+	if err := c.compatCCS(out); err != nil {
+		return err
+	}
+	t := newTranscript(suite)
+	t.add(c.helloRaw)
+	secret := newEarlySecret(suite, c.offered.Master).clientEarlyTrafficSecret(t.sum())
+	c.cfg.logKey("CLIENT_EARLY_TRAFFIC_SECRET", c.hello.Random, secret)
+	if err := setWriteSecret(out, LevelEarly, suite, secret); err != nil {
+		return err
+	}
+	out.EarlyData(EarlyOpen, int(c.offered.MaxEarlyData))
+	return nil
+}
+
+// earlyAnswered takes EncryptedExtensions' answer to 0-RTT. Refused: the
+// data goes again later and the handshake key takes over now. Accepted: the
+// early key stays until EndOfEarlyData, sent after the server's Finished.
+func (c *clientShared) earlyAnswered(accepted bool, k *clientKeys, out Sink) error {
+	if accepted {
+		c.earlyAccepted = true
+		return nil
+	}
+	c.earlyOffered = false
+	out.EarlyData(EarlyRejected, 0)
+	return setWriteSecret(out, LevelHandshake, k.suite, k.clientHS)
+}
+
+// endEarlyData sends EndOfEarlyData under the early key and switches to the
+// handshake key.
+func (c *clientShared) endEarlyData(k *clientKeys, out Sink) error {
+	eoed := (&EndOfEarlyData{}).Marshal()
+	k.t.add(eoed)
+	if err := out.SendMessage(eoed); err != nil {
+		return err
+	}
+	c.state.EarlyDataAccepted = true
+	out.EarlyData(EarlyAccepted, 0)
+	return setWriteSecret(out, LevelHandshake, k.suite, k.clientHS)
+}
+
+// earlySkipBudget is how much refused 0-RTT data a server skips.
+func (cfg *Config) earlySkipBudget() int {
+	if cfg.MaxEarlyData > 0 {
+		return int(cfg.MaxEarlyData)
+	}
+	return 1 << 14
+}
+
+// serverExpectEndOfEarlyData takes the client's 0-RTT data (the engine
+// delivers it) until EndOfEarlyData, then switches to the handshake key.
+type serverExpectEndOfEarlyData struct {
+	next     State
+	suite    *Suite
+	clientHS []byte
+	t        *transcript
+}
+
+func (s *serverExpectEndOfEarlyData) Handle(raw []byte, out Sink) (State, error) {
+	if MessageType(raw[0]) != TypeEndOfEarlyData {
+		return nil, unexpected(raw, "EndOfEarlyData")
+	}
+	if err := new(EndOfEarlyData).Unmarshal(raw); err != nil {
+		return nil, err
+	}
+	s.t.add(raw)
+	out.EarlyData(EarlyDone, 0)
+	if err := setReadSecret(out, LevelHandshake, s.suite, s.clientHS); err != nil {
+		return nil, err
+	}
+	return s.next, nil
 }

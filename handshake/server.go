@@ -51,6 +51,7 @@ type serverChoice struct {
 	psk      *Session
 	pskIndex int
 	pskMode  uint8
+	early    bool // 0-RTT data is accepted
 }
 
 // needsRetry reports whether the hello lacks a usable key share.
@@ -247,6 +248,9 @@ func (s *serverExpectClientHello) sendRetry(ch *ClientHello, raw []byte, c *serv
 	if err := out.SendMessage(hrrRaw); err != nil {
 		return nil, err
 	}
+	if ch.EarlyData {
+		out.EarlyData(EarlySkip, s.cfg.earlySkipBudget())
+	}
 	sentCCS := len(ch.SessionID) > 0
 	if sentCCS {
 		if err := out.SendChangeCipherSpec(); err != nil {
@@ -293,7 +297,13 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 	if s.retry != nil {
 		t = s.retry.t
 	}
-	t.add(raw, shRaw)
+	t.add(raw)
+	var earlySecret []byte
+	if c.early {
+		earlySecret = newEarlySecret(c.suite, psk).clientEarlyTrafficSecret(t.sum())
+		s.cfg.logKey("CLIENT_EARLY_TRAFFIC_SECRET", ch.Random, earlySecret)
+	}
+	t.add(shRaw)
 	hs := newEarlySecret(c.suite, psk).handshakeSecret(shared)
 	th := t.sum()
 	clientHS, serverHS := hs.clientTrafficSecret(th), hs.serverTrafficSecret(th)
@@ -310,8 +320,18 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 	if err := setWriteSecret(out, LevelHandshake, c.suite, serverHS); err != nil {
 		return nil, err
 	}
-	if err := setReadSecret(out, LevelHandshake, c.suite, clientHS); err != nil {
-		return nil, err
+	if c.early {
+		if err := setReadSecret(out, LevelEarly, c.suite, earlySecret); err != nil {
+			return nil, err
+		}
+		out.EarlyData(EarlyExpect, int(s.cfg.MaxEarlyData))
+	} else {
+		if err := setReadSecret(out, LevelHandshake, c.suite, clientHS); err != nil {
+			return nil, err
+		}
+		if ch.EarlyData {
+			out.EarlyData(EarlySkip, s.cfg.earlySkipBudget())
+		}
 	}
 	msgs, err := s.encryptedFlight(c, t, serverHS)
 	if err != nil {
@@ -338,6 +358,7 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 		ServerName:         ch.ServerName,
 		DidHelloRetry:      s.retry != nil,
 		DidResume:          c.psk != nil,
+		EarlyDataAccepted:  c.early,
 	}
 	if c.psk == nil || c.pskMode == pskModeDHEKE {
 		state.Group = tls.CurveID(c.group)
@@ -345,10 +366,14 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 	fin := &serverExpectFinished{cfg: s.cfg, suite: c.suite, t: t, clientHS: clientHS, clientApp: clientApp,
 		serverApp: serverApp, exporter: ms.exporterSecret(th), master: ms, state: state,
 		tickets: s.cfg.TicketKeys != nil && ch.PSKModes != nil}
+	var next State = fin
 	if s.cfg.ClientAuth != tls.NoClientCert && c.psk == nil {
-		return &serverExpectClientCertificate{cfg: s.cfg, fin: fin}, nil
+		next = &serverExpectClientCertificate{cfg: s.cfg, fin: fin}
 	}
-	return fin, nil
+	if c.early {
+		return &serverExpectEndOfEarlyData{next: next, suite: c.suite, clientHS: clientHS, t: t}, nil
+	}
+	return next, nil
 }
 
 // encryptedFlight builds EncryptedExtensions through Finished, adding each to
@@ -357,6 +382,9 @@ func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *transcript
 	ee := &EncryptedExtensions{Extensions: []Extension{}}
 	if c.alpn != "" {
 		ee.Extensions = append(ee.Extensions, ALPNExt([]string{c.alpn}))
+	}
+	if c.early {
+		ee.Extensions = append(ee.Extensions, EmptyExt(ExtEarlyData))
 	}
 	cert := &Certificate{}
 	for _, der := range c.cert.Certificate {

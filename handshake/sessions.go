@@ -5,6 +5,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"io"
 	"sync"
@@ -23,6 +24,8 @@ type Session struct {
 	ALPN      string
 	CreatedAt time.Time
 	AgeAdd    uint32 // TLS 1.3: obfuscates the ticket age
+	// MaxEarlyData is how much 0-RTT data the ticket allows (TLS 1.3).
+	MaxEarlyData uint32
 	// Client side only: how the server named the session, how long it
 	// honours it, and whether the original handshake was authorized.
 	ID         []byte
@@ -41,6 +44,7 @@ func (s *Session) marshal() []byte {
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.Context) })
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.ALPN)) })
 	b.AddUint32(s.AgeAdd)
+	b.AddUint32(s.MaxEarlyData)
 	return b.BytesOrPanic()
 }
 
@@ -51,7 +55,7 @@ func unmarshalSession(data []byte) (*Session, bool) {
 	var master, ctx, alpn cryptobyte.String
 	if !in.ReadUint16(&s.Version) || !in.ReadUint16(&s.Suite) || !in.ReadUint64(&created) ||
 		!in.ReadUint8LengthPrefixed(&master) || len(master) < 32 || !in.ReadUint8LengthPrefixed(&ctx) ||
-		!in.ReadUint8LengthPrefixed(&alpn) || !in.ReadUint32(&s.AgeAdd) || !in.Empty() {
+		!in.ReadUint8LengthPrefixed(&alpn) || !in.ReadUint32(&s.AgeAdd) || !in.ReadUint32(&s.MaxEarlyData) || !in.Empty() {
 		return nil, false
 	}
 	s.CreatedAt = time.Unix(int64(created), 0)
@@ -241,4 +245,40 @@ func (k *TicketKeys) open(ticket []byte, now time.Time) (*Session, error) {
 		return nil, errBadTicket
 	}
 	return s, nil
+}
+
+// ReplayGuard remembers tickets that carried early data, so a replayed
+// ClientHello cannot have its 0-RTT data accepted twice. It is bounded: the
+// oldest entries go first, and a ticket older than the window is refused
+// early data anyway (its age is checked).
+type ReplayGuard struct {
+	mu    sync.Mutex
+	seen  map[[32]byte]time.Time
+	order [][32]byte
+	max   int
+}
+
+// NewReplayGuard makes a guard remembering at most capacity tickets (0: 100000).
+func NewReplayGuard(capacity int) *ReplayGuard {
+	if capacity <= 0 {
+		capacity = 100000
+	}
+	return &ReplayGuard{seen: map[[32]byte]time.Time{}, max: capacity}
+}
+
+// firstUse records ticket and reports whether it was new.
+func (g *ReplayGuard) firstUse(ticket []byte, now time.Time) bool {
+	key := sha256.Sum256(ticket)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, ok := g.seen[key]; ok {
+		return false
+	}
+	g.seen[key] = now
+	g.order = append(g.order, key)
+	if len(g.order) > g.max {
+		delete(g.seen, g.order[0])
+		g.order = g.order[1:]
+	}
+	return true
 }

@@ -24,6 +24,7 @@ func (r *recordingSink) SetWriteKey(Level, record.Protector) error { return nil 
 func (r *recordingSink) Complete(ConnectionState)                  {}
 func (r *recordingSink) KeyUpdated(bool)                           {}
 func (r *recordingSink) TicketReceived(*NewSessionTicket)          {}
+func (r *recordingSink) EarlyData(EarlyDataStep, int)              {}
 
 func wantAlert(t *testing.T, err error, alert record.Alert) {
 	t.Helper()

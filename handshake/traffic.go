@@ -128,5 +128,5 @@ func (t *Traffic) storeTicket(nst *NewSessionTicket) {
 	t.cfg.ClientSessionCache.put(t.cfg.ServerName, &Session{Version: VersionTLS13, Suite: t.suite.ID,
 		Master: ticketPSK(t.suite, t.resumption, nst.Nonce), ALPN: t.state.NegotiatedProtocol,
 		CreatedAt: t.cfg.now(), AgeAdd: nst.AgeAdd, Ticket: append([]byte{}, nst.Ticket...),
-		Lifetime: lifetime, Authorized: t.state.Authorized})
+		Lifetime: lifetime, Authorized: t.state.Authorized, MaxEarlyData: nst.MaxEarlyData})
 }

@@ -84,7 +84,8 @@ func NewProtector13(kind AEADKind, key, iv []byte) (*Protector13, error) {
 // Overhead returns the bytes a record adds beyond its data with no padding.
 func (p *Protector13) Overhead() int { return HeaderLen + 1 + TagLen }
 
-func (p *Protector13) nextNonce() ([]byte, error) {
+// currentNonce is the nonce of the next record.
+func (p *Protector13) currentNonce() ([]byte, error) {
 	if p.done {
 		return nil, errSequenceExhausted
 	}
@@ -92,11 +93,23 @@ func (p *Protector13) nextNonce() ([]byte, error) {
 	for i := 0; i < 8; i++ {
 		p.nonce[IVLen-1-i] ^= byte(p.seq >> (8 * i))
 	}
+	return p.nonce[:], nil
+}
+
+// advance moves to the next sequence number.
+func (p *Protector13) advance() {
 	p.seq++
 	if p.seq == 0 {
 		p.done = true
 	}
-	return p.nonce[:], nil
+}
+
+func (p *Protector13) nextNonce() ([]byte, error) {
+	n, err := p.currentNonce()
+	if err == nil {
+		p.advance()
+	}
+	return n, err
 }
 
 // Seal appends one protected record carrying data of type typ followed by
@@ -132,14 +145,17 @@ func (p *Protector13) Open(rec Record) (ContentType, []byte, error) {
 	if len(rec.Body) < TagLen+1 {
 		return 0, nil, Errorf(AlertBadRecordMAC, "protected record too short")
 	}
-	nonce, err := p.nextNonce()
+	nonce, err := p.currentNonce()
 	if err != nil {
 		return 0, nil, Errorf(AlertInternalError, "%v", err)
 	}
 	plain, err := p.aead.Open(rec.Body[:0], nonce, rec.Body, rec.Header)
 	if err != nil {
+		// The sequence number stays: a server skipping refused 0-RTT data
+		// goes on with the same key.
 		return 0, nil, Errorf(AlertBadRecordMAC, "record authentication failed")
 	}
+	p.advance()
 	i := len(plain) - 1
 	for i >= 0 && plain[i] == 0 {
 		i--

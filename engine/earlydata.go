@@ -1,0 +1,57 @@
+package engine
+
+import (
+	"errors"
+
+	"github.com/securepair/securepair/record"
+)
+
+// ErrNoEarlyData is returned by WriteEarlyData when 0-RTT is not open: no
+// ticket allowing it, Config.EarlyData off, or the server has answered.
+var ErrNoEarlyData = errors.New("securepair: early data cannot be sent now")
+
+// WriteEarlyData sends 0-RTT data right behind the ClientHello, when the
+// cached ticket allows it (Config.EarlyData). It takes at most what the
+// ticket allows; a short count comes with ErrNoEarlyData. If the server
+// refuses it, the same bytes go again as ordinary data after the handshake,
+// so nothing is lost. Early data can be replayed by an attacker.
+func (e *Engine) WriteEarlyData(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n := min(len(p), e.earlyRoom)
+	if n == 0 {
+		return 0, ErrNoEarlyData
+	}
+	if err := e.writeFragmented(record.TypeApplicationData, p[:n]); err != nil {
+		e.fail(err)
+		return 0, e.err
+	}
+	e.earlyRoom -= n
+	e.earlySent = append(e.earlySent, p[:n]...)
+	if n < len(p) {
+		return n, ErrNoEarlyData
+	}
+	return n, nil
+}
+
+// ReadEarlyData returns 0-RTT data the server accepted, apart from ordinary
+// data (Cleartext), so the application can treat it as replayable. It
+// returns ErrWouldBlock when there is none.
+func (e *Engine) ReadEarlyData(p []byte) (int, error) {
+	if len(e.earlyIn) == 0 {
+		e.process()
+	}
+	if len(e.earlyIn) == 0 {
+		if e.err != nil {
+			return 0, e.err
+		}
+		return 0, ErrWouldBlock
+	}
+	n := copy(p, e.earlyIn)
+	e.earlyIn = e.earlyIn[n:]
+	if len(e.earlyIn) == 0 {
+		e.earlyIn = nil
+	}
+	return n, nil
+}
