@@ -299,6 +299,22 @@ func (c *Conn) Close() error {
 	return c.tr.Close()
 }
 
+// EarlyData returns the 0-RTT data the server accepted (see
+// engine.ReadEarlyData), once the handshake is done.
+func (c *Conn) EarlyData() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []byte
+	buf := make([]byte, 4096)
+	for {
+		n, _ := c.e.ReadEarlyData(buf)
+		if n == 0 {
+			return out
+		}
+		out = append(out, buf[:n]...)
+	}
+}
+
 // ConnectionState returns what the handshake negotiated.
 func (c *Conn) ConnectionState() engine.ConnectionState {
 	c.mu.Lock()

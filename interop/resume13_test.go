@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -69,4 +70,31 @@ connect(undefined, saved => connect(saved, () => {}));
 			t.Fatalf("want one full and one resumed TLS 1.3 connection:\n%s", out)
 		}
 	})
+}
+
+// openssl s_client -early_data against our server: the 0-RTT data is
+// accepted and reaches the server's application as early data.
+func TestOpenSSLEarlyData(t *testing.T) {
+	need(t, "openssl")
+	srv, addr := startServer(t, "-early-data", "1024")
+	dir := t.TempDir()
+	sess, early := dir+"/session.pem", dir+"/early.txt"
+	if err := os.WriteFile(early, []byte("zero rtt hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) string {
+		base := []string{"s_client", "-connect", addr, "-servername", "localhost", "-tls1_3", "-CAfile", certFile("ca.pem")}
+		c := start(t, "openssl", append(base, args...)...)
+		c.waitFor(t, "welcome!")
+		c.stdin.Close()
+		if err := c.wait(t); err != nil {
+			t.Fatalf("%v\n%s", err, c.Output())
+		}
+		return c.Output()
+	}
+	run("-sess_out", sess)
+	if out := run("-sess_in", sess, "-early_data", early); !strings.Contains(out, "Early data was accepted") {
+		t.Fatalf("early data not accepted:\n%s", out)
+	}
+	srv.waitFor(t, `server early data: "zero rtt hello\n"`)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/internal/certgen"
 )
 
@@ -36,6 +37,7 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	reject := fs.Bool("reject-unauthorized", false, "refuse clients whose certificate does not verify against -ca (Node's rejectUnauthorized)")
 	mode := fs.String("mode", "echo", "echo: welcome and echo; http: answer any request with a short page")
 	starttls := fs.String("starttls", "", "speak smtp, imap or pop3 in plaintext first and upgrade on STARTTLS")
+	earlyData := fs.Uint("early-data", 0, "accept up to `N` bytes of TLS 1.3 0-RTT data per connection (with a replay guard)")
 	sessionContext := fs.String("session-context", "securepair", "TLS 1.2 sessions are resumed only under the same `context` (Node's sessionIdContext)")
 	var sni sniFlag
 	fs.Var(&sni, "sni", "`NAME=CERT,KEY` certificate for one server name (repeatable; *.example.com allowed)")
@@ -57,6 +59,10 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 		fmt.Fprintf(stderr, "ephemeral certificate for localhost and 127.0.0.1 (from a throwaway CA), SHA-256 fingerprint %s\n", fingerprint(cert.Certificate[0]))
+	}
+	if *earlyData > 0 {
+		cfg.MaxEarlyData = uint32(*earlyData)
+		cfg.EarlyDataGuard = handshake.NewReplayGuard(0)
 	}
 	if err := applySNI(cfg, sni, tf.passphrase); err != nil {
 		return err
@@ -141,6 +147,9 @@ func serveConn(nc net.Conn, cfg *engine.Config, proto adapters.Protocol, mode st
 	}
 	defer conn.Close()
 	fmt.Fprintln(stdout, authorizedLine("server", conn.ConnectionState()))
+	if early := conn.EarlyData(); len(early) > 0 {
+		fmt.Fprintf(stdout, "server early data: %q\n", early)
+	}
 	switch {
 	case proto == adapters.SMTP:
 		err = smtpSession(conn)
