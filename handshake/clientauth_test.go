@@ -1,0 +1,50 @@
+package handshake
+
+import (
+	"crypto"
+	"crypto/sha256"
+	"crypto/x509"
+	"testing"
+
+	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/record"
+)
+
+// A client CertificateVerify signed over another transcript is refused with
+// decrypt_error.
+func TestClientCertificateVerifyWrongTranscript(t *testing.T) {
+	ca, err := certgen.NewCA("ca")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := ca.Leaf(certgen.ECDSAP256, []string{"client"}, certgen.LeafOptions{Client: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, _ := x509.ParseCertificate(cert.Certificate[0])
+	suite := Suite13ByID(TLS_AES_128_GCM_SHA256)
+	fin := &serverExpectFinished{suite: suite, t: newTranscript(suite), state: ConnectionState{PeerCertificates: []*x509.Certificate{leaf}}}
+	fin.t.add([]byte("the transcript the server saw"))
+	other := sha256.Sum256([]byte("another transcript"))
+	sig, err := sign(cert.PrivateKey.(crypto.Signer), SchemeECDSAP256SHA256, signedContent(clientSignatureContext, other[:]), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv := (&CertificateVerify{Scheme: SchemeECDSAP256SHA256, Signature: sig}).Marshal()
+	_, err = (&serverExpectClientCertificateVerify{fin: fin}).Handle(cv, &recordingSink{})
+	wantAlert(t, err, record.AlertDecryptError)
+
+	good, _ := sign(cert.PrivateKey.(crypto.Signer), SchemeECDSAP256SHA256, signedContent(clientSignatureContext, fin.t.sum()), nil)
+	next, err := (&serverExpectClientCertificateVerify{fin: fin}).Handle((&CertificateVerify{Scheme: SchemeECDSAP256SHA256, Signature: good}).Marshal(), &recordingSink{})
+	if err != nil || next != State(fin) {
+		t.Fatalf("the right transcript: %v", err)
+	}
+}
+
+// Post-handshake authentication was never offered, so a CertificateRequest
+// after a TLS 1.3 handshake is unexpected_message.
+func TestPostHandshakeAuthRefused(t *testing.T) {
+	req := (&CertificateRequest{Context: []byte{1}, Extensions: []Extension{Uint16ListExt(ExtSignatureAlgorithms, defaultSchemes13)}}).Marshal()
+	_, err := (&Traffic{isClient: true, suite: Suite13ByID(TLS_AES_128_GCM_SHA256)}).Handle(req, &recordingSink{})
+	wantAlert(t, err, record.AlertUnexpectedMessage)
+}
