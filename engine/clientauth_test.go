@@ -1,7 +1,9 @@
 package engine_test
 
 import (
+	"bytes"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"testing"
 
@@ -25,7 +27,12 @@ func clientLeaf(t *testing.T, ca *certgen.CA, kt certgen.KeyType) tls.Certificat
 func TestClientAuthentication(t *testing.T) {
 	ca, _ := fixtures(t)
 	other, _ := certgen.NewCA("untrusted client CA")
-	good, bad := clientLeaf(t, ca, certgen.Ed25519), clientLeaf(t, other, certgen.ECDSAP256)
+	good, foreign := clientLeaf(t, ca, certgen.Ed25519), clientLeaf(t, other, certgen.ECDSAP256)
+	bad, err := ca.Leaf(certgen.ECDSAP256, []string{"expired client"}, certgen.LeafOptions{Client: true,
+		NotBefore: certgen.Epoch.AddDate(-2, 0, 0), NotAfter: certgen.Epoch.AddDate(-1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name       string
 		auth       tls.ClientAuthType
@@ -35,10 +42,12 @@ func TestClientAuthentication(t *testing.T) {
 	}{
 		{"requestCert, valid certificate", tls.RequestClientCert, &good, true, 0},
 		{"requestCert, no certificate", tls.RequestClientCert, nil, false, 0},
-		{"requestCert, untrusted certificate", tls.RequestClientCert, &bad, false, 0},
+		{"requestCert, expired certificate", tls.RequestClientCert, &bad, false, 0},
+		{"requestCert, certificate of a CA the server does not name", tls.RequestClientCert, &foreign, false, 0},
 		{"rejectUnauthorized, valid certificate", tls.RequireAndVerifyClientCert, &good, true, 0},
 		{"rejectUnauthorized, no certificate", tls.RequireAndVerifyClientCert, nil, false, record.AlertCertificateRequired},
-		{"rejectUnauthorized, untrusted certificate", tls.RequireAndVerifyClientCert, &bad, false, record.AlertUnknownCA},
+		{"rejectUnauthorized, expired certificate", tls.RequireAndVerifyClientCert, &bad, false, record.AlertCertificateExpired},
+		{"rejectUnauthorized, certificate of a CA the server does not name", tls.RequireAndVerifyClientCert, &foreign, false, record.AlertCertificateRequired},
 	}
 	for _, tc := range []struct {
 		version uint16
@@ -79,8 +88,8 @@ func runClientAuthCase(t *testing.T, ca *certgen.CA, version uint16, auth tls.Cl
 	if st.Version != version || st.Authorized != authorized || (st.AuthorizationError == nil) != authorized {
 		t.Fatalf("version %#x Authorized=%v AuthorizationError=%v", st.Version, st.Authorized, st.AuthorizationError)
 	}
-	if clientCert != nil && len(st.PeerCertificates) == 0 {
-		t.Fatal("server did not record the client's certificate")
+	if sent := len(st.PeerCertificates) > 0; sent != (clientCert != nil && issuedByPool(clientCert, ca)) {
+		t.Fatalf("client certificate sent: %v", sent)
 	}
 }
 
@@ -121,4 +130,11 @@ func TestClientAuthenticationWithGo(t *testing.T) {
 			t.Fatalf("state %+v", st)
 		}
 	})
+}
+
+// issuedByPool reports whether cert comes from ca (the client only sends
+// certificates of the CAs the server names).
+func issuedByPool(cert *tls.Certificate, ca *certgen.CA) bool {
+	leaf, err := x509.ParseCertificate(cert.Certificate[0])
+	return err == nil && bytes.Equal(leaf.RawIssuer, ca.Cert.RawSubject)
 }

@@ -520,7 +520,7 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 // chain whose key fits the requested signature algorithms, with its
 // CertificateVerify, or an empty Certificate when none fits.
 func (c *clientShared) sendClientCertificate(req *CertificateRequest, k *clientKeys, out Sink) error {
-	cert, scheme := chooseCertificate(c.cfg.Certificates, req.SignatureAlgorithms)
+	cert, scheme := chooseCertificate(certsFromCAs(c.cfg.Certificates, req.Authorities), req.SignatureAlgorithms)
 	msg := &Certificate{Context: req.Context}
 	if cert != nil {
 		for _, der := range cert.Certificate {

@@ -182,7 +182,7 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 	var cert *tls.Certificate
 	var scheme uint16
 	if s.certReq != nil {
-		cert, scheme = chooseCertificate12(s.c.cfg.Certificates, s.certReq.SignatureAlgorithms)
+		cert, scheme = chooseCertificate12(certsFromCAs(s.c.cfg.Certificates, s.certReq.Authorities), s.certReq.SignatureAlgorithms)
 		msg := &Certificate12{}
 		if cert != nil {
 			msg.Chain = cert.Certificate

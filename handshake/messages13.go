@@ -126,6 +126,7 @@ type CertificateRequest struct {
 	Extensions []Extension
 
 	SignatureAlgorithms []uint16
+	Authorities         [][]byte // certificate_authorities: DER names
 }
 
 // Marshal encodes the whole message, header included.
@@ -157,6 +158,9 @@ func (m *CertificateRequest) Unmarshal(raw []byte) error {
 	for _, e := range m.Extensions {
 		if e.Type == ExtSignatureAlgorithms && !decodeUint16List(cryptobyte.String(e.Data), &m.SignatureAlgorithms) {
 			return decodeErr("CertificateRequest signature_algorithms")
+		}
+		if e.Type == ExtCertificateAuthorities && !decodeCertificateAuthorities(cryptobyte.String(e.Data), &m.Authorities) {
+			return decodeErr("CertificateRequest certificate_authorities")
 		}
 	}
 	if m.SignatureAlgorithms == nil {

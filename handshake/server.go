@@ -399,7 +399,11 @@ func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *transcript
 		return append(msgs, finRaw), nil
 	}
 	if s.cfg.ClientAuth != tls.NoClientCert {
-		req := (&CertificateRequest{Extensions: []Extension{Uint16ListExt(ExtSignatureAlgorithms, defaultSchemes13)}}).Marshal()
+		exts := []Extension{Uint16ListExt(ExtSignatureAlgorithms, defaultSchemes13)}
+		if names := acceptableCAs(s.cfg.ClientCAs); len(names) > 0 {
+			exts = append(exts, certificateAuthoritiesExt(names))
+		}
+		req := (&CertificateRequest{Extensions: exts}).Marshal()
 		msgs = append(msgs, req)
 		t.add(req)
 	}

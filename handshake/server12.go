@@ -154,7 +154,8 @@ func (st *server12) sendFlight(out Sink, sh *ServerHello, cert *tls.Certificate,
 	}
 	msgs := [][]byte{sh.Marshal(), (&Certificate12{Chain: cert.Certificate}).Marshal(), ske.Marshal()}
 	if st.askCert {
-		msgs = append(msgs, (&CertificateRequest12{CertificateTypes: []uint8{1, 64}, SignatureAlgorithms: defaultSchemes12}).Marshal())
+		msgs = append(msgs, (&CertificateRequest12{CertificateTypes: []uint8{1, 64}, SignatureAlgorithms: defaultSchemes12,
+			Authorities: acceptableCAs(st.cfg.ClientCAs)}).Marshal())
 	}
 	msgs = append(msgs, emptyMessage(TypeServerHelloDone))
 	for _, m := range msgs {
