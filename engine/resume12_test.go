@@ -103,41 +103,53 @@ func TestSessionCacheBounded(t *testing.T) {
 func TestResumption12WithGo(t *testing.T) {
 	ca, l := fixtures(t)
 	t.Run("our client, crypto/tls server", func(t *testing.T) {
-		goCfg := &tls.Config{Certificates: []tls.Certificate{l[certgen.ECDSAP256]}, MaxVersion: tls.VersionTLS12}
 		cfg := clientConfig(t)
 		cfg.MaxVersion = handshake.VersionTLS12
 		cfg.ClientSessionCache = engine.NewClientSessionCache(4)
-		for i, want := range []bool{false, true} {
-			nc, done := goServer(t, goCfg)
-			e, _ := engine.NewClient(cfg)
-			c := enginetest.NewConn(e, nc)
-			if err := c.Handshake(); err != nil {
-				t.Fatal(err)
-			}
-			mustEcho(t, c, []byte("again"))
-			c.Close()
-			res := <-done
-			if res.err != nil || e.ConnectionState().DidResume != want || res.st.DidResume != want {
-				t.Fatalf("connection %d: err %v, ours resumed %v, theirs %v", i, res.err, e.ConnectionState().DidResume, res.st.DidResume)
-			}
-		}
+		resumeAgainstGoServer(t, &tls.Config{Certificates: []tls.Certificate{l[certgen.ECDSAP256]}, MaxVersion: tls.VersionTLS12}, cfg)
 	})
 	t.Run("crypto/tls client, our server", func(t *testing.T) {
-		goCfg := &tls.Config{RootCAs: ca.Pool, ServerName: testHost, Time: fixedTime, MaxVersion: tls.VersionTLS12,
-			ClientSessionCache: tls.NewLRUClientSessionCache(4)}
 		cfg := serverConfig(t, certgen.ECDSAP256)
 		cfg.TicketKeys = engine.NewTicketKeys(0, 0)
 		cfg.ServerSessionCache = engine.NewServerSessionCache(4)
-		for i, want := range []bool{false, true} {
-			nc, done := goClient(t, goCfg, []byte("hello"))
-			e, _ := engine.NewServer(cfg)
-			if err := serveEcho(e, nc, false); err != nil {
-				t.Fatal(err)
-			}
-			res := <-done
-			if res.err != nil || e.ConnectionState().DidResume != want || res.st.DidResume != want {
-				t.Fatalf("connection %d: err %v, ours resumed %v, theirs %v", i, res.err, e.ConnectionState().DidResume, res.st.DidResume)
-			}
-		}
+		resumeWithGoClient(t, &tls.Config{RootCAs: ca.Pool, ServerName: testHost, Time: fixedTime, MaxVersion: tls.VersionTLS12,
+			ClientSessionCache: tls.NewLRUClientSessionCache(4)}, cfg)
 	})
+}
+
+// resumeAgainstGoServer connects our client twice to a crypto/tls server:
+// the first handshake is full, the second resumes, on both sides.
+func resumeAgainstGoServer(t *testing.T, goCfg *tls.Config, cfg *engine.Config) {
+	t.Helper()
+	for i, want := range []bool{false, true} {
+		nc, done := goServer(t, goCfg)
+		e, _ := engine.NewClient(cfg)
+		c := enginetest.NewConn(e, nc)
+		if err := c.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		mustEcho(t, c, []byte("again")) // the echo also carries TLS 1.3 tickets in
+		c.Close()
+		res := <-done
+		if res.err != nil || e.ConnectionState().DidResume != want || res.st.DidResume != want {
+			t.Fatalf("connection %d: err %v, ours resumed %v, theirs %v", i, res.err, e.ConnectionState().DidResume, res.st.DidResume)
+		}
+	}
+}
+
+// resumeWithGoClient serves a crypto/tls client twice with our server: the
+// first handshake is full, the second resumes, on both sides.
+func resumeWithGoClient(t *testing.T, goCfg *tls.Config, cfg *engine.Config) {
+	t.Helper()
+	for i, want := range []bool{false, true} {
+		nc, done := goClient(t, goCfg, []byte("hello"))
+		e, _ := engine.NewServer(cfg)
+		if err := serveEcho(e, nc, false); err != nil {
+			t.Fatal(err)
+		}
+		res := <-done
+		if res.err != nil || e.ConnectionState().DidResume != want || res.st.DidResume != want {
+			t.Fatalf("connection %d: err %v, ours resumed %v, theirs %v", i, res.err, e.ConnectionState().DidResume, res.st.DidResume)
+		}
+	}
 }

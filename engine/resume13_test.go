@@ -157,39 +157,14 @@ func TestPSKBinderMismatch(t *testing.T) {
 func TestResumption13WithGo(t *testing.T) {
 	ca, l := fixtures(t)
 	t.Run("our client, crypto/tls server", func(t *testing.T) {
-		goCfg := &tls.Config{Certificates: []tls.Certificate{l[certgen.ECDSAP256]}}
 		cfg := clientConfig(t)
 		cfg.ClientSessionCache = engine.NewClientSessionCache(4)
-		for i, want := range []bool{false, true} {
-			nc, done := goServer(t, goCfg)
-			e, _ := engine.NewClient(cfg)
-			c := enginetest.NewConn(e, nc)
-			if err := c.Handshake(); err != nil {
-				t.Fatal(err)
-			}
-			mustEcho(t, c, []byte("again")) // the echo also carries the server's tickets in
-			c.Close()
-			res := <-done
-			if res.err != nil || e.ConnectionState().DidResume != want || res.st.DidResume != want {
-				t.Fatalf("connection %d: err %v, ours resumed %v, theirs %v", i, res.err, e.ConnectionState().DidResume, res.st.DidResume)
-			}
-		}
+		resumeAgainstGoServer(t, &tls.Config{Certificates: []tls.Certificate{l[certgen.ECDSAP256]}}, cfg)
 	})
 	t.Run("crypto/tls client, our server", func(t *testing.T) {
-		goCfg := &tls.Config{RootCAs: ca.Pool, ServerName: testHost, Time: fixedTime,
-			ClientSessionCache: tls.NewLRUClientSessionCache(4)}
 		cfg := serverConfig(t, certgen.ECDSAP256)
 		cfg.TicketKeys = engine.NewTicketKeys(0, 0)
-		for i, want := range []bool{false, true} {
-			nc, done := goClient(t, goCfg, []byte("hello"))
-			e, _ := engine.NewServer(cfg)
-			if err := serveEcho(e, nc, false); err != nil {
-				t.Fatal(err)
-			}
-			res := <-done
-			if res.err != nil || e.ConnectionState().DidResume != want || res.st.DidResume != want {
-				t.Fatalf("connection %d: err %v, ours resumed %v, theirs %v", i, res.err, e.ConnectionState().DidResume, res.st.DidResume)
-			}
-		}
+		resumeWithGoClient(t, &tls.Config{RootCAs: ca.Pool, ServerName: testHost, Time: fixedTime,
+			ClientSessionCache: tls.NewLRUClientSessionCache(4)}, cfg)
 	})
 }

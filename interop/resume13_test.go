@@ -15,18 +15,7 @@ func TestResumption13(t *testing.T) {
 		need(t, "openssl")
 		_, addr := startServer(t)
 		sess := t.TempDir() + "/session.pem"
-		// Each run waits for the server's "welcome!", which follows the
-		// tickets, then ends s_client by closing its input.
-		run := func(args ...string) string {
-			base := []string{"s_client", "-connect", addr, "-servername", "localhost", "-tls1_3", "-CAfile", certFile("ca.pem")}
-			c := start(t, "openssl", append(base, args...)...)
-			c.waitFor(t, "welcome!")
-			c.stdin.Close()
-			if err := c.wait(t); err != nil {
-				t.Fatalf("%v\n%s", err, c.Output())
-			}
-			return c.Output()
-		}
+		run := func(args ...string) string { return sClientSession(t, addr, args...) }
 		if out := run("-sess_out", sess); !strings.Contains(out, "New, TLSv1.3") {
 			t.Fatalf("first connection:\n%s", out)
 		}
@@ -82,19 +71,25 @@ func TestOpenSSLEarlyData(t *testing.T) {
 	if err := os.WriteFile(early, []byte("zero rtt hello\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run := func(args ...string) string {
-		base := []string{"s_client", "-connect", addr, "-servername", "localhost", "-tls1_3", "-CAfile", certFile("ca.pem")}
-		c := start(t, "openssl", append(base, args...)...)
-		c.waitFor(t, "welcome!")
-		c.stdin.Close()
-		if err := c.wait(t); err != nil {
-			t.Fatalf("%v\n%s", err, c.Output())
-		}
-		return c.Output()
-	}
+	run := func(args ...string) string { return sClientSession(t, addr, args...) }
 	run("-sess_out", sess)
 	if out := run("-sess_in", sess, "-early_data", early); !strings.Contains(out, "Early data was accepted") {
 		t.Fatalf("early data not accepted:\n%s", out)
 	}
 	srv.waitFor(t, `server early data: "zero rtt hello\n"`)
+}
+
+// sClientSession runs one TLS 1.3 openssl s_client connection to our
+// server: it waits for "welcome!" (which follows the tickets), then ends
+// s_client by closing its input, and returns what s_client printed.
+func sClientSession(t *testing.T, addr string, args ...string) string {
+	t.Helper()
+	base := []string{"s_client", "-connect", addr, "-servername", "localhost", "-tls1_3", "-CAfile", certFile("ca.pem")}
+	c := start(t, "openssl", append(base, args...)...)
+	c.waitFor(t, "welcome!")
+	c.stdin.Close()
+	if err := c.wait(t); err != nil {
+		t.Fatalf("%v\n%s", err, c.Output())
+	}
+	return c.Output()
 }
