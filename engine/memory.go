@@ -4,5 +4,5 @@ package engine
 // right now: zero when idle, since buffers go back to a shared pool once
 // drained. It is for tests and for monitoring per-connection memory.
 func HeldBufferBytes(e *Engine) int {
-	return e.in.Capacity() + cap(e.out) + cap(e.early) + cap(e.hsBuf)
+	return e.in.Capacity() + cap(e.out) + cap(e.early) + cap(e.hsBuf) + cap(e.earlySent) + cap(e.earlyIn)
 }
