@@ -141,6 +141,20 @@ func TestHandshakeDeadline(t *testing.T) {
 			t.Fatal("the deadline was not honoured")
 		}
 	})
+	t.Run("after the handshake", func(t *testing.T) {
+		ccfg, scfg := configs(t)
+		a, b := transport.Pipe()
+		server, _ := adapters.Server(b, scfg)
+		go server.Handshake(context.Background()) // then stays silent
+		c, _ := adapters.Client(a, ccfg)
+		if err := c.Handshake(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if _, err := c.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("Read on a silent peer: %v, want a deadline error", err)
+		}
+	})
 	t.Run("context", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()

@@ -86,3 +86,19 @@ func TestPRF12(t *testing.T) {
 		t.Fatalf("PRF: %x, want %x", got, want)
 	}
 }
+
+// A client that gets both ALPN and NPN in one ServerHello aborts.
+func TestServerHelloWithALPNAndNPN(t *testing.T) {
+	hello := &ClientHello{Version: VersionTLS12, CipherSuites: []uint16{TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256},
+		CompressionMethods: []uint8{0}, Extensions: []Extension{ALPNExt([]string{"h2"}), EmptyExt(ExtNextProtoNeg),
+			EmptyExt(ExtExtendedMasterSecret), SupportedVersionsClientExt([]uint16{VersionTLS12})}}
+	raw := hello.Marshal()
+	hello.Unmarshal(raw)
+	c := &clientShared{cfg: &Config{}, hello: hello, helloRaw: raw}
+	sh := &ServerHello{Version: VersionTLS12, CipherSuite: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+		Extensions: []Extension{ALPNExt([]string{"h2"}), npnExt([]string{"h2"}), EmptyExt(ExtExtendedMasterSecret)}}
+	shRaw := sh.Marshal()
+	sh.Unmarshal(shRaw)
+	_, err := c.handleServerHello12(sh, shRaw, &recordingSink{})
+	wantAlert(t, err, record.AlertIllegalParameter)
+}
