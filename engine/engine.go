@@ -116,6 +116,9 @@ func (e *Engine) KeyUpdate(requestPeer bool) error {
 	if e.closeSent {
 		return ErrClosed
 	}
+	if e.state.Version != handshake.VersionTLS13 {
+		return handshake.ErrNoKeyUpdate // the caller's mistake: the connection goes on
+	}
 	if err := e.traffic.UpdateKeys(e.sink(), requestPeer); err != nil {
 		e.fail(err)
 	}

@@ -154,3 +154,17 @@ func fixLengths(rec []byte, cut int) {
 	at += 1 + int(rec[at])
 	sub16(at)
 }
+
+// KeyUpdate on a TLS 1.2 connection is the caller's mistake: it is refused
+// and the connection goes on.
+func TestKeyUpdateOnTLS12(t *testing.T) {
+	c, s := clientConfig(t), serverConfig(t, certgen.ECDSAP256)
+	c.MaxVersion = handshake.VersionTLS12
+	p := handshakePair(t, c, s)
+	if err := p.Client.KeyUpdate(true); !errors.Is(err, handshake.ErrNoKeyUpdate) {
+		t.Fatalf("KeyUpdate: %v", err)
+	}
+	if err := p.Write(p.Client, []byte("still fine")); err != nil || p.ServerGot.String() != "still fine" {
+		t.Fatalf("after the refused KeyUpdate: %v %q", err, p.ServerGot.String())
+	}
+}
