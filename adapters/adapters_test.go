@@ -267,3 +267,46 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatalf("Serve returned %v", err)
 	}
 }
+
+// Many key updates from the peer (each an engine event) never stall a Conn:
+// it drains the event queue as it reads.
+func TestManyKeyUpdates(t *testing.T) {
+	ccfg, scfg := configs(t)
+	a, b := transport.Pipe()
+	updates := 0
+	server, _ := adapters.Server(b, scfg)
+	server.OnEvent = func(ev engine.Event) {
+		if ev.Kind == engine.EventKeyUpdated && !ev.Local {
+			updates++
+		}
+	}
+	client, _ := adapters.Client(a, ccfg)
+	errc := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 100)
+		total := 0
+		for total < 200*5 {
+			n, err := server.Read(buf)
+			if err != nil {
+				errc <- err
+				return
+			}
+			total += n
+		}
+		errc <- nil
+	}()
+	for i := 0; i < 200; i++ {
+		if err := client.KeyUpdate(false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.Write([]byte("tick!")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if updates != 200 {
+		t.Fatalf("server saw %d key updates, want 200", updates)
+	}
+}

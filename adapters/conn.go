@@ -19,6 +19,10 @@ import (
 // an Engine. It is a net.Conn itself. One Read and one Write may run at the
 // same time, as with crypto/tls.
 type Conn struct {
+	// OnEvent, when set before the connection is used, hears the engine's
+	// events (key updates, tickets, alerts), on the goroutine reading.
+	OnEvent func(engine.Event)
+
 	tr transport.Transport
 
 	mu sync.Mutex // guards e
@@ -148,6 +152,7 @@ func (c *Conn) fill() error {
 	}
 	c.mu.Lock()
 	k, err := c.e.Encrypted().Write(c.inBuf)
+	c.drainEvents()
 	c.mu.Unlock()
 	c.inBuf = append(c.inBuf[:0], c.inBuf[k:]...)
 	c.flushSoon() // answers such as a KeyUpdate, or the alert of a failure
@@ -155,6 +160,17 @@ func (c *Conn) fill() error {
 		return err
 	}
 	return nil
+}
+
+// drainEvents empties the engine's event queue (with mu held): a full queue
+// would pause the engine's input. Events are passed to OnEvent when set; what
+// they report is in ConnectionState anyway.
+func (c *Conn) drainEvents() {
+	for ev, ok := c.e.NextEvent(); ok; ev, ok = c.e.NextEvent() {
+		if c.OnEvent != nil {
+			c.OnEvent(ev)
+		}
+	}
 }
 
 // Handshake runs the handshake if it has not run yet. ctx bounds it: on
@@ -224,6 +240,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 	for {
 		c.mu.Lock()
 		n, err := c.e.Cleartext().Read(p)
+		c.drainEvents()
 		pending := c.e.Encrypted().Pending()
 		c.mu.Unlock()
 		if pending > 0 {
@@ -297,6 +314,23 @@ func (c *Conn) Close() error {
 		c.flush()
 	}
 	return c.tr.Close()
+}
+
+// KeyUpdate changes this side's TLS 1.3 traffic key (and asks the peer to
+// change its own when requestPeer is set).
+func (c *Conn) KeyUpdate(requestPeer bool) error {
+	if err := c.Handshake(context.Background()); err != nil {
+		return err
+	}
+	c.writeMu.Lock()
+	defer c.unlockWrite()
+	c.mu.Lock()
+	err := c.e.KeyUpdate(requestPeer)
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return c.flushLocked()
 }
 
 // EarlyData returns the 0-RTT data the server accepted (see
