@@ -49,3 +49,28 @@ func TestKeyLogMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// Exported keying material (RFC 8446 section 7.5) matches crypto/tls's for
+// the same connection.
+func TestExportKeyingMaterialMatchesGo(t *testing.T) {
+	_, l := fixtures(t)
+	nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[certgen.ECDSAP256]}})
+	e, err := engine.NewClient(clientConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := enginetest.NewConn(e, nc)
+	if err := c.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	ours, err := e.ExportKeyingMaterial("EXPORTER-securepair-test", []byte("context"), 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	res := <-done
+	theirs, err := res.st.ExportKeyingMaterial("EXPORTER-securepair-test", []byte("context"), 40)
+	if err != nil || !bytes.Equal(ours, theirs) {
+		t.Fatalf("ours %x, crypto/tls %x (%v)", ours, theirs, err)
+	}
+}

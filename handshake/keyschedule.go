@@ -6,22 +6,29 @@ import (
 	"hash"
 
 	"github.com/securepair/securepair/record"
-	"golang.org/x/crypto/cryptobyte"
 )
 
 // The TLS 1.3 key schedule (RFC 8446 section 7.1) as typed stages: each stage
 // is made only from the one before, so a secret cannot be used out of order.
 
-// expandLabel is HKDF-Expand-Label.
+// expandLabel is HKDF-Expand-Label. Every output here fits in one HMAC block
+// (at most the hash size), so it is one HMAC over HkdfLabel || 0x01, built
+// in a stack buffer: the key schedule runs a dozen of these per handshake.
 func (s *Suite) expandLabel(secret []byte, label string, context []byte, length int) []byte {
-	var b cryptobyte.Builder
-	b.AddUint16(uint16(length))
-	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
-		b.AddBytes([]byte("tls13 "))
-		b.AddBytes([]byte(label))
-	})
-	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(context) })
-	out, err := hkdf.Expand(s.Hash.New, secret, string(b.BytesOrPanic()), length)
+	var buf [2 + 1 + 6 + 32 + 1 + 64 + 1]byte
+	info := buf[:0]
+	info = append(info, byte(length>>8), byte(length), byte(6+len(label)))
+	info = append(info, "tls13 "...)
+	info = append(info, label...)
+	info = append(info, byte(len(context)))
+	info = append(info, context...)
+	if length <= s.Hash.Size() {
+		m := hmac.New(s.Hash.New, secret)
+		m.Write(info)
+		m.Write([]byte{1})
+		return m.Sum(nil)[:length]
+	}
+	out, err := hkdf.Expand(s.Hash.New, secret, string(info), length)
 	if err != nil {
 		panic("handshake: HKDF-Expand-Label with length " + err.Error()) // lengths are ours, never the peer's
 	}

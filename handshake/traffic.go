@@ -113,6 +113,9 @@ func (t *Traffic) ExportKeyingMaterial(label string, context []byte, length int)
 	if length < 0 || length > 255*t.suite.Hash.Size() {
 		return nil, errors.New("handshake: exported keying material length out of range")
 	}
+	if len(label) > 249 {
+		return nil, errors.New("handshake: exporter label longer than 249 bytes")
+	}
 	secret := t.suite.deriveSecret(t.exporter, label, t.suite.emptyHash())
 	h := t.suite.Hash.New()
 	h.Write(context)
