@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/internal/certgen"
 )
@@ -44,14 +43,7 @@ func TestInterop12(t *testing.T) {
 						CipherSuites: []uint16{suite}, CurvePreferences: []tls.CurveID{group}})
 					cfg := clientConfig(t)
 					cfg.CurvePreferences = []tls.CurveID{group}
-					e, err := engine.NewClient(cfg)
-					if err != nil {
-						t.Fatal(err)
-					}
-					c := enginetest.NewConn(e, nc)
-					if err := c.Handshake(); err != nil {
-						t.Fatal(err)
-					}
+					e, c := dialOurs(t, cfg, nc)
 					mustEcho(t, c, payload)
 					c.Close()
 					if res := <-done; res.err != nil {

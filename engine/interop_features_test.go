@@ -103,14 +103,7 @@ func TestInteropClientFeatures(t *testing.T) {
 			if tt.ours != nil {
 				tt.ours(cfg)
 			}
-			e, err := engine.NewClient(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := enginetest.NewConn(e, nc)
-			if err := c.Handshake(); err != nil {
-				t.Fatal(err)
-			}
+			_, c := dialOurs(t, cfg, nc)
 			tt.check(t, c)
 			c.Close()
 			if res := <-done; res.err != nil {

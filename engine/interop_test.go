@@ -95,14 +95,7 @@ func TestInteropClientWithGoServer(t *testing.T) {
 					cfg := clientConfig(t)
 					cfg.CipherSuites = []uint16{suite}
 					cfg.CurvePreferences = []tls.CurveID{group}
-					e, err := engine.NewClient(cfg)
-					if err != nil {
-						t.Fatal(err)
-					}
-					c := enginetest.NewConn(e, nc)
-					if err := c.Handshake(); err != nil {
-						t.Fatal(err)
-					}
+					e, c := dialOurs(t, cfg, nc)
 					st := e.ConnectionState()
 					if st.CipherSuite != suite || st.Group != group || !st.Authorized || st.Version != tls.VersionTLS13 {
 						t.Fatalf("state %+v", st)
@@ -189,4 +182,18 @@ func TestInteropGoClientWithServer(t *testing.T) {
 			}
 		}
 	}
+}
+
+// dialOurs runs our client over nc to a completed handshake.
+func dialOurs(t *testing.T, cfg *engine.Config, nc pipeConn) (*engine.Engine, *enginetest.Conn) {
+	t.Helper()
+	e, err := engine.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := enginetest.NewConn(e, nc)
+	if err := c.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	return e, c
 }

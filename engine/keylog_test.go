@@ -19,14 +19,7 @@ func TestKeyLogMatchesGo(t *testing.T) {
 	nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[certgen.ECDSAP256]}, KeyLogWriter: &theirs})
 	cfg := clientConfig(t)
 	cfg.KeyLogWriter = &ours
-	e, err := engine.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := enginetest.NewConn(e, nc)
-	if err := c.Handshake(); err != nil {
-		t.Fatal(err)
-	}
+	_, c := dialOurs(t, cfg, nc)
 	mustEcho(t, c, []byte("logged"))
 	c.Close()
 	if res := <-done; res.err != nil {

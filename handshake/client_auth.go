@@ -1,0 +1,51 @@
+package handshake
+
+import (
+	"crypto"
+	"crypto/x509"
+)
+
+// The client's side of authentication: checking the server's chain, and
+// answering a CertificateRequest.
+
+// authorize verifies the server chain, or records why it does not verify
+// when the Config accepts unauthorized servers.
+func (c *clientShared) authorize(certs []*x509.Certificate) error {
+	c.state.PeerCertificates = certs
+	chains, err := verifyServerChain(c.cfg, certs)
+	if err == nil {
+		c.state.VerifiedChains = chains
+		c.state.Authorized = true
+		return nil
+	}
+	if !c.cfg.InsecureAcceptUnauthorized {
+		return err
+	}
+	c.state.AuthorizationError = err
+	return nil
+}
+
+// sendClientCertificate answers a CertificateRequest: the first configured
+// chain whose key fits the requested signature algorithms, with its
+// CertificateVerify, or an empty Certificate when none fits.
+func (c *clientShared) sendClientCertificate(req *CertificateRequest, k *clientKeys, out Sink) error {
+	cert, scheme := chooseCertificate(certsFromCAs(c.cfg.Certificates, req.Authorities), req.SignatureAlgorithms)
+	msg := &Certificate{Context: req.Context}
+	if cert != nil {
+		for _, der := range cert.Certificate {
+			msg.Entries = append(msg.Entries, CertificateEntry{Data: der})
+		}
+	}
+	raw := msg.Marshal()
+	k.t.add(raw)
+	if err := out.SendMessage(raw); err != nil || cert == nil {
+		return err
+	}
+	sig, err := sign(cert.PrivateKey.(crypto.Signer), scheme, signedContent(clientSignatureContext, k.t.sum()), c.cfg.rand())
+	if err != nil {
+		return err
+	}
+	cv := (&CertificateVerify{Scheme: scheme, Signature: sig}).Marshal()
+	k.t.add(cv)
+	return out.SendMessage(cv)
+}

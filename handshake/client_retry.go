@@ -1,0 +1,102 @@
+package handshake
+
+import "github.com/securepair/securepair/record"
+
+// The client's answer to a HelloRetryRequest: checks, then a second
+// ClientHello built from the first.
+
+func (s *clientExpectServerHello) handleRetry(hrr *ServerHello, raw []byte, suite *Suite, out Sink) (State, error) {
+	c := s.c
+	if s.retried {
+		return nil, record.Errorf(record.AlertUnexpectedMessage, "second HelloRetryRequest")
+	}
+	g := hrr.SelectedGroup
+	if g != 0 && (!contains(c.hello.SupportedGroups, g) || !groupSupported(g)) {
+		return nil, illegal("HelloRetryRequest asks for group %#04x, which was not offered", g)
+	}
+	sentShare := false
+	for _, ks := range c.hello.KeyShares {
+		sentShare = sentShare || ks.Group == g
+	}
+	if g != 0 && sentShare {
+		return nil, illegal("HelloRetryRequest asks for group %#04x, whose share was sent", g)
+	}
+	if g == 0 && hrr.Cookie == nil {
+		return nil, illegal("HelloRetryRequest that would change nothing")
+	}
+	t := newTranscript(suite)
+	t.add(messageHash(suite, c.helloRaw), raw)
+	if c.earlyOffered { // no 0-RTT after a HelloRetryRequest: send it again later
+		c.earlyOffered = false
+		out.EarlyData(EarlyRejected, 0)
+		if err := out.SetWriteKey(LevelHandshake, nil); err != nil {
+			return nil, err
+		}
+	}
+	hello2, err := c.retryHello(hrr, raw, suite)
+	if err != nil {
+		return nil, err
+	}
+	t.add(hello2)
+	if err := c.compatCCS(out); err != nil {
+		return nil, err
+	}
+	if err := out.SendMessage(hello2); err != nil {
+		return nil, err
+	}
+	c.state.DidHelloRetry = true
+	return &clientExpectServerHello{c: c, retried: true, retryHash: t, suite: suite}, nil
+}
+
+// retryHello builds the second ClientHello from the first, keeping the order
+// of extensions: a new key_share, the cookie, no early_data.
+func (c *clientShared) retryHello(hrr *ServerHello, hrrRaw []byte, suite *Suite) ([]byte, error) {
+	first := c.helloRaw
+	var pskSuite *Suite
+	if c.offered != nil && c.offered.Version == VersionTLS13 {
+		pskSuite = Suite13ByID(c.offered.Suite)
+	}
+	keepPSK := pskSuite != nil && pskSuite.Hash == suite.Hash
+	h := *c.hello
+	h.Extensions = nil
+	if hrr.SelectedGroup != 0 {
+		k, pub, err := NewClientKeyShare(hrr.SelectedGroup, c.cfg.rand())
+		if err != nil {
+			return nil, internal(err)
+		}
+		c.keys = []*ClientKeyShare{k}
+		h.KeyShares = []KeyShare{{Group: hrr.SelectedGroup, Data: pub}}
+	}
+	cookieAdded := hrr.Cookie == nil
+	for _, e := range c.hello.Extensions {
+		switch e.Type {
+		case ExtEarlyData, ExtCookie:
+			continue
+		case ExtKeyShare:
+			e = KeyShareClientExt(h.KeyShares)
+		case ExtPreSharedKey:
+			if !keepPSK {
+				continue // the ticket's hash no longer fits the suite
+			}
+			if !cookieAdded {
+				h.Extensions = append(h.Extensions, BytesExt(ExtCookie, 2, hrr.Cookie))
+				cookieAdded = true
+			}
+		}
+		h.Extensions = append(h.Extensions, e)
+	}
+	if !cookieAdded {
+		h.Extensions = append(h.Extensions, BytesExt(ExtCookie, 2, hrr.Cookie))
+	}
+	raw := h.Marshal()
+	if keepPSK {
+		setBinder(pskSuite, c.offered.Master, append(messageHash(suite, first), hrrRaw...), raw)
+	} else if c.offered != nil && c.offered.Version == VersionTLS13 {
+		c.offered = nil
+	}
+	if err := h.Unmarshal(raw); err != nil {
+		return nil, internal(err)
+	}
+	c.hello, c.helloRaw = &h, raw
+	return raw, nil
+}
