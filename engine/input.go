@@ -136,7 +136,9 @@ func (e *Engine) handleApplicationData(data []byte) error {
 	if e.readLevel == handshake.LevelEarly && e.expectingE {
 		return e.takeEarlyData(data)
 	}
-	if e.readLevel != handshake.LevelApplication {
+	// Application keys are not enough: in TLS 1.2 they exist from the
+	// peer's CCS, but data counts only once its Finished has verified.
+	if e.readLevel != handshake.LevelApplication || e.traffic == nil {
 		return record.Errorf(record.AlertUnexpectedMessage, "application data before the handshake completed")
 	}
 	if len(data) == 0 {
