@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/internal/certgen"
 )
 
@@ -43,27 +41,24 @@ func TestKeyLogMatchesGo(t *testing.T) {
 	}
 }
 
-// Exported keying material (RFC 8446 section 7.5) matches crypto/tls's for
-// the same connection.
+// Exported keying material (RFC 8446 section 7.5, RFC 5705 for TLS 1.2)
+// matches crypto/tls's for the same connection.
 func TestExportKeyingMaterialMatchesGo(t *testing.T) {
 	_, l := fixtures(t)
-	nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[certgen.ECDSAP256]}})
-	e, err := engine.NewClient(clientConfig(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := enginetest.NewConn(e, nc)
-	if err := c.Handshake(); err != nil {
-		t.Fatal(err)
-	}
-	ours, err := e.ExportKeyingMaterial("EXPORTER-securepair-test", []byte("context"), 40)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Close()
-	res := <-done
-	theirs, err := res.st.ExportKeyingMaterial("EXPORTER-securepair-test", []byte("context"), 40)
-	if err != nil || !bytes.Equal(ours, theirs) {
-		t.Fatalf("ours %x, crypto/tls %x (%v)", ours, theirs, err)
+	for _, version := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
+		nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[certgen.ECDSAP256]}})
+		cfg := clientConfig(t)
+		cfg.MaxVersion = version
+		e, c := dialOurs(t, cfg, nc)
+		ours, err := e.ExportKeyingMaterial("EXPORTER-securepair-test", []byte("context"), 40)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		res := <-done
+		theirs, err := res.st.ExportKeyingMaterial("EXPORTER-securepair-test", []byte("context"), 40)
+		if err != nil || !bytes.Equal(ours, theirs) || res.st.Version != version {
+			t.Fatalf("version %#x: ours %x, crypto/tls %x (%v)", version, ours, theirs, err)
+		}
 	}
 }

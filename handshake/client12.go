@@ -280,7 +280,7 @@ func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	}
 	s.c.state.HandshakeComplete = true
 	out.Complete(s.c.state)
-	return traffic12(true), nil
+	return traffic12(true, &s.sess), nil
 }
 
 // storeSession keeps a full handshake's session for resumption, when the

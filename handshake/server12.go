@@ -298,7 +298,7 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if s.resumed {
 		s.state.HandshakeComplete, s.state.DidResume = true, true
 		out.Complete(s.state)
-		return traffic12(false), nil
+		return traffic12(false, &s.sess), nil
 	}
 	sess := s.session()
 	if s.sessionID != nil {
@@ -322,7 +322,7 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	}
 	s.state.HandshakeComplete = true
 	out.Complete(s.state)
-	return traffic12(false), nil
+	return traffic12(false, &s.sess), nil
 }
 
 // session is what the server keeps of a full handshake for resumption.

@@ -68,8 +68,19 @@ func serverKeyExchangeContent(clientRandom, serverRandom []byte, ske *ServerKeyE
 }
 
 // traffic12 is the Traffic state of a TLS 1.2 connection.
-func traffic12(isClient bool) *Traffic {
-	return &Traffic{isClient: isClient, tls12: true}
+func traffic12(isClient bool, sess *session12) *Traffic {
+	return &Traffic{isClient: isClient, tls12: true, sess12: sess}
+}
+
+// exportKeyingMaterial12 is RFC 5705's exporter over the TLS 1.2 PRF (with
+// the extended master secret, which this library always uses).
+func (s *session12) exportKeyingMaterial(label string, context []byte, length int) []byte {
+	seed := append(append([]byte{}, s.clientRandom...), s.serverRandom...)
+	if context != nil {
+		seed = append(seed, byte(len(context)>>8), byte(len(context)))
+		seed = append(seed, context...)
+	}
+	return s.suite.prf(s.master, label, seed, length)
 }
 
 func errRenegotiation() error {

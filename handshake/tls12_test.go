@@ -38,15 +38,15 @@ func wantAlert(t *testing.T, err error, alert record.Alert) {
 // and the connection goes on; a renegotiating ClientHello is fatal.
 func TestRenegotiationRefused(t *testing.T) {
 	var sink recordingSink
-	client := traffic12(true)
+	client := traffic12(true, nil)
 	next, err := client.Handle(emptyMessage(TypeHelloRequest), &sink)
 	if err != nil || next != client || len(sink.warnings) != 1 || sink.warnings[0] != record.AlertNoRenegotiation {
 		t.Fatalf("HelloRequest: next %v, err %v, warnings %v", next, err, sink.warnings)
 	}
 	hello := (&ClientHello{Version: VersionTLS12, CipherSuites: []uint16{0xc02b}, CompressionMethods: []uint8{0}}).Marshal()
-	_, err = traffic12(false).Handle(hello, &sink)
+	_, err = traffic12(false, nil).Handle(hello, &sink)
 	wantAlert(t, err, record.AlertNoRenegotiation)
-	if err := traffic12(true).UpdateKeys(&sink, false); !errors.Is(err, ErrNoKeyUpdate) {
+	if err := traffic12(true, nil).UpdateKeys(&sink, false); !errors.Is(err, ErrNoKeyUpdate) {
 		t.Fatalf("KeyUpdate on TLS 1.2: %v", err)
 	}
 }

@@ -17,6 +17,7 @@ type Traffic struct {
 	exporter    []byte
 	isClient    bool
 	tls12       bool
+	sess12      *session12 // TLS 1.2: for the exporter
 	// Client side: where NewSessionTickets go.
 	cfg        *Config
 	resumption []byte
@@ -108,7 +109,10 @@ func (t *Traffic) updateWriteKey(out Sink, requestPeer bool) error {
 // ExportKeyingMaterial derives keying material (RFC 8446 section 7.5).
 func (t *Traffic) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
 	if t.tls12 {
-		return nil, errors.New("handshake: keying material export is implemented for TLS 1.3 only")
+		if length < 0 || length > 1<<16 || len(context) > 0xffff {
+			return nil, errors.New("handshake: exported keying material length out of range")
+		}
+		return t.sess12.exportKeyingMaterial(label, context, length), nil
 	}
 	if length < 0 || length > 255*t.suite.Hash.Size() {
 		return nil, errors.New("handshake: exported keying material length out of range")
