@@ -153,3 +153,19 @@ func resumeWithGoClient(t *testing.T, goCfg *tls.Config, cfg *engine.Config) {
 		}
 	}
 }
+
+// NPN belongs to each connection: a resumed TLS 1.2 handshake negotiates it
+// again (the draft's abbreviated flow), and reports the version and suite.
+func TestNPNOnResumption(t *testing.T) {
+	c, s := resumeConfigs(t, func(s *engine.Config) { s.TicketKeys = engine.NewTicketKeys(0, 0) })
+	c.NPNProtocols, s.NPNProtocols = []string{"http/1.1"}, []string{"spdy/2", "http/1.1"}
+	for i, resumed := range []bool{false, true} {
+		p := handshakePair(t, c, s)
+		for _, e := range []*engine.Engine{p.Client, p.Server} {
+			st := e.ConnectionState()
+			if st.DidResume != resumed || st.NPNProtocol != "http/1.1" || st.Version != tls.VersionTLS12 || st.CipherSuite == 0 {
+				t.Fatalf("connection %d: %+v", i, st)
+			}
+		}
+	}
+}

@@ -65,14 +65,14 @@ func (c *clientShared) handleServerHello12(sh *ServerHello, raw []byte, out Sink
 	}
 	st := &client12{c: c, sh: sh}
 	st.sess = session12{suite: suite, clientRandom: h.Random[:], serverRandom: sh.Random[:]}
-	if c.offered != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, h.SessionID) {
-		return st.resume(raw)
-	}
 	if sh.NPNProtocols != nil {
 		st.sess.npn = selectNPN(sh.NPNProtocols, c.cfg.NPNProtocols)
 	}
 	c.state.Version, c.state.CipherSuite = VersionTLS12, suite.ID
 	c.state.NegotiatedProtocol, c.state.NPNProtocol = sh.ALPN, st.sess.npn
+	if c.offered != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, h.SessionID) {
+		return st.resume(raw)
+	}
 	st.t.add(c.helloRaw, raw)
 	return &client12ExpectCertificate{st}, nil
 }
@@ -212,10 +212,8 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 	if err := changeCipherSpec(out, clientProt); err != nil {
 		return nil, err
 	}
-	if s.sh.NPNProtocols != nil {
-		if err := s.send(out, (&NextProtocol{Protocol: s.sess.npn}).Marshal()); err != nil {
-			return nil, err
-		}
+	if err := s.sendNextProtocol(out); err != nil {
+		return nil, err
 	}
 	if err := s.send(out, s.sess.finishedMessage(true, &s.t)); err != nil {
 		return nil, err
@@ -322,7 +320,19 @@ func (s *client12) finishResumption(out Sink) error {
 	if err := changeCipherSpec(out, clientProt); err != nil {
 		return err
 	}
+	if err := s.sendNextProtocol(out); err != nil {
+		return err
+	}
 	return s.send(out, s.sess.finishedMessage(true, &s.t))
+}
+
+// sendNextProtocol sends NPN's choice when the server offered NPN (full and
+// abbreviated handshakes alike).
+func (s *client12) sendNextProtocol(out Sink) error {
+	if s.sh.NPNProtocols == nil {
+		return nil
+	}
+	return s.send(out, (&NextProtocol{Protocol: s.sess.npn}).Marshal())
 }
 
 // offerSession puts a cached TLS 1.2 session into the hello: its ticket in

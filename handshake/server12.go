@@ -87,13 +87,7 @@ func (s *serverExpectClientHello) handleClientHello12(ch *ClientHello, raw []byt
 		exts = append(exts, EmptyExt(ExtSessionTicket))
 		st.issueTicket = true
 	}
-	switch {
-	case alpn != "":
-		exts = append(exts, ALPNExt([]string{alpn})) // ALPN wins over NPN, as in OpenSSL
-	case ch.NextProtoNeg && len(s.cfg.NPNProtocols) > 0:
-		exts = append(exts, npnExt(s.cfg.NPNProtocols))
-		st.npn = true
-	}
+	exts = append(exts, st.protocolExtensions(ch)...)
 	random, err := randomBytes(s.cfg.rand(), 32)
 	if err != nil {
 		return nil, err
@@ -366,10 +360,7 @@ func (st *server12) resume(ch *ClientHello, raw []byte, sess *Session, out Sink)
 	if st.cfg.allows(VersionTLS13) {
 		copy(random[24:], downgradeTLS12)
 	}
-	exts := []Extension{BytesExt(ExtRenegotiationInfo, 1, nil), EmptyExt(ExtExtendedMasterSecret)}
-	if st.alpn != "" {
-		exts = append(exts, ALPNExt([]string{st.alpn}))
-	}
+	exts := append([]Extension{BytesExt(ExtRenegotiationInfo, 1, nil), EmptyExt(ExtExtendedMasterSecret)}, st.protocolExtensions(ch)...)
 	sh := &ServerHello{Version: VersionTLS12, SessionID: ch.SessionID, CipherSuite: sess.Suite, Extensions: exts}
 	copy(sh.Random[:], random)
 	st.resumed = true
@@ -390,4 +381,17 @@ func (st *server12) resume(ch *ClientHello, raw []byte, sess *Session, out Sink)
 		return nil, err
 	}
 	return &server12ExpectChangeCipherSpec{server12: st}, nil
+}
+
+// protocolExtensions answers ALPN, or else NPN (which belongs to each
+// connection, resumed or not): ALPN wins when both are possible, as in OpenSSL.
+func (st *server12) protocolExtensions(ch *ClientHello) []Extension {
+	switch {
+	case st.alpn != "":
+		return []Extension{ALPNExt([]string{st.alpn})}
+	case ch.NextProtoNeg && len(st.cfg.NPNProtocols) > 0:
+		st.npn = true
+		return []Extension{npnExt(st.cfg.NPNProtocols)}
+	}
+	return nil
 }
