@@ -1,11 +1,13 @@
 package engine_test
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"testing"
 
 	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/internal/certgen"
 )
 
@@ -41,7 +43,16 @@ func transfer(from, to *engine.Engine, data, wire, got []byte) error {
 // In steady state, sealing and opening a record allocates nothing, for
 // large and small records, in both directions.
 func TestSteadyStateAllocatesNothing(t *testing.T) {
-	p := handshakePair(t, clientConfig(t), serverConfig(t, certgen.ECDSAP256))
+	for _, version := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
+		t.Run(fmt.Sprintf("version %#x", version), func(t *testing.T) {
+			c := clientConfig(t)
+			c.MaxVersion = version
+			steadyStateAllocs(t, handshakePair(t, c, serverConfig(t, certgen.ECDSAP256)))
+		})
+	}
+}
+
+func steadyStateAllocs(t *testing.T, p *enginetest.Pair) {
 	wire, got := make([]byte, 64<<10), make([]byte, 64<<10)
 	for _, size := range []int{16 << 10, 64} {
 		data := bigPayload(size)

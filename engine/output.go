@@ -51,11 +51,20 @@ func (e *Engine) writeRecord(typ record.ContentType, data []byte) error {
 	return err
 }
 
+// recordOverhead is what one record adds to its data under the write key;
+// the TLS 1.2 AES-GCM nonce makes it the largest of all.
+func (e *Engine) recordOverhead() int {
+	if e.writeProt == nil {
+		return record.HeaderLen
+	}
+	return e.writeProt.Overhead()
+}
+
 // writeFragmented writes data as records of at most MaxPlaintext bytes.
 func (e *Engine) writeFragmented(typ record.ContentType, data []byte) error {
 	for len(data) > 0 {
 		n := min(len(data), record.MaxPlaintext)
-		e.reserveOut(n+record.HeaderLen+1+record.TagLen, true)
+		e.reserveOut(n+e.recordOverhead(), true)
 		if err := e.writeRecord(typ, data[:n]); err != nil {
 			return err
 		}
@@ -66,7 +75,7 @@ func (e *Engine) writeFragmented(typ record.ContentType, data []byte) error {
 
 // writeAlert queues an alert record under the current write key.
 func (e *Engine) writeAlert(level uint8, alert record.Alert) {
-	e.reserveOut(record.HeaderLen+2+1+record.TagLen, true)
+	e.reserveOut(2+e.recordOverhead(), true)
 	if err := e.writeRecord(record.TypeAlert, []byte{level, byte(alert)}); err != nil && e.err == nil {
 		e.err = asAlertError(err)
 	}
@@ -77,7 +86,7 @@ func (e *Engine) sealApplicationData(p []byte) (int, error) {
 	written := 0
 	for written < len(p) {
 		n := min(len(p)-written, record.MaxPlaintext)
-		if !e.reserveOut(n+record.HeaderLen+1+record.TagLen, false) {
+		if !e.reserveOut(n+e.recordOverhead(), false) {
 			return written, ErrWouldBlock
 		}
 		if err := e.writeRecord(record.TypeApplicationData, p[written:written+n]); err != nil {

@@ -15,6 +15,9 @@ type Protector interface {
 	Seal(out []byte, typ ContentType, data []byte, padding int) ([]byte, error)
 	// Open authenticates and decrypts a record in place.
 	Open(rec Record) (ContentType, []byte, error)
+	// Overhead is what a record adds to its data (no padding): header,
+	// explicit nonce or content type, tag.
+	Overhead() int
 }
 
 // Protector12 is TLS 1.2 AEAD record protection: AES-GCM with an 8-byte
@@ -77,6 +80,14 @@ func (p *Protector12) next(typ ContentType, n int) ([]byte, error) {
 		p.done = true
 	}
 	return p.nonce[:], nil
+}
+
+// Overhead is the header, the explicit nonce (AES-GCM only) and the tag.
+func (p *Protector12) Overhead() int {
+	if p.explicit {
+		return HeaderLen + 8 + TagLen
+	}
+	return HeaderLen + TagLen
 }
 
 // Seal appends one protected record; padding is ignored (TLS 1.2 has none).

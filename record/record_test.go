@@ -36,6 +36,9 @@ func TestSealOpen(t *testing.T) {
 				if err != nil {
 					rt.Fatal(err)
 				}
+				if len(rec)-len(data)-pad != seal.Overhead() {
+					rt.Fatalf("record overhead %d, Overhead() %d", len(rec)-len(data)-pad, seal.Overhead())
+				}
 				if rapid.Bool().Draw(rt, "tamper") {
 					i := rapid.IntRange(0, len(rec)-1).Draw(rt, "at")
 					rec[i] ^= 1 << rapid.IntRange(0, 7).Draw(rt, "bit")
@@ -163,8 +166,8 @@ func TestSealOpen12(t *testing.T) {
 			if kind != ChaCha20Poly1305 {
 				explicit = 8
 			}
-			if len(rec) != HeaderLen+explicit+len(data)+TagLen {
-				t.Fatalf("%v record %d: %d bytes", kind, i, len(rec))
+			if len(rec) != HeaderLen+explicit+len(data)+TagLen || len(rec)-len(data) != seal.Overhead() {
+				t.Fatalf("%v record %d: %d bytes, overhead %d", kind, i, len(rec), seal.Overhead())
 			}
 			var d Deframer
 			d.Write(rec, true)
