@@ -28,11 +28,13 @@ func LoadKeyPair(certPEM, keyPEM []byte, passphrase string) (tls.Certificate, er
 		return tls.Certificate{}, errors.New("securepair: no PEM block in the key")
 	}
 	switch {
-	case x509.IsEncryptedPEMBlock(block): //nolint:staticcheck // legacy PEM encryption is what the seed's openssl commands make
+	//lint:ignore SA1019 legacy PEM encryption is what `openssl genrsa -aes256` makes; only read here
+	case x509.IsEncryptedPEMBlock(block):
 		if passphrase == "" {
 			return tls.Certificate{}, errors.New("securepair: the key is encrypted; a passphrase is needed")
 		}
-		der, err := x509.DecryptPEMBlock(block, []byte(passphrase)) //nolint:staticcheck
+		//lint:ignore SA1019 see above
+		der, err := x509.DecryptPEMBlock(block, []byte(passphrase))
 		if err != nil || !parsesAsKey(der) {
 			return tls.Certificate{}, ErrWrongPassphrase // padding can pass by chance: the key must parse too
 		}

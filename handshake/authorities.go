@@ -17,7 +17,8 @@ func acceptableCAs(pool *x509.CertPool) [][]byte {
 	if pool == nil {
 		return nil
 	}
-	return pool.Subjects() //nolint:staticcheck // a configured pool, not the system one: Subjects is exact here
+	//lint:ignore SA1019 ClientCAs is a configured pool, not the system one, so Subjects is exact
+	return pool.Subjects()
 }
 
 // certificateAuthoritiesExt encodes certificate_authorities.

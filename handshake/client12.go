@@ -57,7 +57,7 @@ func (c *clientShared) handleServerHello12(sh *ServerHello, raw []byte, out Sink
 	if sh.ALPN != "" && !contains(h.ALPN, sh.ALPN) {
 		return nil, illegal("server chose ALPN protocol %q, which was not offered", sh.ALPN)
 	}
-	if sh.RenegotiationInfo != nil && len(sh.RenegotiationInfo) != 0 {
+	if len(sh.RenegotiationInfo) != 0 {
 		return nil, record.Errorf(record.AlertHandshakeFailure, "renegotiation_info is not empty on a first handshake")
 	}
 	if !sh.ExtendedMasterSecret {

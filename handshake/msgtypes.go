@@ -6,8 +6,6 @@
 package handshake
 
 import (
-	"encoding/binary"
-
 	"github.com/securepair/securepair/record"
 	"golang.org/x/crypto/cryptobyte"
 )
@@ -79,5 +77,3 @@ func addUint16List(b *cryptobyte.Builder, list []uint16) {
 		}
 	})
 }
-
-func putUint16(b []byte, v uint16) { binary.BigEndian.PutUint16(b, v) }

@@ -31,11 +31,9 @@ type serverExpectClientHello struct {
 
 // serverRetry is what a HelloRetryRequest fixed for the second hello.
 type serverRetry struct {
-	t      *transcript
-	prefix []byte // message_hash and HelloRetryRequest, for PSK binders
+	prefix []byte // message_hash and HelloRetryRequest: the transcript so far
 	suite  *Suite
 	group  uint16
-	first  *ClientHello
 	sentCC bool
 }
 
@@ -242,9 +240,7 @@ func (s *serverExpectClientHello) sendRetry(ch *ClientHello, raw []byte, c *serv
 		},
 	}
 	hrrRaw := hrr.Marshal()
-	t := newTranscript(c.suite)
 	prefix := append(messageHash(c.suite, raw), hrrRaw...)
-	t.add(prefix)
 	if err := out.SendMessage(hrrRaw); err != nil {
 		return nil, err
 	}
@@ -257,7 +253,7 @@ func (s *serverExpectClientHello) sendRetry(ch *ClientHello, raw []byte, c *serv
 			return nil, err
 		}
 	}
-	return &serverExpectClientHello{cfg: s.cfg, retry: &serverRetry{t: t, prefix: prefix, suite: c.suite, group: c.group, first: ch, sentCC: sentCCS}}, nil
+	return &serverExpectClientHello{cfg: s.cfg, retry: &serverRetry{prefix: prefix, suite: c.suite, group: c.group, sentCC: sentCCS}}, nil
 }
 
 func randomBytes(r io.Reader, n int) ([]byte, error) {
@@ -295,7 +291,7 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 	shRaw := sh.Marshal()
 	t := newTranscript(c.suite)
 	if s.retry != nil {
-		t = s.retry.t
+		t.add(s.retry.prefix)
 	}
 	t.add(raw)
 	var earlySecret []byte

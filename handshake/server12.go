@@ -50,7 +50,7 @@ func (s *serverExpectClientHello) handleClientHello12(ch *ClientHello, raw []byt
 	if len(ch.CompressionMethods) == 0 || !contains(ch.CompressionMethods, 0) {
 		return nil, illegal("ClientHello does not offer null compression")
 	}
-	if ch.RenegotiationInfo != nil && len(ch.RenegotiationInfo) != 0 {
+	if len(ch.RenegotiationInfo) != 0 {
 		return nil, record.Errorf(record.AlertHandshakeFailure, "renegotiation_info is not empty on a first handshake")
 	}
 	if !ch.ExtendedMasterSecret {

@@ -111,15 +111,6 @@ func (c *lru) get(key string) *Session {
 	return e.Value.(*lruEntry).s
 }
 
-func (c *lru) remove(key string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.items[key]; ok {
-		c.order.Remove(e)
-		delete(c.items, key)
-	}
-}
-
 // Len returns how many sessions the cache holds.
 func (c *lru) Len() int {
 	c.mu.Lock()

@@ -43,7 +43,7 @@ type State interface {
 	Handle(msg []byte, out Sink) (State, error)
 }
 
-// Expecting names what a state waits for, for errors and docs.
+// unexpected is the error of a state given a message it does not take.
 func unexpected(got []byte, want string) error {
 	return errUnexpected(MessageType(got[0]), want)
 }
