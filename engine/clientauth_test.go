@@ -115,18 +115,11 @@ func TestClientAuthenticationWithGo(t *testing.T) {
 		}
 	})
 	t.Run("crypto/tls client, our server", func(t *testing.T) {
-		nc, done := goClient(t, &tls.Config{RootCAs: ca.Pool, ServerName: testHost, Time: fixedTime,
-			Certificates: []tls.Certificate{cert}}, []byte("ping"))
 		cfg := serverConfig(t, certgen.ECDSAP256)
 		cfg.ClientAuth, cfg.ClientCAs = tls.RequireAndVerifyClientCert, ca.Pool
-		e, _ := engine.NewServer(cfg)
-		if err := serveEcho(e, nc, false); err != nil {
-			t.Fatal(err)
-		}
-		if res := <-done; res.err != nil {
-			t.Fatal(res.err)
-		}
-		if st := e.ConnectionState(); !st.Authorized || len(st.PeerCertificates) == 0 {
+		st, _ := serveGoClient(t, &tls.Config{RootCAs: ca.Pool, ServerName: testHost, Time: fixedTime,
+			Certificates: []tls.Certificate{cert}}, []byte("ping"), cfg)
+		if !st.Authorized || len(st.PeerCertificates) == 0 {
 			t.Fatalf("state %+v", st)
 		}
 	})

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/internal/certgen"
 )
@@ -54,21 +53,10 @@ func TestInterop12(t *testing.T) {
 					}
 				})
 				t.Run("our server/"+name, func(t *testing.T) {
-					nc, done := goClient(t, &tls.Config{RootCAs: ca.Pool, ServerName: testHost, Time: fixedTime,
-						MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}, CurvePreferences: []tls.CurveID{group}}, payload)
-					cfg := serverConfig(t, kt)
-					e, err := engine.NewServer(cfg)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := serveEcho(e, nc, false); err != nil {
-						t.Fatalf("our server: %v", err)
-					}
-					res := <-done
-					if res.err != nil {
-						t.Fatalf("crypto/tls client: %v", res.err)
-					}
-					if st := e.ConnectionState(); st.Version != tls.VersionTLS12 || st.CipherSuite != suite || res.st.CipherSuite != suite {
+					st, theirs := serveGoClient(t, &tls.Config{RootCAs: ca.Pool, ServerName: testHost, Time: fixedTime,
+						MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}, CurvePreferences: []tls.CurveID{group}},
+						payload, serverConfig(t, kt))
+					if st.Version != tls.VersionTLS12 || st.CipherSuite != suite || theirs.CipherSuite != suite {
 						t.Fatalf("state %+v", st)
 					}
 				})

@@ -158,25 +158,12 @@ func TestInteropGoClientWithServer(t *testing.T) {
 			for _, kt := range certgen.KeyTypes {
 				name := fmt.Sprintf("%s/%s/%s", handshake.SuiteName(suite), handshake.GroupName(uint16(group)), kt)
 				t.Run(name, func(t *testing.T) {
-					payload := []byte("hello from crypto/tls over " + name)
-					nc, done := goClient(t, &tls.Config{RootCAs: ca.Pool, ServerName: testHost,
-						CurvePreferences: []tls.CurveID{group}, Time: fixedTime}, payload)
-					cfg := &engine.Config{Certificates: []tls.Certificate{l[kt]}, CipherSuites: []uint16{suite},
-						CurvePreferences: []tls.CurveID{group}}
-					e, err := engine.NewServer(cfg)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := serveEcho(e, nc, false); err != nil {
-						t.Fatalf("our server: %v", err)
-					}
-					res := <-done
-					if res.err != nil {
-						t.Fatalf("crypto/tls client: %v", res.err)
-					}
-					st := e.ConnectionState()
-					if st.CipherSuite != suite || st.Group != group || res.st.CipherSuite != suite || st.ServerName != testHost {
-						t.Fatalf("our state %+v, theirs suite %#x", st, res.st.CipherSuite)
+					st, theirs := serveGoClient(t, &tls.Config{RootCAs: ca.Pool, ServerName: testHost,
+						CurvePreferences: []tls.CurveID{group}, Time: fixedTime}, []byte("hello from crypto/tls over "+name),
+						&engine.Config{Certificates: []tls.Certificate{l[kt]}, CipherSuites: []uint16{suite},
+							CurvePreferences: []tls.CurveID{group}})
+					if st.CipherSuite != suite || st.Group != group || theirs.CipherSuite != suite || st.ServerName != testHost {
+						t.Fatalf("our state %+v, theirs suite %#x", st, theirs.CipherSuite)
 					}
 				})
 			}
@@ -196,4 +183,23 @@ func dialOurs(t *testing.T, cfg *engine.Config, nc pipeConn) (*engine.Engine, *e
 		t.Fatal(err)
 	}
 	return e, c
+}
+
+// serveGoClient runs a crypto/tls client (goCfg, writing payload and reading
+// its echo) against our echo server (cfg) and returns both sides' states.
+func serveGoClient(t *testing.T, goCfg *tls.Config, payload []byte, cfg *engine.Config) (engine.ConnectionState, tls.ConnectionState) {
+	t.Helper()
+	nc, done := goClient(t, goCfg, payload)
+	e, err := engine.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := serveEcho(e, nc, false); err != nil {
+		t.Fatalf("our server: %v", err)
+	}
+	res := <-done
+	if res.err != nil {
+		t.Fatalf("crypto/tls client: %v", res.err)
+	}
+	return e.ConnectionState(), res.st
 }

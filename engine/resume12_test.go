@@ -142,14 +142,9 @@ func resumeAgainstGoServer(t *testing.T, goCfg *tls.Config, cfg *engine.Config) 
 func resumeWithGoClient(t *testing.T, goCfg *tls.Config, cfg *engine.Config) {
 	t.Helper()
 	for i, want := range []bool{false, true} {
-		nc, done := goClient(t, goCfg, []byte("hello"))
-		e, _ := engine.NewServer(cfg)
-		if err := serveEcho(e, nc, false); err != nil {
-			t.Fatal(err)
-		}
-		res := <-done
-		if res.err != nil || e.ConnectionState().DidResume != want || res.st.DidResume != want {
-			t.Fatalf("connection %d: err %v, ours resumed %v, theirs %v", i, res.err, e.ConnectionState().DidResume, res.st.DidResume)
+		ours, theirs := serveGoClient(t, goCfg, []byte("hello"), cfg)
+		if ours.DidResume != want || theirs.DidResume != want {
+			t.Fatalf("connection %d: ours resumed %v, theirs %v", i, ours.DidResume, theirs.DidResume)
 		}
 	}
 }
