@@ -32,8 +32,8 @@ type Conn struct {
 	readMu      sync.Mutex // one Read at a time; owns the network read side
 	writeMu     sync.Mutex // one writer to nc at a time, so records keep their order
 
-	inBuf   []byte // network bytes read, not yet taken by the engine (readMu)
-	outBuf  []byte // ciphertext taken from the engine, being written (writeMu)
+	inBuf   []byte // network bytes read, not yet taken by the engine (readMu); pooled
+	outBuf  []byte // ciphertext taken from the engine, being written (writeMu); pooled
 	readErr error  // the network read error that ended input (readMu)
 }
 
@@ -98,13 +98,18 @@ func (c *Conn) unlockWrite() {
 }
 
 func (c *Conn) flushLocked() error {
+	defer c.returnOut()
 	for {
 		c.mu.Lock()
+		if c.e.Encrypted().Pending() == 0 {
+			c.mu.Unlock()
+			return nil
+		}
+		if c.outBuf == nil {
+			c.outBuf = engine.BorrowBuffer()
+		}
 		c.outBuf = c.outBuf[:0]
 		for {
-			if c.outBuf == nil {
-				c.outBuf = make([]byte, 0, 32<<10)
-			}
 			n, _ := c.e.Encrypted().Read(c.outBuf[len(c.outBuf):cap(c.outBuf)])
 			if n == 0 {
 				break
@@ -124,6 +129,14 @@ func (c *Conn) flushLocked() error {
 	}
 }
 
+// returnOut gives the output buffer back once a flush is over.
+func (c *Conn) returnOut() {
+	if c.outBuf != nil {
+		engine.ReturnBuffer(c.outBuf)
+		c.outBuf = nil
+	}
+}
+
 // fill reads once from the network and feeds the engine. Bytes the engine
 // cannot take yet stay in inBuf for the next call.
 func (c *Conn) fill() error {
@@ -131,12 +144,14 @@ func (c *Conn) fill() error {
 		return c.readErr
 	}
 	if len(c.inBuf) == 0 {
-		if cap(c.inBuf) == 0 {
-			c.inBuf = make([]byte, 0, 32<<10)
+		if c.inBuf == nil {
+			c.inBuf = engine.BorrowBuffer()
 		}
 		n, err := c.tr.Read(c.inBuf[:cap(c.inBuf)])
 		c.inBuf = c.inBuf[:n]
 		if n == 0 && err != nil {
+			engine.ReturnBuffer(c.inBuf)
+			c.inBuf = nil
 			if errors.Is(err, io.EOF) {
 				c.mu.Lock()
 				c.e.Encrypted().Close()
@@ -155,6 +170,10 @@ func (c *Conn) fill() error {
 	c.drainEvents()
 	c.mu.Unlock()
 	c.inBuf = append(c.inBuf[:0], c.inBuf[k:]...)
+	if len(c.inBuf) == 0 {
+		engine.ReturnBuffer(c.inBuf) // all taken: an idle connection holds no buffer
+		c.inBuf = nil
+	}
 	c.flushSoon() // answers such as a KeyUpdate, or the alert of a failure
 	if err != nil && !errors.Is(err, engine.ErrWouldBlock) {
 		return err

@@ -2,11 +2,13 @@ package engine_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"testing"
 
+	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/internal/certgen"
@@ -103,8 +105,8 @@ func TestClientAuthenticationWithGo(t *testing.T) {
 		cfg := clientConfig(t)
 		cfg.Certificates = []tls.Certificate{cert}
 		e, _ := engine.NewClient(cfg)
-		c := enginetest.NewConn(e, nc)
-		if err := c.Handshake(); err != nil {
+		c := adapters.NewConn(nc, e)
+		if err := c.Handshake(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		mustEcho(t, c, []byte("with a client certificate"))

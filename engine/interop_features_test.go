@@ -1,13 +1,14 @@
 package engine_test
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"strings"
 	"testing"
 
+	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/record"
 )
@@ -48,14 +49,14 @@ func TestInteropClientFeatures(t *testing.T) {
 		name  string
 		ours  func(*engine.Config)
 		goCfg *tls.Config
-		check func(t *testing.T, c *enginetest.Conn)
+		check func(t *testing.T, c *adapters.Conn)
 	}{
 		{
 			name:  "HelloRetryRequest",
 			ours:  func(c *engine.Config) { c.CurvePreferences = []tls.CurveID{tls.X25519, tls.CurveP256} },
 			goCfg: &tls.Config{CurvePreferences: []tls.CurveID{tls.CurveP256}},
-			check: func(t *testing.T, c *enginetest.Conn) {
-				st := c.E.ConnectionState()
+			check: func(t *testing.T, c *adapters.Conn) {
+				st := c.Engine().ConnectionState()
 				if !st.DidHelloRetry || st.Group != tls.CurveP256 {
 					t.Fatalf("want a HelloRetryRequest to P-256, got retry=%v group=%v", st.DidHelloRetry, st.Group)
 				}
@@ -64,13 +65,14 @@ func TestInteropClientFeatures(t *testing.T) {
 		},
 		{
 			name: "KeyUpdate both directions mid-stream",
-			check: func(t *testing.T, c *enginetest.Conn) {
+			check: func(t *testing.T, c *adapters.Conn) {
 				mustEcho(t, c, bigPayload(100<<10))
-				if err := c.E.KeyUpdate(true); err != nil {
+				var evs []engine.Event
+				c.OnEvent = func(ev engine.Event) { evs = append(evs, ev) }
+				if err := c.KeyUpdate(true); err != nil {
 					t.Fatal(err)
 				}
 				mustEcho(t, c, bigPayload(100<<10))
-				evs := collectEvents(c.E)
 				if countKeyUpdates(evs, true) != 1 || countKeyUpdates(evs, false) != 1 {
 					t.Fatalf("want one local and one peer key update, got %+v", evs)
 				}
@@ -78,14 +80,14 @@ func TestInteropClientFeatures(t *testing.T) {
 		},
 		{
 			name:  "1 MiB echo",
-			check: func(t *testing.T, c *enginetest.Conn) { mustEcho(t, c, bigPayload(1<<20)) },
+			check: func(t *testing.T, c *adapters.Conn) { mustEcho(t, c, bigPayload(1<<20)) },
 		},
 		{
 			name:  "ALPN agreed",
 			ours:  func(c *engine.Config) { c.NextProtos = []string{"h2", "http/1.1"} },
 			goCfg: &tls.Config{NextProtos: []string{"http/1.1"}},
-			check: func(t *testing.T, c *enginetest.Conn) {
-				if p := c.E.ConnectionState().NegotiatedProtocol; p != "http/1.1" {
+			check: func(t *testing.T, c *adapters.Conn) {
+				if p := c.Engine().ConnectionState().NegotiatedProtocol; p != "http/1.1" {
 					t.Fatalf("ALPN %q", p)
 				}
 			},
@@ -113,7 +115,7 @@ func TestInteropClientFeatures(t *testing.T) {
 	}
 }
 
-func mustEcho(t *testing.T, c *enginetest.Conn, payload []byte) {
+func mustEcho(t *testing.T, c *adapters.Conn, payload []byte) {
 	t.Helper()
 	if err := echoThrough(c, payload); err != nil {
 		t.Fatal(err)
@@ -123,6 +125,7 @@ func mustEcho(t *testing.T, c *enginetest.Conn, payload []byte) {
 // A crypto/tls client against our echo server: HelloRetryRequest, KeyUpdate,
 // 1 MiB each way, ALPN.
 func TestInteropServerFeatures(t *testing.T) {
+	var served []engine.Event // what our server saw, for the checks
 	ca, _ := fixtures(t)
 	tests := []struct {
 		name      string
@@ -147,9 +150,8 @@ func TestInteropServerFeatures(t *testing.T) {
 			payload:   bigPayload(300 << 10),
 			keyUpdate: true,
 			check: func(t *testing.T, e *engine.Engine, _ tls.ConnectionState) {
-				evs := collectEvents(e)
-				if countKeyUpdates(evs, true) != 1 || countKeyUpdates(evs, false) != 1 {
-					t.Fatalf("want one local and one peer key update, got %+v", evs)
+				if countKeyUpdates(served, true) != 1 || countKeyUpdates(served, false) != 1 {
+					t.Fatalf("want one local and one peer key update, got %+v", served)
 				}
 			},
 		},
@@ -185,7 +187,7 @@ func TestInteropServerFeatures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := serveEcho(e, nc, tt.keyUpdate); err != nil {
+			if served, err = serveEcho(e, nc, tt.keyUpdate); err != nil {
 				t.Fatalf("our server: %v", err)
 			}
 			res := <-done
@@ -208,7 +210,7 @@ func TestInteropALPNMismatch(t *testing.T) {
 		cfg := clientConfig(t)
 		cfg.NextProtos = []string{"foo"}
 		e, _ := engine.NewClient(cfg)
-		err := enginetest.NewConn(e, nc).Handshake()
+		err := adapters.NewConn(nc, e).Handshake(context.Background())
 		var ae *engine.AlertError
 		if !errors.As(err, &ae) || ae.Alert != record.AlertNoApplicationProtocol || !ae.Remote {
 			t.Fatalf("want a received no_application_protocol, got %v", err)
@@ -222,7 +224,7 @@ func TestInteropALPNMismatch(t *testing.T) {
 		cfg := serverConfig(t, certgen.ECDSAP256)
 		cfg.NextProtos = []string{"bar"}
 		e, _ := engine.NewServer(cfg)
-		err := enginetest.NewConn(e, nc).Handshake()
+		err := adapters.NewConn(nc, e).Handshake(context.Background())
 		var ae *engine.AlertError
 		if !errors.As(err, &ae) || ae.Alert != record.AlertNoApplicationProtocol || ae.Remote {
 			t.Fatalf("want a sent no_application_protocol, got %v", err)

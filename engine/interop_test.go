@@ -2,14 +2,15 @@ package engine_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"testing"
 
+	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/transport"
@@ -70,7 +71,7 @@ type tlsResult struct {
 
 // echoThrough writes payload through c and reads the same number of bytes
 // back. The pipe buffers without bound, so writing all first cannot deadlock.
-func echoThrough(c *enginetest.Conn, payload []byte) error {
+func echoThrough(c *adapters.Conn, payload []byte) error {
 	if _, err := c.Write(payload); err != nil {
 		return err
 	}
@@ -121,32 +122,34 @@ func TestInteropClientWithGoServer(t *testing.T) {
 }
 
 // serveEcho runs our server engine over nc: handshake, then echo until the
-// peer closes. With keyUpdate it starts a KeyUpdate (update_requested) after
-// echoing the first bytes.
-func serveEcho(e *engine.Engine, nc pipeConn, keyUpdate bool) error {
-	c := enginetest.NewConn(e, nc)
-	if err := c.Handshake(); err != nil {
-		return err
+// peer closes; it returns the events it saw. With keyUpdate it starts a
+// KeyUpdate (update_requested) after echoing the first bytes.
+func serveEcho(e *engine.Engine, nc pipeConn, keyUpdate bool) ([]engine.Event, error) {
+	var events []engine.Event
+	c := adapters.NewConn(nc, e)
+	c.OnEvent = func(ev engine.Event) { events = append(events, ev) }
+	if err := c.Handshake(context.Background()); err != nil {
+		return events, err
 	}
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := c.Read(buf)
 		if n > 0 {
 			if _, werr := c.Write(buf[:n]); werr != nil {
-				return werr
+				return events, werr
 			}
 			if keyUpdate {
 				keyUpdate = false
-				if kerr := e.KeyUpdate(true); kerr != nil {
-					return kerr
+				if kerr := c.KeyUpdate(true); kerr != nil {
+					return events, kerr
 				}
 			}
 		}
 		if errors.Is(err, io.EOF) {
-			return c.Close()
+			return events, c.Close()
 		}
 		if err != nil {
-			return err
+			return events, err
 		}
 	}
 }
@@ -172,14 +175,14 @@ func TestInteropGoClientWithServer(t *testing.T) {
 }
 
 // dialOurs runs our client over nc to a completed handshake.
-func dialOurs(t *testing.T, cfg *engine.Config, nc pipeConn) (*engine.Engine, *enginetest.Conn) {
+func dialOurs(t *testing.T, cfg *engine.Config, nc pipeConn) (*engine.Engine, *adapters.Conn) {
 	t.Helper()
 	e, err := engine.NewClient(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := enginetest.NewConn(e, nc)
-	if err := c.Handshake(); err != nil {
+	c := adapters.NewConn(nc, e)
+	if err := c.Handshake(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return e, c
@@ -194,7 +197,7 @@ func serveGoClient(t *testing.T, goCfg *tls.Config, payload []byte, cfg *engine.
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := serveEcho(e, nc, false); err != nil {
+	if _, err := serveEcho(e, nc, false); err != nil {
 		t.Fatalf("our server: %v", err)
 	}
 	res := <-done

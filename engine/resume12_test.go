@@ -1,11 +1,12 @@
 package engine_test
 
 import (
+	"context"
 	"crypto/tls"
 	"testing"
 
+	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/internal/certgen"
 )
@@ -124,8 +125,8 @@ func resumeAgainstGoServer(t *testing.T, goCfg *tls.Config, cfg *engine.Config) 
 	for i, want := range []bool{false, true} {
 		nc, done := goServer(t, goCfg)
 		e, _ := engine.NewClient(cfg)
-		c := enginetest.NewConn(e, nc)
-		if err := c.Handshake(); err != nil {
+		c := adapters.NewConn(nc, e)
+		if err := c.Handshake(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		mustEcho(t, c, []byte("again")) // the echo also carries TLS 1.3 tickets in

@@ -1,12 +1,13 @@
 package engine_test
 
 import (
+	"context"
 	"crypto/tls"
 	"testing"
 
 	utls "github.com/refraction-networking/utls"
+	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/internal/certgen"
 )
@@ -32,8 +33,8 @@ func TestShapedHellosWithGoServer(t *testing.T) {
 				t.Fatal(err)
 			}
 			hello := firstHello(t, e, nc)
-			c := enginetest.NewConn(e, nc)
-			if err := c.Handshake(); err != nil {
+			c := adapters.NewConn(nc, e)
+			if err := c.Handshake(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			mustEcho(t, c, []byte("shaped"))
@@ -89,8 +90,8 @@ func TestClientHelloSpec(t *testing.T) {
 	if len(hello.CipherSuites) != 2 || !handshake.IsGREASE(hello.CipherSuites[0]) || hello.ServerName != testHost {
 		t.Fatalf("hello does not follow the spec: suites %x, name %q", hello.CipherSuites, hello.ServerName)
 	}
-	c := enginetest.NewConn(e, nc)
-	if err := c.Handshake(); err != nil {
+	c := adapters.NewConn(nc, e)
+	if err := c.Handshake(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	c.Close()

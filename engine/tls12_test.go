@@ -2,10 +2,12 @@ package engine_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"errors"
 	"testing"
 
+	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
@@ -130,7 +132,7 @@ func TestExtendedMasterSecretRequired(t *testing.T) {
 	rec = append(append([]byte{}, rec[:i]...), rec[i+4:]...)
 	fixLengths(rec, 4)
 	nc.Write(rec)
-	err := enginetest.NewConn(e, nc).Handshake()
+	err := adapters.NewConn(nc, e).Handshake(context.Background())
 	var ae *engine.AlertError
 	if !errors.As(err, &ae) || ae.Alert != record.AlertHandshakeFailure {
 		t.Fatalf("got %v, want our handshake_failure", err)

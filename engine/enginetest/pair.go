@@ -1,6 +1,6 @@
 // Package enginetest holds what tests, fuzz targets and benchmarks of the
 // engine share: an in-memory client/server pair with hooks on the bytes in
-// flight, and a minimal blocking driver over a net.Conn.
+// flight.
 package enginetest
 
 import (
