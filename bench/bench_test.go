@@ -16,7 +16,6 @@ import (
 
 	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/transport"
 )
@@ -56,7 +55,7 @@ type impl struct {
 var impls = []impl{
 	{"securepair", func(s *setup, c, sv net.Conn) (conn, conn) {
 		ce, err := engine.NewClient(&engine.Config{RootCAs: s.ca.Pool, ServerName: host, Time: epoch,
-			CipherSuites: []uint16{handshake.TLS_AES_128_GCM_SHA256}, CurvePreferences: []tls.CurveID{tls.X25519}})
+			CipherSuites: []uint16{engine.TLS_AES_128_GCM_SHA256}, CurvePreferences: []tls.CurveID{tls.X25519}})
 		if err != nil {
 			panic(err)
 		}

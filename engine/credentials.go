@@ -7,12 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/securepair/securepair/handshake"
 )
-
-// ClientHelloInfo is what Config.GetCertificate sees of a ClientHello.
-type ClientHelloInfo = handshake.ClientHelloInfo
 
 // ErrWrongPassphrase is returned when an encrypted key does not decrypt.
 var ErrWrongPassphrase = errors.New("securepair: wrong passphrase for the private key")

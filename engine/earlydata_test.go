@@ -8,7 +8,6 @@ import (
 
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
-	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
 
@@ -18,7 +17,7 @@ func earlyConfigs(t *testing.T) (*engine.Config, *engine.Config) {
 	c, s := resume13Configs(t)
 	c.EarlyData = true
 	s.MaxEarlyData = 1024
-	s.EarlyDataGuard = handshake.NewReplayGuard(0)
+	s.EarlyDataGuard = engine.NewReplayGuard(0)
 	connect13(t, c, s)
 	return c, s
 }

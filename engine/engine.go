@@ -4,28 +4,23 @@
 package engine
 
 import (
+	"github.com/securepair/securepair/engine/internal/machine"
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
 
-// Config configures an Engine; see handshake.Config for the fields.
-type Config = handshake.Config
-
-// ConnectionState describes a connection; see handshake.ConnectionState.
-type ConnectionState = handshake.ConnectionState
-
 // Engine is one TLS connection, client or server. It is not safe for
 // concurrent use: adapters serialise calls.
 type Engine struct {
-	cfg      *Config
+	cfg      *machine.Config
 	isClient bool
-	hs       handshake.State
-	traffic  *handshake.Traffic // set once the handshake completed
+	hs       machine.State
+	traffic  *machine.Traffic // set once the handshake completed
 
 	// input side
 	in         record.Deframer
 	readProt   record.Protector
-	readLevel  handshake.Level
+	readLevel  machine.Level
 	hsBuf      []byte // a handshake message being reassembled
 	recordRest int    // handshake bytes left in the record being dispatched
 	plain      []byte // decrypted application data not yet read; aliases in's buffer
@@ -50,7 +45,7 @@ type Engine struct {
 	expectingE bool
 
 	events     []Event
-	state      ConnectionState
+	state      machine.ConnectionState
 	err        error // sticky fatal error
 	peerClosed bool
 	closeSent  bool
@@ -59,8 +54,9 @@ type Engine struct {
 // NewClient starts a client handshake: the ClientHello is ready to be read
 // from the Encrypted side when it returns.
 func NewClient(cfg *Config) (*Engine, error) {
-	e := &Engine{cfg: cfg, isClient: true, gotHello: true}
-	st, err := handshake.StartClient(cfg, e.sink())
+	mc := cfg.machineConfig()
+	e := &Engine{cfg: mc, isClient: true, gotHello: true}
+	st, err := machine.StartClient(mc, e.sink())
 	if err != nil {
 		return nil, err
 	}
@@ -70,11 +66,12 @@ func NewClient(cfg *Config) (*Engine, error) {
 
 // NewServer makes a server engine waiting for a ClientHello.
 func NewServer(cfg *Config) (*Engine, error) {
-	st, err := handshake.NewServer(cfg)
+	mc := cfg.machineConfig()
+	st, err := machine.NewServer(mc)
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: cfg, hs: st}, nil
+	return &Engine{cfg: mc, hs: st}, nil
 }
 
 // IsClient reports the engine's role.
@@ -84,7 +81,7 @@ func (e *Engine) IsClient() bool { return e.isClient }
 func (e *Engine) HandshakeComplete() bool { return e.traffic != nil }
 
 // ConnectionState returns what has been negotiated so far.
-func (e *Engine) ConnectionState() ConnectionState { return e.state }
+func (e *Engine) ConnectionState() ConnectionState { return ConnectionState(e.state) }
 
 // Err returns the sticky fatal error, if any.
 func (e *Engine) Err() error { return e.err }
@@ -117,7 +114,7 @@ func (e *Engine) KeyUpdate(requestPeer bool) error {
 		return ErrClosed
 	}
 	if e.state.Version != handshake.VersionTLS13 {
-		return handshake.ErrNoKeyUpdate // the caller's mistake: the connection goes on
+		return ErrNoKeyUpdate // the caller's mistake: the connection goes on
 	}
 	if err := e.traffic.UpdateKeys(e.sink(), requestPeer); err != nil {
 		e.fail(err)

@@ -39,3 +39,7 @@ func asAlertError(err error) *AlertError {
 	}
 	return &AlertError{Alert: record.AlertInternalError, Reason: err.Error()}
 }
+
+// ErrNoKeyUpdate is the caller's misuse of asking for a KeyUpdate on a TLS
+// 1.2 connection, which has none; the connection goes on.
+var ErrNoKeyUpdate = errors.New("securepair: KeyUpdate exists only in TLS 1.3")

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/securepair/securepair/engine/internal/machine"
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
@@ -78,7 +79,7 @@ func (e *Engine) handleRecord(rec record.Record) error {
 // section 5 allows one: after the first ClientHello and before the peer's
 // Finished.
 func (e *Engine) handleCCS(body []byte) error {
-	if legacy, ok := e.hs.(handshake.LegacyState); ok && legacy.TakesChangeCipherSpec() {
+	if legacy, ok := e.hs.(machine.LegacyState); ok && legacy.TakesChangeCipherSpec() {
 		// TLS 1.2: the CCS is a protocol step, unprotected, and never inside
 		// a partly received handshake message.
 		if e.readProt != nil || len(body) != 1 || body[0] != 1 {
@@ -89,7 +90,7 @@ func (e *Engine) handleCCS(body []byte) error {
 	if e.traffic != nil && e.state.Version == handshake.VersionTLS12 {
 		return record.Errorf(record.AlertUnexpectedMessage, "ChangeCipherSpec after a TLS 1.2 handshake")
 	}
-	if !e.gotHello || e.readLevel == handshake.LevelApplication {
+	if !e.gotHello || e.readLevel == machine.LevelApplication {
 		return record.Errorf(record.AlertUnexpectedMessage, "ChangeCipherSpec outside the handshake")
 	}
 	if len(body) != 1 || body[0] != 1 {
@@ -133,12 +134,12 @@ func (e *Engine) skipRefusedEarlyData(rec record.Record) error {
 }
 
 func (e *Engine) handleApplicationData(data []byte) error {
-	if e.readLevel == handshake.LevelEarly && e.expectingE {
+	if e.readLevel == machine.LevelEarly && e.expectingE {
 		return e.takeEarlyData(data)
 	}
 	// Application keys are not enough: in TLS 1.2 they exist from the
 	// peer's CCS, but data counts only once its Finished has verified.
-	if e.readLevel != handshake.LevelApplication || e.traffic == nil {
+	if e.readLevel != machine.LevelApplication || e.traffic == nil {
 		return record.Errorf(record.AlertUnexpectedMessage, "application data before the handshake completed")
 	}
 	if len(data) == 0 {
@@ -197,7 +198,7 @@ func (e *Engine) dispatch(msg []byte) error {
 		return err
 	}
 	e.hs = next
-	if t, ok := next.(*handshake.Traffic); ok && e.traffic == nil {
+	if t, ok := next.(*machine.Traffic); ok && e.traffic == nil {
 		e.traffic = t
 		e.flushEarly()
 	}

@@ -3,9 +3,9 @@ package engine
 import (
 	"bytes"
 	"errors"
+	"github.com/securepair/securepair/engine/internal/machine"
 	"testing"
 
-	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
 
@@ -15,7 +15,7 @@ func TestApplicationDataBeforeFinishedRefused(t *testing.T) {
 	key, iv := bytes.Repeat([]byte{1}, 16), bytes.Repeat([]byte{2}, 4)
 	seal, _ := record.NewProtector12(record.AES128GCM, key, iv)
 	open, _ := record.NewProtector12(record.AES128GCM, key, iv)
-	e := &Engine{cfg: &Config{}, readProt: open, readLevel: handshake.LevelApplication}
+	e := &Engine{cfg: &machine.Config{}, readProt: open, readLevel: machine.LevelApplication}
 	rec, _ := seal.Seal(nil, record.TypeApplicationData, []byte("too early"), 0)
 	_, err := e.Encrypted().Write(rec)
 	var ae *AlertError

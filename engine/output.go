@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/securepair/securepair/engine/internal/machine"
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
@@ -110,7 +111,7 @@ func (e *Engine) flushEarly() {
 }
 
 // sink is the Engine seen by the handshake: its methods are the
-// handshake.Sink interface, kept off the Engine's public API.
+// machine.Sink interface, kept off the Engine's public API.
 type sink Engine
 
 func (e *Engine) sink() *sink { return (*sink)(e) }
@@ -135,7 +136,7 @@ func (s *sink) SendWarning(alert record.Alert) error {
 	return nil
 }
 
-func (s *sink) SetReadKey(level handshake.Level, p record.Protector) error {
+func (s *sink) SetReadKey(level machine.Level, p record.Protector) error {
 	e := (*Engine)(s)
 	if len(e.hsBuf) > 0 || e.recordRest > 0 {
 		return record.Errorf(record.AlertUnexpectedMessage, "handshake message spans a key change")
@@ -144,7 +145,7 @@ func (s *sink) SetReadKey(level handshake.Level, p record.Protector) error {
 	return nil
 }
 
-func (s *sink) SetWriteKey(level handshake.Level, p record.Protector) error {
+func (s *sink) SetWriteKey(level machine.Level, p record.Protector) error {
 	if p == nil {
 		s.writeProt = nil // back to plaintext (a second ClientHello after 0-RTT)
 		return nil
@@ -153,27 +154,27 @@ func (s *sink) SetWriteKey(level handshake.Level, p record.Protector) error {
 	return nil
 }
 
-func (s *sink) EarlyData(step handshake.EarlyDataStep, limit int) {
+func (s *sink) EarlyData(step machine.EarlyDataStep, limit int) {
 	e := (*Engine)(s)
 	switch step {
-	case handshake.EarlyOpen:
+	case machine.EarlyOpen:
 		e.earlyRoom = limit
-	case handshake.EarlyAccepted:
+	case machine.EarlyAccepted:
 		e.earlyRoom, e.earlySent = 0, nil
-	case handshake.EarlyRejected:
+	case machine.EarlyRejected:
 		e.earlyRoom = 0
 		e.early = append(e.earlySent, e.early...) // nothing is lost: it goes again as ordinary data
 		e.earlySent = nil
-	case handshake.EarlyExpect:
+	case machine.EarlyExpect:
 		e.expectingE, e.earlyLimit = true, limit
-	case handshake.EarlySkip:
+	case machine.EarlySkip:
 		e.skipEarly = limit
-	case handshake.EarlyDone:
+	case machine.EarlyDone:
 		e.expectingE = false
 	}
 }
 
-func (s *sink) Complete(st handshake.ConnectionState) {
+func (s *sink) Complete(st machine.ConnectionState) {
 	e := (*Engine)(s)
 	e.state = st
 	e.emit(Event{Kind: EventHandshakeDone})

@@ -70,12 +70,12 @@ type rfcShaper struct {
 	key   []byte
 }
 
-func (s rfcShaper) ShapeHello(*handshake.Config) (*handshake.ShapedHello, error) {
+func (s rfcShaper) ShapeHello(*engine.Config) (*engine.ShapedHello, error) {
 	k, err := ecdh.X25519().NewPrivateKey(s.key)
 	if err != nil {
 		return nil, err
 	}
-	return &handshake.ShapedHello{Raw: s.hello, Keys: []*handshake.ClientKeyShare{{Group: handshake.GroupX25519, ECDH: k}}}, nil
+	return &engine.ShapedHello{Raw: s.hello, Keys: []*handshake.ClientKeyShare{{Group: handshake.GroupX25519, ECDH: k}}}, nil
 }
 
 // Fed the RFC's ClientHello and key, and the RFC's server flight, our client

@@ -163,7 +163,7 @@ func TestKeyUpdateOnTLS12(t *testing.T) {
 	c, s := clientConfig(t), serverConfig(t, certgen.ECDSAP256)
 	c.MaxVersion = handshake.VersionTLS12
 	p := handshakePair(t, c, s)
-	if err := p.Client.KeyUpdate(true); !errors.Is(err, handshake.ErrNoKeyUpdate) {
+	if err := p.Client.KeyUpdate(true); !errors.Is(err, engine.ErrNoKeyUpdate) {
 		t.Fatalf("KeyUpdate: %v", err)
 	}
 	if err := p.Write(p.Client, []byte("still fine")); err != nil || p.ServerGot.String() != "still fine" {

@@ -168,7 +168,7 @@ func feedEngine(t *testing.T, e *engine.Engine, data []byte, step int) {
 		}
 		for _, ok := e.NextEvent(); ok; _, ok = e.NextEvent() {
 		}
-		if held := engine.HeldBufferBytes(e); held > 4*record.BufferSize+handshake.DefaultMaxHandshakeMessage {
+		if held := engine.HeldBufferBytes(e); held > 4*record.BufferSize+engine.DefaultMaxHandshakeMessage {
 			t.Fatalf("engine holds %d bytes", held)
 		}
 		if err != nil && !errors.Is(err, engine.ErrWouldBlock) {

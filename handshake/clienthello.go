@@ -82,7 +82,7 @@ func (m *ClientHello) Unmarshal(raw []byte) error {
 			return record.Errorf(record.AlertIllegalParameter, "pre_shared_key is not the last extension")
 		}
 		if !m.decodeExtension(e) {
-			return decodeErr("ClientHello extension " + extName(e.Type))
+			return decodeErr("ClientHello extension " + ExtensionName(e.Type))
 		}
 	}
 	return nil
@@ -156,7 +156,7 @@ func (m *ClientHello) HasExtension(typ uint16) bool {
 	return false
 }
 
-func extName(typ uint16) string {
+func ExtensionName(typ uint16) string {
 	names := map[uint16]string{
 		ExtServerName: "server_name", ExtStatusRequest: "status_request", ExtSupportedGroups: "supported_groups",
 		ExtECPointFormats: "ec_point_formats", ExtSignatureAlgorithms: "signature_algorithms", ExtALPN: "alpn",

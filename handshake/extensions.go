@@ -96,7 +96,7 @@ func addExtensions(b *cryptobyte.Builder, exts []Extension) {
 }
 
 // encodeExt builds one extension from its body.
-func encodeExt(typ uint16, body func(b *cryptobyte.Builder)) Extension {
+func NewExtension(typ uint16, body func(b *cryptobyte.Builder)) Extension {
 	var b cryptobyte.Builder
 	body(&b)
 	return Extension{Type: typ, Data: b.BytesOrPanic()}
@@ -105,7 +105,7 @@ func encodeExt(typ uint16, body func(b *cryptobyte.Builder)) Extension {
 // ServerNameExt encodes server_name with one host_name entry; an empty name
 // gives the empty acknowledgement a server sends.
 func ServerNameExt(name string) Extension {
-	return encodeExt(ExtServerName, func(b *cryptobyte.Builder) {
+	return NewExtension(ExtServerName, func(b *cryptobyte.Builder) {
 		if name == "" {
 			return
 		}
@@ -118,12 +118,12 @@ func ServerNameExt(name string) Extension {
 
 // Uint16ListExt encodes supported_groups, signature_algorithms and friends.
 func Uint16ListExt(typ uint16, list []uint16) Extension {
-	return encodeExt(typ, func(b *cryptobyte.Builder) { addUint16List(b, list) })
+	return NewExtension(typ, func(b *cryptobyte.Builder) { addUint16List(b, list) })
 }
 
 // SupportedVersionsClientExt encodes the client's supported_versions.
 func SupportedVersionsClientExt(versions []uint16) Extension {
-	return encodeExt(ExtSupportedVersions, func(b *cryptobyte.Builder) {
+	return NewExtension(ExtSupportedVersions, func(b *cryptobyte.Builder) {
 		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
 			for _, v := range versions {
 				b.AddUint16(v)
@@ -135,12 +135,12 @@ func SupportedVersionsClientExt(versions []uint16) Extension {
 // Uint16Ext encodes an extension whose body is one uint16 (selected version,
 // HelloRetryRequest group, selected PSK identity).
 func Uint16Ext(typ uint16, v uint16) Extension {
-	return encodeExt(typ, func(b *cryptobyte.Builder) { b.AddUint16(v) })
+	return NewExtension(typ, func(b *cryptobyte.Builder) { b.AddUint16(v) })
 }
 
 // KeyShareClientExt encodes the client's key_share list.
 func KeyShareClientExt(shares []KeyShare) Extension {
-	return encodeExt(ExtKeyShare, func(b *cryptobyte.Builder) {
+	return NewExtension(ExtKeyShare, func(b *cryptobyte.Builder) {
 		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
 			for _, ks := range shares {
 				addKeyShare(b, ks)
@@ -151,7 +151,7 @@ func KeyShareClientExt(shares []KeyShare) Extension {
 
 // KeyShareServerExt encodes the server's single key_share entry.
 func KeyShareServerExt(ks KeyShare) Extension {
-	return encodeExt(ExtKeyShare, func(b *cryptobyte.Builder) { addKeyShare(b, ks) })
+	return NewExtension(ExtKeyShare, func(b *cryptobyte.Builder) { addKeyShare(b, ks) })
 }
 
 func addKeyShare(b *cryptobyte.Builder, ks KeyShare) {
@@ -161,7 +161,7 @@ func addKeyShare(b *cryptobyte.Builder, ks KeyShare) {
 
 // ALPNExt encodes application_layer_protocol_negotiation.
 func ALPNExt(protos []string) Extension {
-	return encodeExt(ExtALPN, func(b *cryptobyte.Builder) {
+	return NewExtension(ExtALPN, func(b *cryptobyte.Builder) {
 		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
 			for _, p := range protos {
 				b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(p)) })
@@ -173,7 +173,7 @@ func ALPNExt(protos []string) Extension {
 // BytesExt encodes an extension whose body is an opaque vector with a 16-bit
 // (cookie) or 8-bit (psk modes, point formats, renegotiation_info) length.
 func BytesExt(typ uint16, lenBytes int, data []byte) Extension {
-	return encodeExt(typ, func(b *cryptobyte.Builder) {
+	return NewExtension(typ, func(b *cryptobyte.Builder) {
 		if lenBytes == 1 {
 			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(data) })
 		} else {
@@ -184,7 +184,7 @@ func BytesExt(typ uint16, lenBytes int, data []byte) Extension {
 
 // PreSharedKeyClientExt encodes the client's pre_shared_key offer.
 func PreSharedKeyClientExt(ids []PSKIdentity, binders [][]byte) Extension {
-	return encodeExt(ExtPreSharedKey, func(b *cryptobyte.Builder) {
+	return NewExtension(ExtPreSharedKey, func(b *cryptobyte.Builder) {
 		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
 			for _, id := range ids {
 				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(id.Identity) })
@@ -362,7 +362,7 @@ func decodePadding(data cryptobyte.String) bool {
 // StatusRequestExt encodes an OCSP status_request with no responder IDs and
 // no request extensions, as browsers send it.
 func StatusRequestExt() Extension {
-	return encodeExt(ExtStatusRequest, func(b *cryptobyte.Builder) {
+	return NewExtension(ExtStatusRequest, func(b *cryptobyte.Builder) {
 		b.AddUint8(1) // ocsp
 		b.AddUint16(0)
 		b.AddUint16(0)
@@ -371,7 +371,7 @@ func StatusRequestExt() Extension {
 
 // CompressCertificateExt encodes compress_certificate (RFC 8879).
 func CompressCertificateExt(algorithms []uint16) Extension {
-	return encodeExt(ExtCompressCertificate, func(b *cryptobyte.Builder) {
+	return NewExtension(ExtCompressCertificate, func(b *cryptobyte.Builder) {
 		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
 			for _, a := range algorithms {
 				b.AddUint16(a)

@@ -18,10 +18,10 @@ const (
 	GroupX25519MLKEM768 = uint16(tls.X25519MLKEM768)
 )
 
-var defaultGroups = []uint16{GroupX25519MLKEM768, GroupX25519, GroupSecp256r1, GroupSecp384r1}
+var supportedGroups = []uint16{GroupX25519MLKEM768, GroupX25519, GroupSecp256r1, GroupSecp384r1}
 
-func groupSupported(g uint16) bool {
-	for _, s := range defaultGroups {
+func GroupSupported(g uint16) bool {
+	for _, s := range supportedGroups {
 		if s == g {
 			return true
 		}
@@ -116,7 +116,7 @@ func badShare(what string) error {
 }
 
 // sharedSecret completes the exchange with the server's share.
-func (k *ClientKeyShare) sharedSecret(serverShare []byte) ([]byte, error) {
+func (k *ClientKeyShare) SharedSecret(serverShare []byte) ([]byte, error) {
 	if k.MLKEM != nil {
 		if len(serverShare) != mlkem.CiphertextSize768+32 {
 			return nil, badShare("X25519MLKEM768")
@@ -137,16 +137,16 @@ func (k *ClientKeyShare) sharedSecret(serverShare []byte) ([]byte, error) {
 func ecdhShared(priv *ecdh.PrivateKey, peer []byte) ([]byte, error) {
 	pub, err := priv.Curve().NewPublicKey(peer)
 	if err != nil {
-		return nil, badShare(GroupName(curveGroup(priv.Curve())))
+		return nil, badShare(GroupName(CurveGroup(priv.Curve())))
 	}
 	ss, err := priv.ECDH(pub)
 	if err != nil {
-		return nil, badShare(GroupName(curveGroup(priv.Curve())))
+		return nil, badShare(GroupName(CurveGroup(priv.Curve())))
 	}
 	return ss, nil
 }
 
-func curveGroup(c ecdh.Curve) uint16 {
+func CurveGroup(c ecdh.Curve) uint16 {
 	switch c {
 	case ecdh.X25519():
 		return GroupX25519
@@ -160,7 +160,7 @@ func curveGroup(c ecdh.Curve) uint16 {
 
 // serverKeyExchange answers the client's share: it returns the server's share
 // and the shared secret.
-func serverKeyExchange(group uint16, clientShare []byte, rand io.Reader) (share, secret []byte, err error) {
+func AnswerKeyShare(group uint16, clientShare []byte, rand io.Reader) (share, secret []byte, err error) {
 	if group == GroupX25519MLKEM768 {
 		if len(clientShare) != mlkem.EncapsulationKeySize768+32 {
 			return nil, nil, badShare("X25519MLKEM768")

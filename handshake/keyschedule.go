@@ -14,7 +14,7 @@ import (
 // expandLabel is HKDF-Expand-Label. Every output here fits in one HMAC block
 // (at most the hash size), so it is one HMAC over HkdfLabel || 0x01, built
 // in a stack buffer: the key schedule runs a dozen of these per handshake.
-func (s *Suite) expandLabel(secret []byte, label string, context []byte, length int) []byte {
+func (s *Suite) ExpandLabel(secret []byte, label string, context []byte, length int) []byte {
 	var buf [2 + 1 + 6 + 32 + 1 + 64 + 1]byte
 	info := buf[:0]
 	info = append(info, byte(length>>8), byte(length), byte(6+len(label)))
@@ -36,8 +36,8 @@ func (s *Suite) expandLabel(secret []byte, label string, context []byte, length 
 }
 
 // deriveSecret is Derive-Secret with an already computed transcript hash.
-func (s *Suite) deriveSecret(secret []byte, label string, transcriptHash []byte) []byte {
-	return s.expandLabel(secret, label, transcriptHash, s.Hash.Size())
+func (s *Suite) DeriveSecret(secret []byte, label string, transcriptHash []byte) []byte {
+	return s.ExpandLabel(secret, label, transcriptHash, s.Hash.Size())
 }
 
 func (s *Suite) extract(ikm, salt []byte) []byte {
@@ -48,117 +48,117 @@ func (s *Suite) extract(ikm, salt []byte) []byte {
 	return out
 }
 
-func (s *Suite) emptyHash() []byte {
+func (s *Suite) EmptyHash() []byte {
 	h := s.Hash.New()
 	return h.Sum(nil)
 }
 
 // trafficKey derives the record key and IV from a traffic secret.
-func (s *Suite) trafficKey(secret []byte) (key, iv []byte) {
-	return s.expandLabel(secret, "key", nil, s.AEAD.KeyLen()), s.expandLabel(secret, "iv", nil, record.IVLen)
+func (s *Suite) TrafficKey(secret []byte) (key, iv []byte) {
+	return s.ExpandLabel(secret, "key", nil, s.AEAD.KeyLen()), s.ExpandLabel(secret, "iv", nil, record.IVLen)
 }
 
 // nextTrafficSecret is the KeyUpdate step (RFC 8446 section 7.2).
-func (s *Suite) nextTrafficSecret(secret []byte) []byte {
-	return s.expandLabel(secret, "traffic upd", nil, s.Hash.Size())
+func (s *Suite) NextTrafficSecret(secret []byte) []byte {
+	return s.ExpandLabel(secret, "traffic upd", nil, s.Hash.Size())
 }
 
 // finishedMAC computes verify_data for a Finished message.
-func (s *Suite) finishedMAC(baseKey, transcriptHash []byte) []byte {
-	key := s.expandLabel(baseKey, "finished", nil, s.Hash.Size())
+func (s *Suite) FinishedMAC(baseKey, transcriptHash []byte) []byte {
+	key := s.ExpandLabel(baseKey, "finished", nil, s.Hash.Size())
 	m := hmac.New(s.Hash.New, key)
 	m.Write(transcriptHash)
 	return m.Sum(nil)
 }
 
 // earlySecret is the first stage, from the PSK (zeros when there is none).
-type earlySecret struct {
+type EarlySecret struct {
 	suite  *Suite
 	secret []byte
 }
 
-func newEarlySecret(s *Suite, psk []byte) earlySecret {
+func NewEarlySecret(s *Suite, psk []byte) EarlySecret {
 	if psk == nil {
 		psk = make([]byte, s.Hash.Size())
 	}
-	return earlySecret{s, s.extract(psk, nil)}
+	return EarlySecret{s, s.extract(psk, nil)}
 }
 
 // binderKey is the key of PSK binders for resumption tickets.
-func (e earlySecret) binderKey() []byte {
-	return e.suite.deriveSecret(e.secret, "res binder", e.suite.emptyHash())
+func (e EarlySecret) BinderKey() []byte {
+	return e.suite.DeriveSecret(e.secret, "res binder", e.suite.EmptyHash())
 }
 
-func (e earlySecret) clientEarlyTrafficSecret(th []byte) []byte {
-	return e.suite.deriveSecret(e.secret, "c e traffic", th)
+func (e EarlySecret) ClientEarlyTrafficSecret(th []byte) []byte {
+	return e.suite.DeriveSecret(e.secret, "c e traffic", th)
 }
 
 // handshakeSecret is the second stage, mixing in the (EC)DHE shared secret.
-type handshakeSecret struct {
+type HandshakeSecret struct {
 	suite  *Suite
 	secret []byte
 }
 
-func (e earlySecret) handshakeSecret(shared []byte) handshakeSecret {
-	derived := e.suite.deriveSecret(e.secret, "derived", e.suite.emptyHash())
-	return handshakeSecret{e.suite, e.suite.extract(shared, derived)}
+func (e EarlySecret) HandshakeSecret(shared []byte) HandshakeSecret {
+	derived := e.suite.DeriveSecret(e.secret, "derived", e.suite.EmptyHash())
+	return HandshakeSecret{e.suite, e.suite.extract(shared, derived)}
 }
 
-func (h handshakeSecret) clientTrafficSecret(th []byte) []byte {
-	return h.suite.deriveSecret(h.secret, "c hs traffic", th)
+func (h HandshakeSecret) ClientTrafficSecret(th []byte) []byte {
+	return h.suite.DeriveSecret(h.secret, "c hs traffic", th)
 }
 
-func (h handshakeSecret) serverTrafficSecret(th []byte) []byte {
-	return h.suite.deriveSecret(h.secret, "s hs traffic", th)
+func (h HandshakeSecret) ServerTrafficSecret(th []byte) []byte {
+	return h.suite.DeriveSecret(h.secret, "s hs traffic", th)
 }
 
 // masterSecret is the last stage, from which application secrets come.
-type masterSecret struct {
+type MasterSecret struct {
 	suite  *Suite
 	secret []byte
 }
 
-func (h handshakeSecret) masterSecret() masterSecret {
-	derived := h.suite.deriveSecret(h.secret, "derived", h.suite.emptyHash())
-	return masterSecret{h.suite, h.suite.extract(make([]byte, h.suite.Hash.Size()), derived)}
+func (h HandshakeSecret) MasterSecret() MasterSecret {
+	derived := h.suite.DeriveSecret(h.secret, "derived", h.suite.EmptyHash())
+	return MasterSecret{h.suite, h.suite.extract(make([]byte, h.suite.Hash.Size()), derived)}
 }
 
-func (m masterSecret) clientTrafficSecret(th []byte) []byte {
-	return m.suite.deriveSecret(m.secret, "c ap traffic", th)
+func (m MasterSecret) ClientTrafficSecret(th []byte) []byte {
+	return m.suite.DeriveSecret(m.secret, "c ap traffic", th)
 }
 
-func (m masterSecret) serverTrafficSecret(th []byte) []byte {
-	return m.suite.deriveSecret(m.secret, "s ap traffic", th)
+func (m MasterSecret) ServerTrafficSecret(th []byte) []byte {
+	return m.suite.DeriveSecret(m.secret, "s ap traffic", th)
 }
 
-func (m masterSecret) exporterSecret(th []byte) []byte {
-	return m.suite.deriveSecret(m.secret, "exp master", th)
+func (m MasterSecret) ExporterSecret(th []byte) []byte {
+	return m.suite.DeriveSecret(m.secret, "exp master", th)
 }
 
-func (m masterSecret) resumptionSecret(th []byte) []byte {
-	return m.suite.deriveSecret(m.secret, "res master", th)
+func (m MasterSecret) ResumptionSecret(th []byte) []byte {
+	return m.suite.DeriveSecret(m.secret, "res master", th)
 }
 
 // transcript is the running hash of the handshake messages.
-type transcript struct {
+type Transcript struct {
 	h hash.Hash
 }
 
-func newTranscript(s *Suite) *transcript { return &transcript{h: s.Hash.New()} }
+func NewTranscript(s *Suite) *Transcript { return &Transcript{h: s.Hash.New()} }
 
-func (t *transcript) add(msgs ...[]byte) {
+func (t *Transcript) Add(msgs ...[]byte) {
 	for _, m := range msgs {
 		t.h.Write(m)
 	}
 }
 
-func (t *transcript) sum() []byte { return t.h.Sum(nil) }
+func (t *Transcript) Sum() []byte { return t.h.Sum(nil) }
 
 // messageHash replaces the first ClientHello after a HelloRetryRequest
 // (RFC 8446 section 4.4.1).
-func messageHash(s *Suite, clientHello1 []byte) []byte {
+func MessageHash(s *Suite, clientHello1 []byte) []byte {
 	h := s.Hash.New()
 	h.Write(clientHello1)
-	sum := h.Sum(nil)
-	return append([]byte{byte(TypeMessageHash), 0, 0, byte(len(sum))}, sum...)
+	Sum := h.Sum(nil)
+	return append([]byte{byte(TypeMessageHash), 0, 0, byte(len(Sum))}, Sum...)
 }

@@ -65,7 +65,7 @@ type ServerKeyExchange struct {
 }
 
 // params is the signed part: curve type, group, public key.
-func (m *ServerKeyExchange) params() []byte {
+func (m *ServerKeyExchange) SignedParams() []byte {
 	var b cryptobyte.Builder
 	b.AddUint8(3) // named_curve
 	b.AddUint16(m.Group)
@@ -76,7 +76,7 @@ func (m *ServerKeyExchange) params() []byte {
 // Marshal encodes the whole message, header included.
 func (m *ServerKeyExchange) Marshal() []byte {
 	return marshalMessage(TypeServerKeyExchange, func(b *cryptobyte.Builder) {
-		b.AddBytes(m.params())
+		b.AddBytes(m.SignedParams())
 		b.AddUint16(m.Scheme)
 		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Signature) })
 	})
@@ -200,7 +200,7 @@ func (m *NextProtocol) Unmarshal(raw []byte) error {
 
 // emptyMessage encodes a message with an empty body (ServerHelloDone,
 // HelloRequest).
-func emptyMessage(typ MessageType) []byte {
+func EmptyMessage(typ MessageType) []byte {
 	return []byte{byte(typ), 0, 0, 0}
 }
 

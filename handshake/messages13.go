@@ -56,7 +56,7 @@ func (m *EncryptedExtensions) Unmarshal(raw []byte) error {
 			ok = decodeUint16List(d, &m.SupportedGroups)
 		}
 		if !ok {
-			return decodeErr("EncryptedExtensions extension " + extName(e.Type))
+			return decodeErr("EncryptedExtensions extension " + ExtensionName(e.Type))
 		}
 	}
 	return nil

@@ -22,8 +22,8 @@ func ParseNPNList(wire []byte) ([]string, error) {
 }
 
 // npnExt encodes a server's NPN extension: its protocol list.
-func npnExt(protos []string) Extension {
-	return encodeExt(ExtNextProtoNeg, func(b *cryptobyte.Builder) {
+func NPNExt(protos []string) Extension {
+	return NewExtension(ExtNextProtoNeg, func(b *cryptobyte.Builder) {
 		for _, p := range protos {
 			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(p)) })
 		}
@@ -41,19 +41,4 @@ func decodeNPNList(d cryptobyte.String, out *[]string) bool {
 		*out = append(*out, string(p))
 	}
 	return true
-}
-
-// selectNPN is the client's choice (OpenSSL's SSL_select_next_proto): the
-// first of the server's protocols the client supports, else the client's
-// first protocol.
-func selectNPN(server, client []string) string {
-	for _, p := range server {
-		if contains(client, p) {
-			return p
-		}
-	}
-	if len(client) > 0 {
-		return client[0]
-	}
-	return ""
 }

@@ -38,23 +38,23 @@ func TestRFC8448KeySchedule(t *testing.T) {
 	sfin := v("{server}  construct a Finished", 0, "Finished")
 	cfin := v("{client}  construct a Finished", 0, "Finished")
 
-	early := newEarlySecret(suite, nil)
-	hs := early.handshakeSecret(shared)
-	th := newTranscript(suite)
-	th.add(ch, sh)
-	thHello := th.sum()
-	cHS, sHS := hs.clientTrafficSecret(thHello), hs.serverTrafficSecret(thHello)
-	ms := hs.masterSecret()
-	th.add(ee, cert, cv)
-	thCV := th.sum()
-	th.add(sfin)
-	thSFin := th.sum()
-	th.add(cfin)
-	thCFin := th.sum()
-	sKeyHS, sIVHS := suite.trafficKey(sHS)
-	cApp, sApp := ms.clientTrafficSecret(thSFin), ms.serverTrafficSecret(thSFin)
-	sKeyApp, sIVApp := suite.trafficKey(sApp)
-	cKeyApp, cIVApp := suite.trafficKey(cApp)
+	early := NewEarlySecret(suite, nil)
+	hs := early.HandshakeSecret(shared)
+	th := NewTranscript(suite)
+	th.Add(ch, sh)
+	thHello := th.Sum()
+	cHS, sHS := hs.ClientTrafficSecret(thHello), hs.ServerTrafficSecret(thHello)
+	ms := hs.MasterSecret()
+	th.Add(ee, cert, cv)
+	thCV := th.Sum()
+	th.Add(sfin)
+	thSFin := th.Sum()
+	th.Add(cfin)
+	thCFin := th.Sum()
+	sKeyHS, sIVHS := suite.TrafficKey(sHS)
+	cApp, sApp := ms.ClientTrafficSecret(thSFin), ms.ServerTrafficSecret(thSFin)
+	sKeyApp, sIVApp := suite.TrafficKey(sApp)
+	cKeyApp, cIVApp := suite.TrafficKey(cApp)
 
 	checks := []struct {
 		name, step, field string
@@ -68,16 +68,16 @@ func TestRFC8448KeySchedule(t *testing.T) {
 		{"master secret", `{server}  extract secret "master"`, "secret", ms.secret},
 		{"server handshake key", `{server}  derive write traffic keys for handshake data`, "key expanded", sKeyHS},
 		{"server handshake iv", `{server}  derive write traffic keys for handshake data`, "iv expanded", sIVHS},
-		{"server finished", `{server}  calculate finished "tls13 finished"`, "finished", suite.finishedMAC(sHS, thCV)},
+		{"server finished", `{server}  calculate finished "tls13 finished"`, "finished", suite.FinishedMAC(sHS, thCV)},
 		{"client application traffic", `{server}  derive secret "tls13 c ap traffic"`, "expanded", cApp},
 		{"server application traffic", `{server}  derive secret "tls13 s ap traffic"`, "expanded", sApp},
-		{"exporter master", `{server}  derive secret "tls13 exp master"`, "expanded", ms.exporterSecret(thSFin)},
+		{"exporter master", `{server}  derive secret "tls13 exp master"`, "expanded", ms.ExporterSecret(thSFin)},
 		{"server application key", `{server}  derive write traffic keys for application data`, "key expanded", sKeyApp},
 		{"server application iv", `{server}  derive write traffic keys for application data`, "iv expanded", sIVApp},
-		{"client finished", `{client}  calculate finished "tls13 finished":`, "finished", suite.finishedMAC(cHS, thSFin)},
+		{"client finished", `{client}  calculate finished "tls13 finished":`, "finished", suite.FinishedMAC(cHS, thSFin)},
 		{"client application key", `{client}  derive write traffic keys for application data`, "key expanded", cKeyApp},
 		{"client application iv", `{client}  derive write traffic keys for application data`, "iv expanded", cIVApp},
-		{"resumption master", `{client}  derive secret "tls13 res master"`, "expanded", ms.resumptionSecret(thCFin)},
+		{"resumption master", `{client}  derive secret "tls13 res master"`, "expanded", ms.ResumptionSecret(thCFin)},
 	}
 	for _, c := range checks {
 		want := v(c.step, 0, c.field)

@@ -20,6 +20,14 @@ var (
 	downgradeTLS11 = []byte{0x44, 0x4F, 0x57, 0x4E, 0x47, 0x52, 0x44, 0x00}
 )
 
+// HelloRetryRandom returns the Random of a HelloRetryRequest.
+func HelloRetryRandom() [32]byte { return helloRetryRandom }
+
+// MarkDowngradeTLS12 writes the TLS 1.2 downgrade sentinel into the last 8
+// bytes of a server Random: a server that could speak TLS 1.3 does it when it
+// negotiates TLS 1.2.
+func MarkDowngradeTLS12(random []byte) { copy(random[len(random)-8:], downgradeTLS12) }
+
 // ServerHello is a ServerHello or a HelloRetryRequest (same wire format).
 type ServerHello struct {
 	Version           uint16
@@ -92,7 +100,7 @@ func (m *ServerHello) Unmarshal(raw []byte) error {
 	hrr := m.IsHelloRetryRequest()
 	for _, e := range m.Extensions {
 		if !m.decodeExtension(e, hrr) {
-			return decodeErr("ServerHello extension " + extName(e.Type))
+			return decodeErr("ServerHello extension " + ExtensionName(e.Type))
 		}
 	}
 	return nil

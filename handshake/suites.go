@@ -4,6 +4,7 @@ import (
 	"crypto"
 	_ "crypto/sha256" // register SHA-256 for crypto.Hash
 	_ "crypto/sha512" // register SHA-384 for crypto.Hash
+	"slices"
 
 	"github.com/securepair/securepair/record"
 )
@@ -36,6 +37,9 @@ var suites13 = []*Suite{
 	{TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384", crypto.SHA384, record.AES256GCM},
 }
 
+// Suites13 returns the TLS 1.3 suites in the default order of preference.
+func Suites13() []*Suite { return slices.Clone(suites13) }
+
 // Suite13ByID returns the TLS 1.3 suite with the given ID, or nil.
 func Suite13ByID(id uint16) *Suite {
 	for _, s := range suites13 {
@@ -59,24 +63,6 @@ func SuiteName(id uint16) string {
 
 // NewProtector makes the record protector for one direction from a traffic secret.
 func (s *Suite) NewProtector(secret []byte) (*record.Protector13, error) {
-	key, iv := s.trafficKey(secret)
+	key, iv := s.TrafficKey(secret)
 	return record.NewProtector13(s.AEAD, key, iv)
-}
-
-// setReadSecret installs the read protection of a TLS 1.3 traffic secret.
-func setReadSecret(out Sink, level Level, s *Suite, secret []byte) error {
-	p, err := s.NewProtector(secret)
-	if err != nil {
-		return internal(err)
-	}
-	return out.SetReadKey(level, p)
-}
-
-// setWriteSecret installs the write protection of a TLS 1.3 traffic secret.
-func setWriteSecret(out Sink, level Level, s *Suite, secret []byte) error {
-	p, err := s.NewProtector(secret)
-	if err != nil {
-		return internal(err)
-	}
-	return out.SetWriteKey(level, p)
 }

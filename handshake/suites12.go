@@ -3,6 +3,7 @@ package handshake
 import (
 	"crypto"
 	"crypto/hmac"
+	"slices"
 
 	"github.com/securepair/securepair/record"
 )
@@ -45,11 +46,11 @@ func Suite12ByID(id uint16) *Suite12 {
 	return nil
 }
 
-// groups12 are the groups TLS 1.2 ECDHE may use (no hybrids).
-var groups12 = []uint16{GroupX25519, GroupSecp256r1, GroupSecp384r1}
+// Suites12 returns the TLS 1.2 suites in the default order of preference.
+func Suites12() []*Suite12 { return slices.Clone(suites12) }
 
 // prf is the TLS 1.2 PRF (RFC 5246 section 5) with the suite's hash.
-func (s *Suite12) prf(secret []byte, label string, seed []byte, n int) []byte {
+func (s *Suite12) PRF(secret []byte, label string, seed []byte, n int) []byte {
 	labelSeed := append([]byte(label), seed...)
 	out := make([]byte, 0, n+s.Hash.Size())
 	a := labelSeed
@@ -67,31 +68,31 @@ func (s *Suite12) prf(secret []byte, label string, seed []byte, n int) []byte {
 
 // masterSecret derives the extended master secret (RFC 7627) from the
 // premaster secret and the session hash.
-func (s *Suite12) masterSecret(premaster, sessionHash []byte) []byte {
-	return s.prf(premaster, "extended master secret", sessionHash, 48)
+func (s *Suite12) MasterSecret(premaster, sessionHash []byte) []byte {
+	return s.PRF(premaster, "extended master secret", sessionHash, 48)
 }
 
 // keys12 is one direction's record key and IV from the key block.
-type keys12 struct {
-	clientKey, serverKey, clientIV, serverIV []byte
+type Keys12 struct {
+	ClientKey, ServerKey, ClientIV, ServerIV []byte
 }
 
-func (s *Suite12) keyBlock(master, clientRandom, serverRandom []byte) keys12 {
+func (s *Suite12) KeyBlock(master, clientRandom, serverRandom []byte) Keys12 {
 	keyLen, ivLen := s.AEAD.KeyLen(), record.IVLen12(s.AEAD)
-	block := s.prf(master, "key expansion", append(append([]byte{}, serverRandom...), clientRandom...), 2*keyLen+2*ivLen)
-	return keys12{
-		clientKey: block[:keyLen],
-		serverKey: block[keyLen : 2*keyLen],
-		clientIV:  block[2*keyLen : 2*keyLen+ivLen],
-		serverIV:  block[2*keyLen+ivLen:],
+	block := s.PRF(master, "key expansion", append(append([]byte{}, serverRandom...), clientRandom...), 2*keyLen+2*ivLen)
+	return Keys12{
+		ClientKey: block[:keyLen],
+		ServerKey: block[keyLen : 2*keyLen],
+		ClientIV:  block[2*keyLen : 2*keyLen+ivLen],
+		ServerIV:  block[2*keyLen+ivLen:],
 	}
 }
 
 // finished computes verify_data (12 bytes) over the transcript hash.
-func (s *Suite12) finished(master []byte, client bool, transcriptHash []byte) []byte {
+func (s *Suite12) FinishedVerifyData(master []byte, client bool, transcriptHash []byte) []byte {
 	label := "server finished"
 	if client {
 		label = "client finished"
 	}
-	return s.prf(master, label, transcriptHash, 12)
+	return s.PRF(master, label, transcriptHash, 12)
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/handshake"
 )
 
 // runClient is a small openssl s_client: stdin to the peer, the peer to
@@ -107,7 +106,7 @@ func dial(ctx context.Context, addr string, proto adapters.Protocol, cfg *engine
 func report(w io.Writer, st engine.ConnectionState) {
 	fmt.Fprintln(w, authorizedLine("client", st))
 	fmt.Fprintf(w, "version: %s\ncipher: %s\ngroup: %s\nalpn: %s\nnpn: %s\nservername: %s\nresumed: %s\n",
-		versionName(st.Version), handshake.SuiteName(st.CipherSuite), handshake.GroupName(uint16(st.Group)),
+		versionName(st.Version), engine.SuiteName(st.CipherSuite), engine.GroupName(uint16(st.Group)),
 		orNone(st.NegotiatedProtocol), orNone(st.NPNProtocol), orNone(st.ServerName), yesNo(st.DidResume))
 }
 

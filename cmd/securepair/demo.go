@@ -10,7 +10,6 @@ import (
 
 	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/internal/certgen"
 )
 
@@ -100,7 +99,7 @@ func demoOnce(out io.Writer, s *demoSetup, proto adapters.Protocol) error {
 	fmt.Fprintln(out, authorizedLine("client", st))
 	fmt.Fprintln(out, <-serverSaw)
 	fmt.Fprintf(out, "version: %s\ncipher: %s\ngroup: %s\nalpn: %s\nservername: %s\necho: %s",
-		versionName(st.Version), handshake.SuiteName(st.CipherSuite), handshake.GroupName(uint16(st.Group)),
+		versionName(st.Version), engine.SuiteName(st.CipherSuite), engine.GroupName(uint16(st.Group)),
 		orNone(st.NegotiatedProtocol), st.ServerName, line)
 	conn.Close()
 	return <-serverDone

@@ -11,7 +11,6 @@ import (
 
 	utls "github.com/refraction-networking/utls"
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/handshake"
 )
 
 // tlsFlags are the options server and client share.
@@ -97,9 +96,9 @@ func parseVersion(flagName, v string) (uint16, error) {
 	case "":
 		return 0, nil
 	case "1.3":
-		return handshake.VersionTLS13, nil
+		return engine.VersionTLS13, nil
 	case "1.2":
-		return handshake.VersionTLS12, nil
+		return engine.VersionTLS12, nil
 	}
 	return 0, fmt.Errorf("%s: %q is not a TLS version; use 1.2 or 1.3", flagName, v)
 }
@@ -117,9 +116,9 @@ var helloIDs = map[string]*utls.ClientHelloID{
 
 func versionName(v uint16) string {
 	switch v {
-	case handshake.VersionTLS13:
+	case engine.VersionTLS13:
 		return "TLS 1.3"
-	case handshake.VersionTLS12:
+	case engine.VersionTLS12:
 		return "TLS 1.2"
 	}
 	return fmt.Sprintf("%#04x", v)

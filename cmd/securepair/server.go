@@ -17,7 +17,6 @@ import (
 
 	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/internal/certgen"
 )
 
@@ -62,7 +61,7 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	}
 	if *earlyData > 0 {
 		cfg.MaxEarlyData = uint32(*earlyData)
-		cfg.EarlyDataGuard = handshake.NewReplayGuard(0)
+		cfg.EarlyDataGuard = engine.NewReplayGuard(0)
 	}
 	if err := applySNI(cfg, sni, tf.passphrase); err != nil {
 		return err

@@ -1,4 +1,6 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import (
 	"errors"
@@ -19,12 +21,12 @@ func (r *recordingSink) SendWarning(a record.Alert) error {
 	r.warnings = append(r.warnings, a)
 	return nil
 }
-func (r *recordingSink) SetReadKey(Level, record.Protector) error  { return nil }
-func (r *recordingSink) SetWriteKey(Level, record.Protector) error { return nil }
-func (r *recordingSink) Complete(ConnectionState)                  {}
-func (r *recordingSink) KeyUpdated(bool)                           {}
-func (r *recordingSink) TicketReceived(*NewSessionTicket)          {}
-func (r *recordingSink) EarlyData(EarlyDataStep, int)              {}
+func (r *recordingSink) SetReadKey(Level, record.Protector) error   { return nil }
+func (r *recordingSink) SetWriteKey(Level, record.Protector) error  { return nil }
+func (r *recordingSink) Complete(ConnectionState)                   {}
+func (r *recordingSink) KeyUpdated(bool)                            {}
+func (r *recordingSink) TicketReceived(*handshake.NewSessionTicket) {}
+func (r *recordingSink) EarlyData(EarlyDataStep, int)               {}
 
 func wantAlert(t *testing.T, err error, alert record.Alert) {
 	t.Helper()
@@ -39,11 +41,11 @@ func wantAlert(t *testing.T, err error, alert record.Alert) {
 func TestRenegotiationRefused(t *testing.T) {
 	var sink recordingSink
 	client := traffic12(true, nil)
-	next, err := client.Handle(emptyMessage(TypeHelloRequest), &sink)
+	next, err := client.Handle(handshake.EmptyMessage(handshake.TypeHelloRequest), &sink)
 	if err != nil || next != client || len(sink.warnings) != 1 || sink.warnings[0] != record.AlertNoRenegotiation {
 		t.Fatalf("HelloRequest: next %v, err %v, warnings %v", next, err, sink.warnings)
 	}
-	hello := (&ClientHello{Version: VersionTLS12, CipherSuites: []uint16{0xc02b}, CompressionMethods: []uint8{0}}).Marshal()
+	hello := (&handshake.ClientHello{Version: handshake.VersionTLS12, CipherSuites: []uint16{0xc02b}, CompressionMethods: []uint8{0}}).Marshal()
 	_, err = traffic12(false, nil).Handle(hello, &sink)
 	wantAlert(t, err, record.AlertNoRenegotiation)
 	if err := traffic12(true, nil).UpdateKeys(&sink, false); !errors.Is(err, ErrNoKeyUpdate) {
@@ -54,9 +56,9 @@ func TestRenegotiationRefused(t *testing.T) {
 // Messages out of their place in a TLS 1.2 handshake are unexpected_message:
 // a Finished before ChangeCipherSpec, a NextProtocol that was not negotiated.
 func TestTLS12MessagesOutOfPlace(t *testing.T) {
-	fin := (&Finished{VerifyData: make([]byte, 12)}).Marshal()
-	np := (&NextProtocol{Protocol: "h2"}).Marshal()
-	st := &server12{cfg: &Config{}, sess: session12{suite: suites12[0]}}
+	fin := (&handshake.Finished{VerifyData: make([]byte, 12)}).Marshal()
+	np := (&handshake.NextProtocol{Protocol: "h2"}).Marshal()
+	st := &server12{cfg: &Config{}, sess: session12{suite: handshake.Suites12()[0]}}
 	tests := []struct {
 		name  string
 		state State
@@ -64,7 +66,7 @@ func TestTLS12MessagesOutOfPlace(t *testing.T) {
 	}{
 		{"server: Finished before ChangeCipherSpec", &server12ExpectChangeCipherSpec{st}, fin},
 		{"server: NextProtocol when NPN was not negotiated", &server12ExpectFinished{server12: st}, np},
-		{"client: Finished before ChangeCipherSpec", &client12ExpectChangeCipherSpec{client12: &client12{sh: &ServerHello{}}}, fin},
+		{"client: Finished before ChangeCipherSpec", &client12ExpectChangeCipherSpec{client12: &client12{sh: &handshake.ServerHello{}}}, fin},
 		{"client: NextProtocol from a server", &client12ExpectFinished{&client12{}}, np},
 	}
 	for _, tt := range tests {
@@ -80,7 +82,7 @@ func TestTLS12MessagesOutOfPlace(t *testing.T) {
 func TestPRF12(t *testing.T) {
 	secret := []byte{0x9b, 0xbe, 0x43, 0x6b, 0xa9, 0x40, 0xf0, 0x17, 0xb1, 0x76, 0x52, 0x84, 0x9a, 0x71, 0xdb, 0x35}
 	seed := []byte{0xa0, 0xba, 0x9f, 0x93, 0x6c, 0xda, 0x31, 0x18, 0x27, 0xa6, 0xf7, 0x96, 0xff, 0xd5, 0x19, 0x8c}
-	got := suites12[0].prf(secret, "test label", seed, 16)
+	got := handshake.Suites12()[0].PRF(secret, "test label", seed, 16)
 	want := []byte{0xe3, 0xf2, 0x29, 0xba, 0x72, 0x7b, 0xe1, 0x7b, 0x8d, 0x12, 0x26, 0x20, 0x55, 0x7c, 0xd4, 0x53}
 	if string(got) != string(want) {
 		t.Fatalf("PRF: %x, want %x", got, want)
@@ -89,14 +91,14 @@ func TestPRF12(t *testing.T) {
 
 // A client that gets both ALPN and NPN in one ServerHello aborts.
 func TestServerHelloWithALPNAndNPN(t *testing.T) {
-	hello := &ClientHello{Version: VersionTLS12, CipherSuites: []uint16{TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256},
-		CompressionMethods: []uint8{0}, Extensions: []Extension{ALPNExt([]string{"h2"}), EmptyExt(ExtNextProtoNeg),
-			EmptyExt(ExtExtendedMasterSecret), SupportedVersionsClientExt([]uint16{VersionTLS12})}}
+	hello := &handshake.ClientHello{Version: handshake.VersionTLS12, CipherSuites: []uint16{handshake.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256},
+		CompressionMethods: []uint8{0}, Extensions: []handshake.Extension{handshake.ALPNExt([]string{"h2"}), handshake.EmptyExt(handshake.ExtNextProtoNeg),
+			handshake.EmptyExt(handshake.ExtExtendedMasterSecret), handshake.SupportedVersionsClientExt([]uint16{handshake.VersionTLS12})}}
 	raw := hello.Marshal()
 	hello.Unmarshal(raw)
 	c := &clientShared{cfg: &Config{}, hello: hello, helloRaw: raw}
-	sh := &ServerHello{Version: VersionTLS12, CipherSuite: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-		Extensions: []Extension{ALPNExt([]string{"h2"}), npnExt([]string{"h2"}), EmptyExt(ExtExtendedMasterSecret)}}
+	sh := &handshake.ServerHello{Version: handshake.VersionTLS12, CipherSuite: handshake.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+		Extensions: []handshake.Extension{handshake.ALPNExt([]string{"h2"}), handshake.NPNExt([]string{"h2"}), handshake.EmptyExt(handshake.ExtExtendedMasterSecret)}}
 	shRaw := sh.Marshal()
 	sh.Unmarshal(shRaw)
 	_, err := c.handleServerHello12(sh, shRaw, &recordingSink{})

@@ -1,4 +1,6 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import (
 	"bytes"
@@ -38,23 +40,23 @@ func bindersLen(binders [][]byte) int {
 // computeBinder is the PSK binder over prefix (the messages before this
 // ClientHello, after a HelloRetryRequest) and the ClientHello truncated
 // before its binders.
-func computeBinder(s *Suite, psk, prefix, truncatedHello []byte) []byte {
-	early := newEarlySecret(s, psk)
-	t := newTranscript(s)
-	t.add(prefix, truncatedHello)
-	return s.finishedMAC(early.binderKey(), t.sum())
+func computeBinder(s *handshake.Suite, psk, prefix, truncatedHello []byte) []byte {
+	early := handshake.NewEarlySecret(s, psk)
+	t := handshake.NewTranscript(s)
+	t.Add(prefix, truncatedHello)
+	return s.FinishedMAC(early.BinderKey(), t.Sum())
 }
 
 // ticketPSK derives a ticket's PSK from the resumption secret and the
 // ticket nonce.
-func ticketPSK(s *Suite, resumption, nonce []byte) []byte {
-	return s.expandLabel(resumption, "resumption", nonce, s.Hash.Size())
+func ticketPSK(s *handshake.Suite, resumption, nonce []byte) []byte {
+	return s.ExpandLabel(resumption, "resumption", nonce, s.Hash.Size())
 }
 
 // acceptPSK looks for a ticket of ours in the ClientHello that may resume
 // here, checks its age and binder, and records it in c. A binder that does
 // not verify is fatal; a ticket that merely does not fit is passed over.
-func (s *serverExpectClientHello) acceptPSK(ch *ClientHello, raw []byte, c *serverChoice) error {
+func (s *serverExpectClientHello) acceptPSK(ch *handshake.ClientHello, raw []byte, c *serverChoice) error {
 	if s.cfg.TicketKeys == nil || len(ch.PSKIdentities) == 0 {
 		return nil
 	}
@@ -72,10 +74,10 @@ func (s *serverExpectClientHello) acceptPSK(ch *ClientHello, raw []byte, c *serv
 	now := s.cfg.now()
 	for i, id := range ch.PSKIdentities {
 		sess, err := s.cfg.TicketKeys.open(id.Identity, now)
-		if err != nil || sess.Version != VersionTLS13 || !bytes.Equal(sess.Context, s.cfg.SessionIDContext) {
+		if err != nil || sess.Version != handshake.VersionTLS13 || !bytes.Equal(sess.Context, s.cfg.SessionIDContext) {
 			continue
 		}
-		if suite := Suite13ByID(sess.Suite); suite == nil || suite.Hash != c.suite.Hash {
+		if suite := handshake.Suite13ByID(sess.Suite); suite == nil || suite.Hash != c.suite.Hash {
 			continue
 		}
 		clientAge := time.Duration(id.ObfuscatedTicketAge-sess.AgeAdd) * time.Millisecond
@@ -100,7 +102,7 @@ func (s *serverExpectClientHello) acceptPSK(ch *ClientHello, raw []byte, c *serv
 }
 
 // issueTickets sends NewSessionTicket messages after a TLS 1.3 handshake.
-func issueTickets(cfg *Config, s *Suite, resumption []byte, alpn string, out Sink) error {
+func issueTickets(cfg *Config, s *handshake.Suite, resumption []byte, alpn string, out Sink) error {
 	n := cfg.TicketCount
 	if n == 0 {
 		n = 1
@@ -111,7 +113,7 @@ func issueTickets(cfg *Config, s *Suite, resumption []byte, alpn string, out Sin
 			return err
 		}
 		nonce := []byte{byte(i)}
-		sess := &Session{Version: VersionTLS13, Suite: s.ID, Master: ticketPSK(s, resumption, nonce),
+		sess := &Session{Version: handshake.VersionTLS13, Suite: s.ID, Master: ticketPSK(s, resumption, nonce),
 			Context: cfg.SessionIDContext, ALPN: alpn, CreatedAt: cfg.now(), AgeAdd: binary.BigEndian.Uint32(ageAdd)}
 		if cfg.MaxEarlyData > 0 && cfg.EarlyDataGuard != nil {
 			sess.MaxEarlyData = cfg.MaxEarlyData
@@ -120,10 +122,10 @@ func issueTickets(cfg *Config, s *Suite, resumption []byte, alpn string, out Sin
 		if err != nil {
 			return internal(err)
 		}
-		nst := &NewSessionTicket{Lifetime: uint32(ticketLifetime13 / time.Second), AgeAdd: sess.AgeAdd,
-			Nonce: nonce, Ticket: ticket, Extensions: []Extension{}}
+		nst := &handshake.NewSessionTicket{Lifetime: uint32(ticketLifetime13 / time.Second), AgeAdd: sess.AgeAdd,
+			Nonce: nonce, Ticket: ticket, Extensions: []handshake.Extension{}}
 		if sess.MaxEarlyData > 0 {
-			nst.Extensions = append(nst.Extensions, encodeExt(ExtEarlyData, func(b *cryptobyte.Builder) { b.AddUint32(sess.MaxEarlyData) }))
+			nst.Extensions = append(nst.Extensions, handshake.NewExtension(handshake.ExtEarlyData, func(b *cryptobyte.Builder) { b.AddUint32(sess.MaxEarlyData) }))
 		}
 		if err := out.SendMessage(nst.Marshal()); err != nil {
 			return err
@@ -135,21 +137,23 @@ func issueTickets(cfg *Config, s *Suite, resumption []byte, alpn string, out Sin
 // offerPSK adds a TLS 1.3 ticket to the hello as its last extension, with
 // its binder.
 func (c *clientShared) offerPSK(sess *Session) error {
-	suite := Suite13ByID(sess.Suite)
+	suite := handshake.Suite13ByID(sess.Suite)
 	now := c.cfg.now()
-	if suite == nil || !contains(c.hello.SupportedVersions, VersionTLS13) || !c.hello.HasExtension(ExtPSKModes) ||
+	if suite == nil || !contains(c.hello.SupportedVersions, handshake.VersionTLS13) || !c.hello.HasExtension(handshake.ExtPSKModes) ||
 		now.Sub(sess.CreatedAt) > sess.Lifetime {
 		return nil
 	}
 	h := *c.hello
-	h.Extensions = filter(c.hello.Extensions, func(e Extension) bool { return e.Type != ExtPreSharedKey && e.Type != ExtEarlyData })
+	h.Extensions = filter(c.hello.Extensions, func(e handshake.Extension) bool {
+		return e.Type != handshake.ExtPreSharedKey && e.Type != handshake.ExtEarlyData
+	})
 	if c.cfg.EarlyData && sess.MaxEarlyData > 0 {
-		h.Extensions = append(h.Extensions, EmptyExt(ExtEarlyData))
+		h.Extensions = append(h.Extensions, handshake.EmptyExt(handshake.ExtEarlyData))
 		c.earlyOffered = true
 	}
 	age := uint32(now.Sub(sess.CreatedAt)/time.Millisecond) + sess.AgeAdd
-	h.Extensions = append(h.Extensions, PreSharedKeyClientExt(
-		[]PSKIdentity{{Identity: sess.Ticket, ObfuscatedTicketAge: age}}, [][]byte{make([]byte, suite.Hash.Size())}))
+	h.Extensions = append(h.Extensions, handshake.PreSharedKeyClientExt(
+		[]handshake.PSKIdentity{{Identity: sess.Ticket, ObfuscatedTicketAge: age}}, [][]byte{make([]byte, suite.Hash.Size())}))
 	raw := h.Marshal()
 	setBinder(suite, sess.Master, nil, raw)
 	if err := h.Unmarshal(raw); err != nil {
@@ -161,7 +165,7 @@ func (c *clientShared) offerPSK(sess *Session) error {
 
 // setBinder computes the binder of a hello whose single PSK identity is its
 // last extension, and writes it in place.
-func setBinder(s *Suite, psk, prefix, raw []byte) {
+func setBinder(s *handshake.Suite, psk, prefix, raw []byte) {
 	n := s.Hash.Size()
 	copy(raw[len(raw)-n:], computeBinder(s, psk, prefix, raw[:len(raw)-(2+1+n)]))
 }
@@ -169,13 +173,13 @@ func setBinder(s *Suite, psk, prefix, raw []byte) {
 // startEarlyData opens 0-RTT after the first ClientHello: the compatibility
 // CCS goes first (RFC 8446 appendix D.4), then the early traffic key.
 func (c *clientShared) startEarlyData(out Sink) error {
-	suite := Suite13ByID(c.offered.Suite)
+	suite := handshake.Suite13ByID(c.offered.Suite)
 	if err := c.compatCCS(out); err != nil {
 		return err
 	}
-	t := newTranscript(suite)
-	t.add(c.helloRaw)
-	secret := newEarlySecret(suite, c.offered.Master).clientEarlyTrafficSecret(t.sum())
+	t := handshake.NewTranscript(suite)
+	t.Add(c.helloRaw)
+	secret := handshake.NewEarlySecret(suite, c.offered.Master).ClientEarlyTrafficSecret(t.Sum())
 	c.cfg.logKey("CLIENT_EARLY_TRAFFIC_SECRET", c.hello.Random, secret)
 	if err := setWriteSecret(out, LevelEarly, suite, secret); err != nil {
 		return err
@@ -200,8 +204,8 @@ func (c *clientShared) earlyAnswered(accepted bool, k *clientKeys, out Sink) err
 // endEarlyData sends EndOfEarlyData under the early key and switches to the
 // handshake key.
 func (c *clientShared) endEarlyData(k *clientKeys, out Sink) error {
-	eoed := (&EndOfEarlyData{}).Marshal()
-	k.t.add(eoed)
+	eoed := (&handshake.EndOfEarlyData{}).Marshal()
+	k.t.Add(eoed)
 	if err := out.SendMessage(eoed); err != nil {
 		return err
 	}
@@ -222,19 +226,19 @@ func (cfg *Config) earlySkipBudget() int {
 // delivers it) until EndOfEarlyData, then switches to the handshake key.
 type serverExpectEndOfEarlyData struct {
 	next     State
-	suite    *Suite
+	suite    *handshake.Suite
 	clientHS []byte
-	t        *transcript
+	t        *handshake.Transcript
 }
 
 func (s *serverExpectEndOfEarlyData) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeEndOfEarlyData {
+	if handshake.MessageType(raw[0]) != handshake.TypeEndOfEarlyData {
 		return nil, unexpected(raw, "EndOfEarlyData")
 	}
-	if err := new(EndOfEarlyData).Unmarshal(raw); err != nil {
+	if err := new(handshake.EndOfEarlyData).Unmarshal(raw); err != nil {
 		return nil, err
 	}
-	s.t.add(raw)
+	s.t.Add(raw)
 	out.EarlyData(EarlyDone, 0)
 	if err := setReadSecret(out, LevelHandshake, s.suite, s.clientHS); err != nil {
 		return nil, err

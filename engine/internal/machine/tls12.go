@@ -1,4 +1,6 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import (
 	"crypto"
@@ -41,7 +43,7 @@ func (t *transcript12) sum(h crypto.Hash) []byte {
 
 // session12 is what a TLS 1.2 handshake has agreed once keys exist.
 type session12 struct {
-	suite        *Suite12
+	suite        *handshake.Suite12
 	master       []byte
 	clientRandom []byte
 	serverRandom []byte
@@ -50,12 +52,12 @@ type session12 struct {
 
 // protectors makes both directions' record protection from the key block.
 func (s *session12) protectors() (client, server record.Protector, err error) {
-	k := s.suite.keyBlock(s.master, s.clientRandom, s.serverRandom)
-	c, err := record.NewProtector12(s.suite.AEAD, k.clientKey, k.clientIV)
+	k := s.suite.KeyBlock(s.master, s.clientRandom, s.serverRandom)
+	c, err := record.NewProtector12(s.suite.AEAD, k.ClientKey, k.ClientIV)
 	if err != nil {
 		return nil, nil, internal(err)
 	}
-	sv, err := record.NewProtector12(s.suite.AEAD, k.serverKey, k.serverIV)
+	sv, err := record.NewProtector12(s.suite.AEAD, k.ServerKey, k.ServerIV)
 	if err != nil {
 		return nil, nil, internal(err)
 	}
@@ -63,8 +65,8 @@ func (s *session12) protectors() (client, server record.Protector, err error) {
 }
 
 // serverKeyExchangeContent is what a ServerKeyExchange signature covers.
-func serverKeyExchangeContent(clientRandom, serverRandom []byte, ske *ServerKeyExchange) []byte {
-	return append(append(append([]byte{}, clientRandom...), serverRandom...), ske.params()...)
+func serverKeyExchangeContent(clientRandom, serverRandom []byte, ske *handshake.ServerKeyExchange) []byte {
+	return append(append(append([]byte{}, clientRandom...), serverRandom...), ske.SignedParams()...)
 }
 
 // traffic12 is the Traffic state of a TLS 1.2 connection.
@@ -80,7 +82,7 @@ func (s *session12) exportKeyingMaterial(label string, context []byte, length in
 		seed = append(seed, byte(len(context)>>8), byte(len(context)))
 		seed = append(seed, context...)
 	}
-	return s.suite.prf(s.master, label, seed, length)
+	return s.suite.PRF(s.master, label, seed, length)
 }
 
 func errRenegotiation() error {
@@ -97,10 +99,10 @@ func changeCipherSpec(out Sink, p record.Protector) error {
 
 // finishedMessage is this side's Finished over the transcript so far.
 func (s *session12) finishedMessage(client bool, t *transcript12) []byte {
-	return (&Finished{VerifyData: s.suite.finished(s.master, client, t.sum(s.suite.Hash))}).Marshal()
+	return (&handshake.Finished{VerifyData: s.suite.FinishedVerifyData(s.master, client, t.sum(s.suite.Hash))}).Marshal()
 }
 
 // finishedOK checks the peer's Finished over the transcript so far.
-func (s *session12) finishedOK(fromClient bool, t *transcript12, fin *Finished) bool {
-	return hmac.Equal(s.suite.finished(s.master, fromClient, t.sum(s.suite.Hash)), fin.VerifyData)
+func (s *session12) finishedOK(fromClient bool, t *transcript12, fin *handshake.Finished) bool {
+	return hmac.Equal(s.suite.FinishedVerifyData(s.master, fromClient, t.sum(s.suite.Hash)), fin.VerifyData)
 }

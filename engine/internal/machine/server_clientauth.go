@@ -1,4 +1,6 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import (
 	"crypto/tls"
@@ -17,17 +19,17 @@ type serverExpectClientCertificate struct {
 }
 
 func (s *serverExpectClientCertificate) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeCertificate {
+	if handshake.MessageType(raw[0]) != handshake.TypeCertificate {
 		return nil, unexpected(raw, "client Certificate")
 	}
-	msg := new(Certificate)
+	msg := new(handshake.Certificate)
 	if err := msg.Unmarshal(raw); err != nil {
 		return nil, err
 	}
 	if len(msg.Context) != 0 {
 		return nil, illegal("client Certificate with a context during the handshake")
 	}
-	s.fin.t.add(raw)
+	s.fin.t.Add(raw)
 	if err := authorizeClient(s.cfg, msg.Entries, &s.fin.state); err != nil {
 		return nil, err
 	}
@@ -40,7 +42,7 @@ func (s *serverExpectClientCertificate) Handle(raw []byte, out Sink) (State, err
 // authorizeClient applies ClientAuth to the client's chain (both versions):
 // it records the certificates and the verification result in st, and fails
 // only where ClientAuth says so.
-func authorizeClient(cfg *Config, entries []CertificateEntry, st *ConnectionState) error {
+func authorizeClient(cfg *Config, entries []handshake.CertificateEntry, st *ConnectionState) error {
 	if len(entries) == 0 {
 		missing := record.Errorf(record.AlertCertificateRequired, "the client sent no certificate")
 		if cfg.ClientAuth == tls.RequireAnyClientCert || cfg.ClientAuth == tls.RequireAndVerifyClientCert {
@@ -71,20 +73,20 @@ type serverExpectClientCertificateVerify struct {
 }
 
 func (s *serverExpectClientCertificateVerify) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeCertificateVerify {
+	if handshake.MessageType(raw[0]) != handshake.TypeCertificateVerify {
 		return nil, unexpected(raw, "client CertificateVerify")
 	}
-	cv := new(CertificateVerify)
+	cv := new(handshake.CertificateVerify)
 	if err := cv.Unmarshal(raw); err != nil {
 		return nil, err
 	}
 	if !contains(defaultSchemes13, cv.Scheme) {
 		return nil, illegal("client signed with scheme %#04x, which was not requested", cv.Scheme)
 	}
-	content := signedContent(clientSignatureContext, s.fin.t.sum())
+	content := signedContent(clientSignatureContext, s.fin.t.Sum())
 	if err := verifySignature(s.fin.state.PeerCertificates[0].PublicKey, cv.Scheme, content, cv.Signature); err != nil {
 		return nil, err
 	}
-	s.fin.t.add(raw)
+	s.fin.t.Add(raw)
 	return s.fin, nil
 }

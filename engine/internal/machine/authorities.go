@@ -1,15 +1,10 @@
-package handshake
+package machine
 
 import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-
-	"golang.org/x/crypto/cryptobyte"
 )
-
-// ExtCertificateAuthorities is the TLS 1.3 certificate_authorities extension.
-const ExtCertificateAuthorities uint16 = 47
 
 // acceptableCAs lists the distinguished names of a pool, for a
 // CertificateRequest (nil when there is no pool).
@@ -19,32 +14,6 @@ func acceptableCAs(pool *x509.CertPool) [][]byte {
 	}
 	//lint:ignore SA1019 ClientCAs is a configured pool, not the system one, so Subjects is exact
 	return pool.Subjects()
-}
-
-// certificateAuthoritiesExt encodes certificate_authorities.
-func certificateAuthoritiesExt(names [][]byte) Extension {
-	return encodeExt(ExtCertificateAuthorities, func(b *cryptobyte.Builder) {
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
-			for _, n := range names {
-				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(n) })
-			}
-		})
-	})
-}
-
-func decodeCertificateAuthorities(d cryptobyte.String, out *[][]byte) bool {
-	var list cryptobyte.String
-	if !d.ReadUint16LengthPrefixed(&list) || !d.Empty() || list.Empty() {
-		return false
-	}
-	for !list.Empty() {
-		var n cryptobyte.String
-		if !list.ReadUint16LengthPrefixed(&n) || len(n) == 0 {
-			return false
-		}
-		*out = append(*out, n)
-	}
-	return true
 }
 
 // issuedBy reports whether a chain comes from one of the named CAs: some

@@ -1,4 +1,6 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import "github.com/securepair/securepair/record"
 
@@ -31,7 +33,7 @@ type Sink interface {
 	// true for this side's sending key, false for the peer's.
 	KeyUpdated(local bool)
 	// TicketReceived reports a NewSessionTicket from the server.
-	TicketReceived(t *NewSessionTicket)
+	TicketReceived(t *handshake.NewSessionTicket)
 	// EarlyData moves 0-RTT data along: see EarlyDataStep.
 	EarlyData(step EarlyDataStep, limit int)
 }
@@ -45,7 +47,7 @@ type State interface {
 
 // unexpected is the error of a state given a message it does not take.
 func unexpected(got []byte, want string) error {
-	return errUnexpected(MessageType(got[0]), want)
+	return errUnexpected(handshake.MessageType(got[0]), want)
 }
 
 // EarlyDataStep is a step of 0-RTT data, told to the engine.

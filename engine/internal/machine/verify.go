@@ -1,4 +1,6 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import (
 	"crypto/x509"
@@ -9,7 +11,7 @@ import (
 
 // parseChain decodes the peer's certificates; a certificate that does not
 // parse is bad_certificate.
-func parseChain(entries []CertificateEntry) ([]*x509.Certificate, error) {
+func parseChain(entries []handshake.CertificateEntry) ([]*x509.Certificate, error) {
 	certs := make([]*x509.Certificate, 0, len(entries))
 	for _, e := range entries {
 		c, err := x509.ParseCertificate(e.Data)

@@ -1,4 +1,6 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import (
 	"bytes"
@@ -20,26 +22,26 @@ import (
 type client12 struct {
 	legacyState
 	c       *clientShared
-	sh      *ServerHello
+	sh      *handshake.ServerHello
 	sess    session12
 	t       transcript12
 	shared  []byte
-	certReq *CertificateRequest12
+	certReq *handshake.CertificateRequest12
 	ticket  []byte // from the server's NewSessionTicket
 	resumed bool
 }
 
 // handleServerHello12 takes a ServerHello that negotiates TLS 1.2.
-func (c *clientShared) handleServerHello12(sh *ServerHello, raw []byte, out Sink) (State, error) {
+func (c *clientShared) handleServerHello12(sh *handshake.ServerHello, raw []byte, out Sink) (State, error) {
 	h := c.hello
-	offered12 := contains(h.SupportedVersions, VersionTLS12) || (h.SupportedVersions == nil && h.Version >= VersionTLS12)
-	if sh.Version != VersionTLS12 || !offered12 || !c.cfg.allows(VersionTLS12) {
+	offered12 := contains(h.SupportedVersions, handshake.VersionTLS12) || (h.SupportedVersions == nil && h.Version >= handshake.VersionTLS12)
+	if sh.Version != handshake.VersionTLS12 || !offered12 || !c.cfg.allows(handshake.VersionTLS12) {
 		return nil, record.Errorf(record.AlertProtocolVersion, "server chose version %#04x", sh.Version)
 	}
-	if contains(h.SupportedVersions, VersionTLS13) && sh.HasDowngradeSentinel() {
+	if contains(h.SupportedVersions, handshake.VersionTLS13) && sh.HasDowngradeSentinel() {
 		return nil, illegal("TLS 1.2 ServerHello carries the TLS 1.3 downgrade sentinel")
 	}
-	suite := Suite12ByID(sh.CipherSuite)
+	suite := handshake.Suite12ByID(sh.CipherSuite)
 	if suite == nil || !contains(h.CipherSuites, sh.CipherSuite) {
 		return nil, illegal("server chose cipher suite %#04x, which was not offered", sh.CipherSuite)
 	}
@@ -68,7 +70,7 @@ func (c *clientShared) handleServerHello12(sh *ServerHello, raw []byte, out Sink
 	if sh.NPNProtocols != nil {
 		st.sess.npn = selectNPN(sh.NPNProtocols, c.cfg.NPNProtocols)
 	}
-	c.state.Version, c.state.CipherSuite = VersionTLS12, suite.ID
+	c.state.Version, c.state.CipherSuite = handshake.VersionTLS12, suite.ID
 	c.state.NegotiatedProtocol, c.state.NPNProtocol = sh.ALPN, st.sess.npn
 	if c.offered != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, h.SessionID) {
 		return st.resume(raw)
@@ -80,17 +82,17 @@ func (c *clientShared) handleServerHello12(sh *ServerHello, raw []byte, out Sink
 type client12ExpectCertificate struct{ *client12 }
 
 func (s *client12ExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeCertificate {
+	if handshake.MessageType(raw[0]) != handshake.TypeCertificate {
 		return nil, unexpected(raw, "Certificate")
 	}
-	msg := new(Certificate12)
+	msg := new(handshake.Certificate12)
 	if err := msg.Unmarshal(raw); err != nil {
 		return nil, err
 	}
 	if len(msg.Chain) == 0 {
 		return nil, record.Errorf(record.AlertDecodeError, "server sent no certificate")
 	}
-	entries := make([]CertificateEntry, len(msg.Chain))
+	entries := make([]handshake.CertificateEntry, len(msg.Chain))
 	for i, der := range msg.Chain {
 		entries[i].Data = der
 	}
@@ -117,10 +119,10 @@ func isECDSAish(pub crypto.PublicKey) bool {
 type client12ExpectServerKeyExchange struct{ *client12 }
 
 func (s *client12ExpectServerKeyExchange) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeServerKeyExchange {
+	if handshake.MessageType(raw[0]) != handshake.TypeServerKeyExchange {
 		return nil, unexpected(raw, "ServerKeyExchange")
 	}
-	ske := new(ServerKeyExchange)
+	ske := new(handshake.ServerKeyExchange)
 	if err := ske.Unmarshal(raw); err != nil {
 		return nil, err
 	}
@@ -135,14 +137,14 @@ func (s *client12ExpectServerKeyExchange) Handle(raw []byte, out Sink) (State, e
 	if err := verifySignature12(s.c.state.PeerCertificates[0].PublicKey, ske.Scheme, content, ske.Signature); err != nil {
 		return nil, err
 	}
-	key, pub, err := NewClientKeyShare(ske.Group, s.c.cfg.rand())
+	key, pub, err := handshake.NewClientKeyShare(ske.Group, s.c.cfg.rand())
 	if err != nil {
 		return nil, internal(err)
 	}
-	if s.shared, err = key.sharedSecret(ske.Public); err != nil {
+	if s.shared, err = key.SharedSecret(ske.Public); err != nil {
 		return nil, err
 	}
-	s.c.keys = []*ClientKeyShare{{Group: ske.Group, ECDH: key.ECDH}}
+	s.c.keys = []*handshake.ClientKeyShare{{Group: ske.Group, ECDH: key.ECDH}}
 	s.c.state.Group = tls.CurveID(ske.Group)
 	s.t.add(raw)
 	return &client12ExpectServerHelloDone{client12: s.client12, ourShare: pub}, nil
@@ -154,20 +156,20 @@ type client12ExpectServerHelloDone struct {
 }
 
 func (s *client12ExpectServerHelloDone) Handle(raw []byte, out Sink) (State, error) {
-	switch MessageType(raw[0]) {
-	case TypeCertificateRequest:
+	switch handshake.MessageType(raw[0]) {
+	case handshake.TypeCertificateRequest:
 		if s.certReq != nil {
 			return nil, unexpected(raw, "ServerHelloDone")
 		}
-		req := new(CertificateRequest12)
+		req := new(handshake.CertificateRequest12)
 		if err := req.Unmarshal(raw); err != nil {
 			return nil, err
 		}
 		s.certReq = req
 		s.t.add(raw)
 		return s, nil
-	case TypeServerHelloDone:
-		if len(raw) != HeaderLen {
+	case handshake.TypeServerHelloDone:
+		if len(raw) != handshake.HeaderLen {
 			return nil, decodeErr("ServerHelloDone")
 		}
 	default:
@@ -183,7 +185,7 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 	var scheme uint16
 	if s.certReq != nil {
 		cert, scheme = chooseCertificate12(certsFromCAs(s.c.cfg.Certificates, s.certReq.Authorities), s.certReq.SignatureAlgorithms)
-		msg := &Certificate12{}
+		msg := &handshake.Certificate12{}
 		if cert != nil {
 			msg.Chain = cert.Certificate
 		}
@@ -191,17 +193,17 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 			return nil, err
 		}
 	}
-	if err := s.send(out, (&ClientKeyExchange{Public: s.ourShare}).Marshal()); err != nil {
+	if err := s.send(out, (&handshake.ClientKeyExchange{Public: s.ourShare}).Marshal()); err != nil {
 		return nil, err
 	}
-	s.sess.master = s.sess.suite.masterSecret(s.shared, s.t.sum(s.sess.suite.Hash))
+	s.sess.master = s.sess.suite.MasterSecret(s.shared, s.t.sum(s.sess.suite.Hash))
 	s.c.cfg.logKey("CLIENT_RANDOM", s.c.hello.Random, s.sess.master)
 	if cert != nil {
 		sig, err := sign(cert.PrivateKey.(crypto.Signer), scheme, s.t.msgs, s.c.cfg.rand())
 		if err != nil {
 			return nil, err
 		}
-		if err := s.send(out, (&CertificateVerify{Scheme: scheme, Signature: sig}).Marshal()); err != nil {
+		if err := s.send(out, (&handshake.CertificateVerify{Scheme: scheme, Signature: sig}).Marshal()); err != nil {
 			return nil, err
 		}
 	}
@@ -233,19 +235,19 @@ type client12ExpectChangeCipherSpec struct {
 }
 
 func (s *client12ExpectChangeCipherSpec) Handle(raw []byte, out Sink) (State, error) {
-	switch MessageType(raw[0]) {
-	case TypeNewSessionTicket:
+	switch handshake.MessageType(raw[0]) {
+	case handshake.TypeNewSessionTicket:
 		if !s.sh.TicketAck || s.ticket != nil {
 			return nil, unexpected(raw, "ChangeCipherSpec")
 		}
-		nst := new(NewSessionTicket12)
+		nst := new(handshake.NewSessionTicket12)
 		if err := nst.Unmarshal(raw); err != nil {
 			return nil, err
 		}
 		s.ticket = append([]byte{}, nst.Ticket...)
 		s.t.add(raw)
 		return s, nil
-	case TypeChangeCipherSpec:
+	case handshake.TypeChangeCipherSpec:
 	default:
 		return nil, unexpected(raw, "ChangeCipherSpec")
 	}
@@ -258,10 +260,10 @@ func (s *client12ExpectChangeCipherSpec) Handle(raw []byte, out Sink) (State, er
 type client12ExpectFinished struct{ *client12 }
 
 func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeFinished {
+	if handshake.MessageType(raw[0]) != handshake.TypeFinished {
 		return nil, unexpected(raw, "Finished")
 	}
-	fin := new(Finished)
+	fin := new(handshake.Finished)
 	if err := fin.Unmarshal(raw); err != nil {
 		return nil, err
 	}
@@ -288,7 +290,7 @@ func (s *client12) storeSession() {
 	if cache == nil || (len(s.sh.SessionID) == 0 && s.ticket == nil) || s.c.cfg.ServerName == "" {
 		return
 	}
-	cache.put(s.c.cfg.ServerName, &Session{Version: VersionTLS12, Suite: s.sess.suite.ID, Master: s.sess.master,
+	cache.put(s.c.cfg.ServerName, &Session{Version: handshake.VersionTLS12, Suite: s.sess.suite.ID, Master: s.sess.master,
 		ALPN: s.sh.ALPN, CreatedAt: s.c.cfg.now(), ID: append([]byte{}, s.sh.SessionID...), Ticket: s.ticket})
 }
 
@@ -332,7 +334,7 @@ func (s *client12) sendNextProtocol(out Sink) error {
 	if s.sh.NPNProtocols == nil {
 		return nil
 	}
-	return s.send(out, (&NextProtocol{Protocol: s.sess.npn}).Marshal())
+	return s.send(out, (&handshake.NextProtocol{Protocol: s.sess.npn}).Marshal())
 }
 
 // offerSession puts a cached TLS 1.2 session into the hello: its ticket in
@@ -346,7 +348,7 @@ func (c *clientShared) offerSession() error {
 	if sess == nil || c.cfg.now().Sub(sess.CreatedAt) > 24*time.Hour {
 		return nil
 	}
-	if sess.Version == VersionTLS13 {
+	if sess.Version == handshake.VersionTLS13 {
 		return c.offerPSK(sess)
 	}
 	if !offers12(c.hello) {
@@ -354,10 +356,10 @@ func (c *clientShared) offerSession() error {
 	}
 	h := *c.hello
 	switch {
-	case sess.Ticket != nil && h.HasExtension(ExtSessionTicket):
-		h.Extensions = append([]Extension{}, h.Extensions...)
+	case sess.Ticket != nil && h.HasExtension(handshake.ExtSessionTicket):
+		h.Extensions = append([]handshake.Extension{}, h.Extensions...)
 		for i := range h.Extensions {
-			if h.Extensions[i].Type == ExtSessionTicket {
+			if h.Extensions[i].Type == handshake.ExtSessionTicket {
 				h.Extensions[i].Data = sess.Ticket
 			}
 		}

@@ -1,8 +1,10 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import "github.com/securepair/securepair/record"
 
-func errUnexpected(got MessageType, want string) error {
+func errUnexpected(got handshake.MessageType, want string) error {
 	return record.Errorf(record.AlertUnexpectedMessage, "got handshake message %d, want %s", got, want)
 }
 
@@ -15,4 +17,8 @@ func internal(err error) error {
 		return err
 	}
 	return record.Errorf(record.AlertInternalError, "%v", err)
+}
+
+func decodeErr(what string) error {
+	return record.Errorf(record.AlertDecodeError, "malformed %s", what)
 }

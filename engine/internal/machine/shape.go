@@ -1,4 +1,6 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import (
 	"fmt"
@@ -11,19 +13,14 @@ import (
 // of the key shares it carries.
 type ShapedHello struct {
 	Raw  []byte
-	Keys []*ClientKeyShare
+	Keys []*handshake.ClientKeyShare
 }
 
-// HelloShaper builds the first ClientHello of a connection.
-type HelloShaper interface {
-	ShapeHello(cfg *Config) (*ShapedHello, error)
-}
-
-// shapeHello builds the client's first hello: from cfg.HelloShaper when set,
+// shapeHello builds the client's first hello: from cfg.ShapeHello when set,
 // else through uTLS.
 func shapeHello(cfg *Config) (*ShapedHello, error) {
-	if cfg.HelloShaper != nil {
-		return cfg.HelloShaper.ShapeHello(cfg)
+	if cfg.ShapeHello != nil {
+		return cfg.ShapeHello()
 	}
 	return shapeWithUTLS(cfg)
 }
@@ -37,7 +34,7 @@ func shapeWithUTLS(cfg *Config) (*ShapedHello, error) {
 	}
 	id := utls.HelloCustom
 	var spec *utls.ClientHelloSpec
-	var keys []*ClientKeyShare
+	var keys []*handshake.ClientKeyShare
 	switch {
 	case cfg.ClientHelloSpec != nil:
 		spec = cfg.ClientHelloSpec()
@@ -65,24 +62,24 @@ func shapeWithUTLS(cfg *Config) (*ShapedHello, error) {
 }
 
 // utlsKeys converts the private keys uTLS generated for its shares.
-func utlsKeys(k *utls.KeySharePrivateKeys) []*ClientKeyShare {
+func utlsKeys(k *utls.KeySharePrivateKeys) []*handshake.ClientKeyShare {
 	if k == nil {
 		return nil
 	}
-	var keys []*ClientKeyShare
+	var keys []*handshake.ClientKeyShare
 	if k.Mlkem != nil && k.MlkemEcdhe != nil {
-		keys = append(keys, &ClientKeyShare{Group: GroupX25519MLKEM768, ECDH: k.MlkemEcdhe, MLKEM: k.Mlkem})
+		keys = append(keys, &handshake.ClientKeyShare{Group: handshake.GroupX25519MLKEM768, ECDH: k.MlkemEcdhe, MLKEM: k.Mlkem})
 	}
 	if k.Ecdhe != nil {
-		keys = append(keys, &ClientKeyShare{Group: curveGroup(k.Ecdhe.Curve()), ECDH: k.Ecdhe})
+		keys = append(keys, &handshake.ClientKeyShare{Group: handshake.CurveGroup(k.Ecdhe.Curve()), ECDH: k.Ecdhe})
 	}
 	return keys
 }
 
 // defaultSpec derives a hello from the Config. Its key shares are made here
 // from Config.Rand (uTLS would ignore Rand for keys), so it replays exactly.
-func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*ClientKeyShare, error) {
-	with13, with12 := cfg.allows(VersionTLS13), cfg.allows(VersionTLS12)
+func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*handshake.ClientKeyShare, error) {
+	with13, with12 := cfg.allows(handshake.VersionTLS13), cfg.allows(handshake.VersionTLS12)
 	groups := cfg.groups()
 	if !with13 {
 		groups = filter(groups, func(g uint16) bool { return contains(groups12, g) })
@@ -92,13 +89,13 @@ func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*ClientKeyShare, error) 
 		for _, s := range cfg.suites() {
 			suites = append(suites, s.ID)
 		}
-		versions = append(versions, VersionTLS13)
+		versions = append(versions, handshake.VersionTLS13)
 	}
 	if with12 {
 		for _, s := range cfg.suites12() {
 			suites = append(suites, s.ID)
 		}
-		versions = append(versions, VersionTLS12)
+		versions = append(versions, handshake.VersionTLS12)
 	}
 	curves := make([]utls.CurveID, len(groups))
 	for i, g := range groups {
@@ -126,7 +123,7 @@ func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*ClientKeyShare, error) 
 		&utls.SupportedCurvesExtension{Curves: curves},
 		&utls.SignatureAlgorithmsExtension{SupportedSignatureAlgorithms: sigs},
 	)
-	var keys []*ClientKeyShare
+	var keys []*handshake.ClientKeyShare
 	if with13 {
 		shares, k, err := defaultKeyShares(cfg, groups)
 		if err != nil {
@@ -156,15 +153,15 @@ func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*ClientKeyShare, error) 
 
 // defaultKeyShares makes the key shares of a default hello: one for the
 // first group, plus X25519 when that group is the X25519MLKEM768 hybrid.
-func defaultKeyShares(cfg *Config, groups []uint16) ([]utls.KeyShare, []*ClientKeyShare, error) {
+func defaultKeyShares(cfg *Config, groups []uint16) ([]utls.KeyShare, []*handshake.ClientKeyShare, error) {
 	shareGroups := []uint16{groups[0]}
-	if groups[0] == GroupX25519MLKEM768 && contains(groups, GroupX25519) {
-		shareGroups = append(shareGroups, GroupX25519)
+	if groups[0] == handshake.GroupX25519MLKEM768 && contains(groups, handshake.GroupX25519) {
+		shareGroups = append(shareGroups, handshake.GroupX25519)
 	}
-	var keys []*ClientKeyShare
+	var keys []*handshake.ClientKeyShare
 	var shares []utls.KeyShare
 	for _, g := range shareGroups {
-		k, pub, err := NewClientKeyShare(g, cfg.rand())
+		k, pub, err := handshake.NewClientKeyShare(g, cfg.rand())
 		if err != nil {
 			return nil, nil, err
 		}

@@ -1,20 +1,16 @@
-package handshake
+package engine
 
 import (
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
-	"fmt"
 	"io"
 	"time"
 
 	utls "github.com/refraction-networking/utls"
-)
 
-// DefaultMaxHandshakeMessage is the largest handshake message accepted when
-// Config.MaxHandshakeMessageSize is zero.
-const DefaultMaxHandshakeMessage = 64 << 10
+	"github.com/securepair/securepair/engine/internal/machine"
+	"github.com/securepair/securepair/handshake"
+)
 
 // Config configures a client or a server. Field names follow crypto/tls.Config
 // where the meaning is the same. A Config may be shared by many connections
@@ -126,144 +122,62 @@ type Config struct {
 	MaxHandshakeMessageSize int
 }
 
-func (c *Config) rand() io.Reader {
-	if c.Rand != nil {
-		return c.Rand
-	}
-	return rand.Reader
-}
+// DefaultMaxHandshakeMessage is the largest handshake message accepted when
+// Config.MaxHandshakeMessageSize is zero.
+const DefaultMaxHandshakeMessage = machine.DefaultMaxHandshakeMessage
 
-// logKey writes one NSS key log line when KeyLogWriter is set.
-func (c *Config) logKey(label string, clientRandom [32]byte, secret []byte) {
-	if c.KeyLogWriter != nil {
-		fmt.Fprintf(c.KeyLogWriter, "%s %x %x\n", label, clientRandom, secret)
-	}
-}
-
-func (c *Config) now() time.Time {
-	if c.Time != nil {
-		return c.Time()
-	}
-	return time.Now()
-}
-
-// MaxMessage returns the effective handshake message size limit.
-func (c *Config) MaxMessage() int {
-	if c.MaxHandshakeMessageSize > 0 {
-		return c.MaxHandshakeMessageSize
-	}
-	return DefaultMaxHandshakeMessage
-}
-
-func (c *Config) suites() []*Suite {
-	if c.CipherSuites == nil {
-		return suites13
-	}
-	var out []*Suite
-	for _, id := range c.CipherSuites {
-		if s := Suite13ByID(id); s != nil {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func (c *Config) groups() []uint16 {
-	if c.CurvePreferences == nil {
-		return defaultGroups
-	}
-	var out []uint16
-	for _, g := range c.CurvePreferences {
-		if groupSupported(uint16(g)) {
-			out = append(out, uint16(g))
-		}
-	}
-	return out
-}
-
-func (c *Config) minVersion() uint16 {
-	if c.MinVersion == 0 {
-		return VersionTLS12
-	}
-	return c.MinVersion
-}
-
-func (c *Config) maxVersion() uint16 {
-	if c.MaxVersion == 0 {
-		return VersionTLS13
-	}
-	return c.MaxVersion
-}
-
-// allows reports whether version v is within MinVersion..MaxVersion.
-func (c *Config) allows(v uint16) bool {
-	return v >= c.minVersion() && v <= c.maxVersion()
-}
-
-func (c *Config) suites12() []*Suite12 {
-	if c.CipherSuites == nil {
-		return suites12
-	}
-	var out []*Suite12
-	for _, id := range c.CipherSuites {
-		if s := Suite12ByID(id); s != nil {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// check refuses a Config that cannot make a handshake.
-func (c *Config) check(isClient bool) error {
-	for _, v := range []uint16{c.MinVersion, c.MaxVersion} {
-		if v != 0 && v != VersionTLS12 && v != VersionTLS13 {
-			return fmt.Errorf("handshake: version %#04x: only TLS 1.2 (0x0303) and TLS 1.3 (0x0304) are spoken", v)
-		}
-	}
-	if c.minVersion() > c.maxVersion() {
-		return errors.New("handshake: MinVersion is above MaxVersion")
-	}
-	if c.allows(VersionTLS13) && len(c.suites()) == 0 && !c.allows(VersionTLS12) {
-		return errors.New("handshake: no supported TLS 1.3 cipher suite in CipherSuites")
-	}
-	if c.allows(VersionTLS12) && len(c.suites12()) == 0 && !c.allows(VersionTLS13) {
-		return errors.New("handshake: no supported TLS 1.2 cipher suite in CipherSuites")
-	}
-	if len(c.groups()) == 0 {
-		return errors.New("handshake: no supported group in CurvePreferences")
-	}
-	if isClient && c.ServerName == "" && !c.InsecureAcceptUnauthorized {
-		return errors.New("handshake: ServerName is needed to verify the server (or set InsecureAcceptUnauthorized)")
-	}
-	if !isClient && len(c.Certificates) == 0 && c.GetCertificate == nil {
-		return errors.New("handshake: a server needs at least one certificate")
-	}
-	return nil
-}
-
-// ClientHelloInfo is what GetCertificate sees of a ClientHello.
+// ClientHelloInfo is what Config.GetCertificate sees of a ClientHello.
 type ClientHelloInfo struct {
-	ServerName       string
-	SignatureSchemes []uint16
-	SupportedProtos  []string
+	ServerName       string   // SNI, empty when none was sent
+	SignatureSchemes []uint16 // signature_algorithms, in the client's order
+	SupportedProtos  []string // ALPN protocols, in the client's order
 }
 
-// ConnectionState describes a connection as negotiated so far.
-type ConnectionState struct {
-	Version            uint16
-	CipherSuite        uint16
-	Group              tls.CurveID
-	NegotiatedProtocol string // ALPN
-	ServerName         string
-	PeerCertificates   []*x509.Certificate
-	VerifiedChains     [][]*x509.Certificate
-	// Authorized is true when the peer's certificate verified (Node's
-	// 'authorized'). AuthorizationError says why not when it is false.
-	Authorized         bool
-	AuthorizationError error
-	NPNProtocol        string // the protocol chosen by NPN (TLS 1.2)
-	DidResume          bool
-	EarlyDataAccepted  bool // 0-RTT data was sent and taken
-	DidHelloRetry      bool
-	HandshakeComplete  bool
+// ShapedHello is a client's first ClientHello as bytes, with the private keys
+// of the key shares it carries.
+type ShapedHello struct {
+	Raw  []byte
+	Keys []*handshake.ClientKeyShare
 }
+
+// HelloShaper builds the first ClientHello of a connection, for callers that
+// bring their own hello bytes (a test replaying a recorded trace).
+type HelloShaper interface {
+	ShapeHello(cfg *Config) (*ShapedHello, error)
+}
+
+// machineConfig is the Config as the state machines take it.
+func (c *Config) machineConfig() *machine.Config {
+	m := &machine.Config{
+		Rand: c.Rand, Time: c.Time, Certificates: c.Certificates,
+		ClientAuth: c.ClientAuth, ClientCAs: c.ClientCAs, RootCAs: c.RootCAs, ServerName: c.ServerName,
+		InsecureAcceptUnauthorized: c.InsecureAcceptUnauthorized,
+		NextProtos:                 c.NextProtos, MinVersion: c.MinVersion, MaxVersion: c.MaxVersion,
+		CipherSuites: c.CipherSuites, NPNProtocols: c.NPNProtocols, CurvePreferences: c.CurvePreferences,
+		ClientHelloID: c.ClientHelloID, ClientHelloSpec: c.ClientHelloSpec,
+		SessionIDContext: c.SessionIDContext, TicketCount: c.TicketCount,
+		EarlyData: c.EarlyData, MaxEarlyData: c.MaxEarlyData,
+		KeyLogWriter: c.KeyLogWriter, MaxHandshakeMessageSize: c.MaxHandshakeMessageSize,
+		ServerSessionCache: c.ServerSessionCache.inner(), ClientSessionCache: c.ClientSessionCache.inner(),
+		TicketKeys: c.TicketKeys.inner(), EarlyDataGuard: c.EarlyDataGuard.inner(),
+	}
+	if c.GetCertificate != nil {
+		m.GetCertificate = func(h *machine.ClientHelloInfo) (*tls.Certificate, error) {
+			return c.GetCertificate((*ClientHelloInfo)(h))
+		}
+	}
+	if c.HelloShaper != nil {
+		m.ShapeHello = func() (*machine.ShapedHello, error) {
+			h, err := c.HelloShaper.ShapeHello(c)
+			return (*machine.ShapedHello)(h), err
+		}
+	}
+	return m
+}
+
+var (
+	_ = x509.NewCertPool
+	_ io.Reader
+	_ time.Duration
+	_ utls.ClientHelloID
+)

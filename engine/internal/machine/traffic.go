@@ -1,4 +1,6 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import (
 	"errors"
@@ -11,7 +13,7 @@ import (
 // messages (KeyUpdate both ways, NewSessionTicket on the client) and starts
 // local key updates.
 type Traffic struct {
-	suite       *Suite
+	suite       *handshake.Suite
 	readSecret  []byte
 	writeSecret []byte
 	exporter    []byte
@@ -29,13 +31,13 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 	if t.tls12 {
 		return t.handle12(raw, out)
 	}
-	switch MessageType(raw[0]) {
-	case TypeKeyUpdate:
-		ku := new(KeyUpdate)
+	switch handshake.MessageType(raw[0]) {
+	case handshake.TypeKeyUpdate:
+		ku := new(handshake.KeyUpdate)
 		if err := ku.Unmarshal(raw); err != nil {
 			return nil, err
 		}
-		t.readSecret = t.suite.nextTrafficSecret(t.readSecret)
+		t.readSecret = t.suite.NextTrafficSecret(t.readSecret)
 		if err := setReadSecret(out, LevelApplication, t.suite, t.readSecret); err != nil {
 			return nil, err
 		}
@@ -46,18 +48,18 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 			}
 		}
 		return t, nil
-	case TypeNewSessionTicket:
+	case handshake.TypeNewSessionTicket:
 		if !t.isClient {
 			return nil, unexpected(raw, "KeyUpdate")
 		}
-		nst := new(NewSessionTicket)
+		nst := new(handshake.NewSessionTicket)
 		if err := nst.Unmarshal(raw); err != nil {
 			return nil, err
 		}
 		t.storeTicket(nst)
 		out.TicketReceived(nst)
 		return t, nil
-	case TypeCertificateRequest:
+	case handshake.TypeCertificateRequest:
 		if t.isClient {
 			return nil, record.Errorf(record.AlertUnexpectedMessage, "post-handshake authentication was not offered")
 		}
@@ -69,12 +71,12 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 // answered with a no_renegotiation warning (RFC 5746 section 4.2), a
 // renegotiating ClientHello with a fatal one.
 func (t *Traffic) handle12(raw []byte, out Sink) (State, error) {
-	switch MessageType(raw[0]) {
-	case TypeHelloRequest:
-		if t.isClient && len(raw) == HeaderLen {
+	switch handshake.MessageType(raw[0]) {
+	case handshake.TypeHelloRequest:
+		if t.isClient && len(raw) == handshake.HeaderLen {
 			return t, out.SendWarning(record.AlertNoRenegotiation)
 		}
-	case TypeClientHello:
+	case handshake.TypeClientHello:
 		if !t.isClient {
 			return nil, errRenegotiation()
 		}
@@ -99,10 +101,10 @@ func (t *Traffic) UpdateKeys(out Sink, requestPeer bool) error {
 }
 
 func (t *Traffic) updateWriteKey(out Sink, requestPeer bool) error {
-	if err := out.SendMessage((&KeyUpdate{UpdateRequested: requestPeer}).Marshal()); err != nil {
+	if err := out.SendMessage((&handshake.KeyUpdate{UpdateRequested: requestPeer}).Marshal()); err != nil {
 		return err
 	}
-	t.writeSecret = t.suite.nextTrafficSecret(t.writeSecret)
+	t.writeSecret = t.suite.NextTrafficSecret(t.writeSecret)
 	return setWriteSecret(out, LevelApplication, t.suite, t.writeSecret)
 }
 
@@ -120,19 +122,19 @@ func (t *Traffic) ExportKeyingMaterial(label string, context []byte, length int)
 	if len(label) > 249 {
 		return nil, errors.New("handshake: exporter label longer than 249 bytes")
 	}
-	secret := t.suite.deriveSecret(t.exporter, label, t.suite.emptyHash())
+	secret := t.suite.DeriveSecret(t.exporter, label, t.suite.EmptyHash())
 	h := t.suite.Hash.New()
 	h.Write(context)
-	return t.suite.expandLabel(secret, "exporter", h.Sum(nil), length), nil
+	return t.suite.ExpandLabel(secret, "exporter", h.Sum(nil), length), nil
 }
 
 // storeTicket keeps a TLS 1.3 ticket in the client's session cache.
-func (t *Traffic) storeTicket(nst *NewSessionTicket) {
+func (t *Traffic) storeTicket(nst *handshake.NewSessionTicket) {
 	if t.cfg == nil || t.cfg.ClientSessionCache == nil || t.cfg.ServerName == "" || nst.Lifetime == 0 {
 		return
 	}
 	lifetime := time.Duration(min(nst.Lifetime, uint32(ticketLifetime13/time.Second))) * time.Second
-	t.cfg.ClientSessionCache.put(t.cfg.ServerName, &Session{Version: VersionTLS13, Suite: t.suite.ID,
+	t.cfg.ClientSessionCache.put(t.cfg.ServerName, &Session{Version: handshake.VersionTLS13, Suite: t.suite.ID,
 		Master: ticketPSK(t.suite, t.resumption, nst.Nonce), ALPN: t.state.NegotiatedProtocol,
 		CreatedAt: t.cfg.now(), AgeAdd: nst.AgeAdd, Ticket: append([]byte{}, nst.Ticket...),
 		Lifetime: lifetime, Authorized: t.state.Authorized, MaxEarlyData: nst.MaxEarlyData})

@@ -1,4 +1,6 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import (
 	"bytes"
@@ -23,9 +25,9 @@ type clientShared struct {
 	// earlyOffered: the hello carries early_data and 0-RTT data may be going out.
 	earlyOffered  bool
 	earlyAccepted bool
-	hello         *ClientHello // the last hello sent, decoded
+	hello         *handshake.ClientHello // the last hello sent, decoded
 	helloRaw      []byte
-	keys          []*ClientKeyShare
+	keys          []*handshake.ClientKeyShare
 	sentCCS       bool // middlebox-compatibility CCS already sent
 	state         ConnectionState
 }
@@ -40,11 +42,11 @@ func StartClient(cfg *Config, out Sink) (State, error) {
 	if err != nil {
 		return nil, err
 	}
-	hello := new(ClientHello)
+	hello := new(handshake.ClientHello)
 	if err := hello.Unmarshal(shaped.Raw); err != nil {
 		return nil, internal(err)
 	}
-	if !contains(hello.SupportedVersions, VersionTLS13) && !offers12(hello) {
+	if !contains(hello.SupportedVersions, handshake.VersionTLS13) && !offers12(hello) {
 		return nil, record.Errorf(record.AlertInternalError, "the shaped ClientHello offers neither TLS 1.3 nor TLS 1.2")
 	}
 	c := &clientShared{cfg: cfg, hello: hello, helloRaw: shaped.Raw, keys: shaped.Keys}
@@ -63,7 +65,7 @@ func StartClient(cfg *Config, out Sink) (State, error) {
 	return &clientExpectServerHello{c: c}, nil
 }
 
-func (c *clientShared) keyFor(group uint16) *ClientKeyShare {
+func (c *clientShared) keyFor(group uint16) *handshake.ClientKeyShare {
 	for _, k := range c.keys {
 		if k.Group == group {
 			return k
@@ -86,15 +88,15 @@ func (c *clientShared) compatCCS(out Sink) error {
 type clientExpectServerHello struct {
 	c         *clientShared
 	retried   bool
-	retryHash *transcript // set after a HelloRetryRequest
-	suite     *Suite      // fixed by a HelloRetryRequest
+	retryHash *handshake.Transcript // set after a HelloRetryRequest
+	suite     *handshake.Suite      // fixed by a HelloRetryRequest
 }
 
 func (s *clientExpectServerHello) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeServerHello {
+	if handshake.MessageType(raw[0]) != handshake.TypeServerHello {
 		return nil, unexpected(raw, "ServerHello")
 	}
-	sh := new(ServerHello)
+	sh := new(handshake.ServerHello)
 	if err := sh.Unmarshal(raw); err != nil {
 		return nil, err
 	}
@@ -112,15 +114,15 @@ func (s *clientExpectServerHello) Handle(raw []byte, out Sink) (State, error) {
 }
 
 // checkCommon validates what ServerHello and HelloRetryRequest share.
-func (s *clientExpectServerHello) checkCommon(sh *ServerHello) (*Suite, error) {
+func (s *clientExpectServerHello) checkCommon(sh *handshake.ServerHello) (*handshake.Suite, error) {
 	c := s.c
 	if sh.SupportedVersion == 0 {
 		return nil, record.Errorf(record.AlertProtocolVersion, "server chose a version below TLS 1.3 (%#04x)", sh.Version)
 	}
-	if sh.SupportedVersion != VersionTLS13 || !contains(c.hello.SupportedVersions, sh.SupportedVersion) {
+	if sh.SupportedVersion != handshake.VersionTLS13 || !contains(c.hello.SupportedVersions, sh.SupportedVersion) {
 		return nil, illegal("server chose version %#04x, which was not offered", sh.SupportedVersion)
 	}
-	if sh.Version != VersionTLS12 {
+	if sh.Version != handshake.VersionTLS12 {
 		return nil, illegal("legacy_version %#04x in ServerHello", sh.Version)
 	}
 	if !bytes.Equal(sh.SessionID, c.hello.SessionID) {
@@ -129,7 +131,7 @@ func (s *clientExpectServerHello) checkCommon(sh *ServerHello) (*Suite, error) {
 	if sh.CompressionMethod != 0 {
 		return nil, illegal("server chose compression %d", sh.CompressionMethod)
 	}
-	suite := Suite13ByID(sh.CipherSuite)
+	suite := handshake.Suite13ByID(sh.CipherSuite)
 	if suite == nil || !contains(c.hello.CipherSuites, sh.CipherSuite) {
 		return nil, illegal("server chose cipher suite %#04x, which was not offered", sh.CipherSuite)
 	}
@@ -137,7 +139,7 @@ func (s *clientExpectServerHello) checkCommon(sh *ServerHello) (*Suite, error) {
 		return nil, illegal("server changed the cipher suite after HelloRetryRequest")
 	}
 	for _, e := range sh.Extensions {
-		if e.Type == ExtCookie && sh.IsHelloRetryRequest() {
+		if e.Type == handshake.ExtCookie && sh.IsHelloRetryRequest() {
 			continue // a server may always send a cookie in HelloRetryRequest
 		}
 		if !c.hello.HasExtension(e.Type) {
@@ -147,17 +149,17 @@ func (s *clientExpectServerHello) checkCommon(sh *ServerHello) (*Suite, error) {
 	return suite, nil
 }
 
-func (s *clientExpectServerHello) handleServerHello(sh *ServerHello, raw []byte, suite *Suite, out Sink) (State, error) {
+func (s *clientExpectServerHello) handleServerHello(sh *handshake.ServerHello, raw []byte, suite *handshake.Suite, out Sink) (State, error) {
 	c := s.c
 	if sh.HasDowngradeSentinel() {
 		return nil, illegal("TLS 1.3 ServerHello carries a downgrade sentinel")
 	}
 	var psk []byte
 	if sh.SelectedIdentity >= 0 {
-		if c.offered == nil || c.offered.Version != VersionTLS13 || sh.SelectedIdentity != 0 {
+		if c.offered == nil || c.offered.Version != handshake.VersionTLS13 || sh.SelectedIdentity != 0 {
 			return nil, illegal("server selected a PSK that was not offered")
 		}
-		if Suite13ByID(c.offered.Suite).Hash != suite.Hash {
+		if handshake.Suite13ByID(c.offered.Suite).Hash != suite.Hash {
 			return nil, illegal("server resumed a ticket with a suite of another hash")
 		}
 		psk = c.offered.Master
@@ -181,7 +183,7 @@ func (s *clientExpectServerHello) handleServerHello(sh *ServerHello, raw []byte,
 	if key == nil {
 		return nil, record.Errorf(record.AlertInternalError, "no private key for the offered group %#04x", sh.KeyShare.Group)
 	}
-	shared, err := key.sharedSecret(sh.KeyShare.Data)
+	shared, err := key.SharedSecret(sh.KeyShare.Data)
 	if err != nil {
 		return nil, err
 	}
@@ -190,17 +192,17 @@ func (s *clientExpectServerHello) handleServerHello(sh *ServerHello, raw []byte,
 }
 
 // keysFromShared runs the key schedule to the handshake keys.
-func (s *clientExpectServerHello) keysFromShared(sh *ServerHello, raw []byte, suite *Suite, psk, shared []byte, out Sink) (State, error) {
+func (s *clientExpectServerHello) keysFromShared(sh *handshake.ServerHello, raw []byte, suite *handshake.Suite, psk, shared []byte, out Sink) (State, error) {
 	c := s.c
 	t := s.retryHash
 	if t == nil {
-		t = newTranscript(suite)
-		t.add(c.helloRaw)
+		t = handshake.NewTranscript(suite)
+		t.Add(c.helloRaw)
 	}
-	t.add(raw)
-	hs := newEarlySecret(suite, psk).handshakeSecret(shared)
-	th := t.sum()
-	clientHS, serverHS := hs.clientTrafficSecret(th), hs.serverTrafficSecret(th)
+	t.Add(raw)
+	hs := handshake.NewEarlySecret(suite, psk).HandshakeSecret(shared)
+	th := t.Sum()
+	clientHS, serverHS := hs.ClientTrafficSecret(th), hs.ServerTrafficSecret(th)
 	c.cfg.logKey("CLIENT_HANDSHAKE_TRAFFIC_SECRET", c.hello.Random, clientHS)
 	c.cfg.logKey("SERVER_HANDSHAKE_TRAFFIC_SECRET", c.hello.Random, serverHS)
 	if err := setReadSecret(out, LevelHandshake, suite, serverHS); err != nil {
@@ -217,22 +219,22 @@ func (s *clientExpectServerHello) keysFromShared(sh *ServerHello, raw []byte, su
 			return nil, err
 		}
 	}
-	c.state.Version = VersionTLS13
+	c.state.Version = handshake.VersionTLS13
 	c.state.CipherSuite = suite.ID
 	return &clientExpectEncryptedExtensions{c: c, k: &clientKeys{suite: suite, t: t, hs: hs, clientHS: clientHS, serverHS: serverHS}}, nil
 }
 
 // clientKeys is the key schedule state carried from ServerHello to Finished.
 type clientKeys struct {
-	suite              *Suite
-	t                  *transcript
-	hs                 handshakeSecret
+	suite              *handshake.Suite
+	t                  *handshake.Transcript
+	hs                 handshake.HandshakeSecret
 	clientHS, serverHS []byte
 }
 
 // serverOnlyExtensions may never appear in EncryptedExtensions.
-var serverHelloOnly = []uint16{ExtKeyShare, ExtSupportedVersions, ExtPreSharedKey, ExtCookie, ExtPSKModes,
-	ExtSignatureAlgorithms, ExtSignatureAlgsCert, ExtPadding, ExtStatusRequest, ExtSCT}
+var serverHelloOnly = []uint16{handshake.ExtKeyShare, handshake.ExtSupportedVersions, handshake.ExtPreSharedKey, handshake.ExtCookie, handshake.ExtPSKModes,
+	handshake.ExtSignatureAlgorithms, handshake.ExtSignatureAlgsCert, handshake.ExtPadding, handshake.ExtStatusRequest, handshake.ExtSCT}
 
 type clientExpectEncryptedExtensions struct {
 	c *clientShared
@@ -240,17 +242,17 @@ type clientExpectEncryptedExtensions struct {
 }
 
 func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeEncryptedExtensions {
+	if handshake.MessageType(raw[0]) != handshake.TypeEncryptedExtensions {
 		return nil, unexpected(raw, "EncryptedExtensions")
 	}
-	ee := new(EncryptedExtensions)
+	ee := new(handshake.EncryptedExtensions)
 	if err := ee.Unmarshal(raw); err != nil {
 		return nil, err
 	}
 	c := s.c
 	for _, e := range ee.Extensions {
 		if contains(serverHelloOnly, e.Type) {
-			return nil, illegal("extension %s in EncryptedExtensions", extName(e.Type))
+			return nil, illegal("extension %s in EncryptedExtensions", handshake.ExtensionName(e.Type))
 		}
 		if !c.hello.HasExtension(e.Type) {
 			return nil, record.Errorf(record.AlertUnsupportedExtension, "server sent extension %d that was not offered", e.Type)
@@ -263,7 +265,7 @@ func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, e
 		return nil, illegal("server chose ALPN protocol %q, which was not offered", ee.ALPN)
 	}
 	c.state.NegotiatedProtocol = ee.ALPN
-	s.k.t.add(raw)
+	s.k.t.Add(raw)
 	if c.earlyOffered {
 		if err := c.earlyAnswered(ee.EarlyData, s.k, out); err != nil {
 			return nil, err
@@ -280,29 +282,29 @@ func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, e
 type clientExpectCertificate struct {
 	c       *clientShared
 	k       *clientKeys
-	certReq *CertificateRequest
+	certReq *handshake.CertificateRequest
 }
 
 func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
-	switch MessageType(raw[0]) {
-	case TypeCertificateRequest:
+	switch handshake.MessageType(raw[0]) {
+	case handshake.TypeCertificateRequest:
 		if s.certReq != nil {
 			return nil, unexpected(raw, "Certificate")
 		}
-		req := new(CertificateRequest)
+		req := new(handshake.CertificateRequest)
 		if err := req.Unmarshal(raw); err != nil {
 			return nil, err
 		}
 		if len(req.Context) != 0 {
 			return nil, illegal("CertificateRequest with a context during the handshake")
 		}
-		s.k.t.add(raw)
+		s.k.t.Add(raw)
 		return &clientExpectCertificate{c: s.c, k: s.k, certReq: req}, nil
-	case TypeCertificate:
+	case handshake.TypeCertificate:
 	default:
 		return nil, unexpected(raw, "Certificate")
 	}
-	msg := new(Certificate)
+	msg := new(handshake.Certificate)
 	if err := msg.Unmarshal(raw); err != nil {
 		return nil, err
 	}
@@ -319,61 +321,61 @@ func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
 	if err := s.c.authorize(certs); err != nil {
 		return nil, err
 	}
-	s.k.t.add(raw)
+	s.k.t.Add(raw)
 	return &clientExpectCertificateVerify{c: s.c, k: s.k, certReq: s.certReq}, nil
 }
 
 type clientExpectCertificateVerify struct {
 	c       *clientShared
 	k       *clientKeys
-	certReq *CertificateRequest
+	certReq *handshake.CertificateRequest
 }
 
 func (s *clientExpectCertificateVerify) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeCertificateVerify {
+	if handshake.MessageType(raw[0]) != handshake.TypeCertificateVerify {
 		return nil, unexpected(raw, "CertificateVerify")
 	}
-	cv := new(CertificateVerify)
+	cv := new(handshake.CertificateVerify)
 	if err := cv.Unmarshal(raw); err != nil {
 		return nil, err
 	}
 	if !contains(s.c.hello.SignatureAlgorithms, cv.Scheme) || !contains(defaultSchemes13, cv.Scheme) {
 		return nil, illegal("server signed with scheme %#04x, which was not offered", cv.Scheme)
 	}
-	content := signedContent(serverSignatureContext, s.k.t.sum())
+	content := signedContent(serverSignatureContext, s.k.t.Sum())
 	if err := verifySignature(s.c.state.PeerCertificates[0].PublicKey, cv.Scheme, content, cv.Signature); err != nil {
 		return nil, err
 	}
-	s.k.t.add(raw)
+	s.k.t.Add(raw)
 	return &clientExpectFinished{c: s.c, k: s.k, certReq: s.certReq}, nil
 }
 
 type clientExpectFinished struct {
 	c       *clientShared
 	k       *clientKeys
-	certReq *CertificateRequest
+	certReq *handshake.CertificateRequest
 }
 
 func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeFinished {
+	if handshake.MessageType(raw[0]) != handshake.TypeFinished {
 		return nil, unexpected(raw, "Finished")
 	}
-	fin := new(Finished)
+	fin := new(handshake.Finished)
 	if err := fin.Unmarshal(raw); err != nil {
 		return nil, err
 	}
 	k := s.k
-	want := k.suite.finishedMAC(k.serverHS, k.t.sum())
+	want := k.suite.FinishedMAC(k.serverHS, k.t.Sum())
 	if !hmac.Equal(want, fin.VerifyData) {
 		return nil, record.Errorf(record.AlertDecryptError, "server Finished does not verify")
 	}
-	k.t.add(raw)
-	ms := k.hs.masterSecret()
-	th := k.t.sum()
-	clientApp, serverApp := ms.clientTrafficSecret(th), ms.serverTrafficSecret(th)
+	k.t.Add(raw)
+	ms := k.hs.MasterSecret()
+	th := k.t.Sum()
+	clientApp, serverApp := ms.ClientTrafficSecret(th), ms.ServerTrafficSecret(th)
 	s.c.cfg.logKey("CLIENT_TRAFFIC_SECRET_0", s.c.hello.Random, clientApp)
 	s.c.cfg.logKey("SERVER_TRAFFIC_SECRET_0", s.c.hello.Random, serverApp)
-	s.c.cfg.logKey("EXPORTER_SECRET", s.c.hello.Random, ms.exporterSecret(th))
+	s.c.cfg.logKey("EXPORTER_SECRET", s.c.hello.Random, ms.ExporterSecret(th))
 	if err := setReadSecret(out, LevelApplication, k.suite, serverApp); err != nil {
 		return nil, err
 	}
@@ -387,16 +389,16 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 			return nil, err
 		}
 	}
-	mine := (&Finished{VerifyData: k.suite.finishedMAC(k.clientHS, k.t.sum())}).Marshal()
+	mine := (&handshake.Finished{VerifyData: k.suite.FinishedMAC(k.clientHS, k.t.Sum())}).Marshal()
 	if err := out.SendMessage(mine); err != nil {
 		return nil, err
 	}
-	k.t.add(mine)
+	k.t.Add(mine)
 	if err := setWriteSecret(out, LevelApplication, k.suite, clientApp); err != nil {
 		return nil, err
 	}
 	s.c.state.HandshakeComplete = true
 	out.Complete(s.c.state)
 	return &Traffic{suite: k.suite, readSecret: serverApp, writeSecret: clientApp, isClient: true,
-		exporter: ms.exporterSecret(th), cfg: s.c.cfg, resumption: ms.resumptionSecret(k.t.sum()), state: s.c.state}, nil
+		exporter: ms.ExporterSecret(th), cfg: s.c.cfg, resumption: ms.ResumptionSecret(k.t.Sum()), state: s.c.state}, nil
 }

@@ -1,4 +1,6 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import (
 	"crypto"
@@ -32,14 +34,14 @@ type serverExpectClientHello struct {
 // serverRetry is what a HelloRetryRequest fixed for the second hello.
 type serverRetry struct {
 	prefix []byte // message_hash and HelloRetryRequest: the transcript so far
-	suite  *Suite
+	suite  *handshake.Suite
 	group  uint16
 	sentCC bool
 }
 
 // serverChoice is what the server negotiated from a ClientHello.
 type serverChoice struct {
-	suite  *Suite
+	suite  *handshake.Suite
 	group  uint16
 	share  []byte // client's share for group; nil means HelloRetryRequest (unless PSK-only)
 	cert   *tls.Certificate
@@ -58,14 +60,14 @@ func (c *serverChoice) needsRetry() bool {
 }
 
 func (s *serverExpectClientHello) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeClientHello {
+	if handshake.MessageType(raw[0]) != handshake.TypeClientHello {
 		return nil, unexpected(raw, "ClientHello")
 	}
-	ch := new(ClientHello)
+	ch := new(handshake.ClientHello)
 	if err := ch.Unmarshal(raw); err != nil {
 		return nil, err
 	}
-	if s.retry == nil && !(contains(ch.SupportedVersions, VersionTLS13) && s.cfg.allows(VersionTLS13)) {
+	if s.retry == nil && !(contains(ch.SupportedVersions, handshake.VersionTLS13) && s.cfg.allows(handshake.VersionTLS13)) {
 		return s.handleClientHello12(ch, raw, out)
 	}
 	choice, err := s.negotiate(ch)
@@ -85,8 +87,8 @@ func (s *serverExpectClientHello) Handle(raw []byte, out Sink) (State, error) {
 }
 
 // negotiate picks version, suite, group, certificate and ALPN.
-func (s *serverExpectClientHello) negotiate(ch *ClientHello) (*serverChoice, error) {
-	if !contains(ch.SupportedVersions, VersionTLS13) {
+func (s *serverExpectClientHello) negotiate(ch *handshake.ClientHello) (*serverChoice, error) {
+	if !contains(ch.SupportedVersions, handshake.VersionTLS13) {
 		return nil, record.Errorf(record.AlertProtocolVersion, "client does not offer TLS 1.3")
 	}
 	if len(ch.CompressionMethods) != 1 || ch.CompressionMethods[0] != 0 {
@@ -120,7 +122,7 @@ func (s *serverExpectClientHello) negotiate(ch *ClientHello) (*serverChoice, err
 	return c, s.pickALPN(ch, c)
 }
 
-func (s *serverExpectClientHello) pickGroup(ch *ClientHello, c *serverChoice) error {
+func (s *serverExpectClientHello) pickGroup(ch *handshake.ClientHello, c *serverChoice) error {
 	if ch.SupportedGroups == nil || ch.KeyShares == nil {
 		return record.Errorf(record.AlertMissingExtension, "ClientHello without supported_groups or key_share")
 	}
@@ -155,7 +157,7 @@ func (s *serverExpectClientHello) pickGroup(ch *ClientHello, c *serverChoice) er
 	return nil
 }
 
-func (s *serverExpectClientHello) pickCertificate(ch *ClientHello, c *serverChoice) error {
+func (s *serverExpectClientHello) pickCertificate(ch *handshake.ClientHello, c *serverChoice) error {
 	if ch.SignatureAlgorithms == nil {
 		return record.Errorf(record.AlertMissingExtension, "ClientHello without signature_algorithms")
 	}
@@ -196,7 +198,7 @@ func chooseCertificateWith(pick func(crypto.PublicKey, []uint16) (uint16, bool),
 
 // candidateCertificates are the certificates that may serve this hello:
 // GetCertificate's choice (Node's SNICallback) or Certificates.
-func (s *serverExpectClientHello) candidateCertificates(ch *ClientHello) ([]tls.Certificate, error) {
+func (s *serverExpectClientHello) candidateCertificates(ch *handshake.ClientHello) ([]tls.Certificate, error) {
 	if s.cfg.GetCertificate != nil {
 		cert, err := s.cfg.GetCertificate(&ClientHelloInfo{ServerName: ch.ServerName, SignatureSchemes: ch.SignatureAlgorithms, SupportedProtos: ch.ALPN})
 		if err != nil {
@@ -209,14 +211,14 @@ func (s *serverExpectClientHello) candidateCertificates(ch *ClientHello) ([]tls.
 	return s.cfg.Certificates, nil
 }
 
-func (s *serverExpectClientHello) pickALPN(ch *ClientHello, c *serverChoice) error {
+func (s *serverExpectClientHello) pickALPN(ch *handshake.ClientHello, c *serverChoice) error {
 	var err error
 	c.alpn, err = s.negotiateALPN(ch)
 	return err
 }
 
 // negotiateALPN picks the server's first protocol the client offers.
-func (s *serverExpectClientHello) negotiateALPN(ch *ClientHello) (string, error) {
+func (s *serverExpectClientHello) negotiateALPN(ch *handshake.ClientHello) (string, error) {
 	if len(ch.ALPN) == 0 || len(s.cfg.NextProtos) == 0 {
 		return "", nil
 	}
@@ -228,19 +230,19 @@ func (s *serverExpectClientHello) negotiateALPN(ch *ClientHello) (string, error)
 	return "", record.Errorf(record.AlertNoApplicationProtocol, "no ALPN protocol in common (client offers %q)", ch.ALPN)
 }
 
-func (s *serverExpectClientHello) sendRetry(ch *ClientHello, raw []byte, c *serverChoice, out Sink) (State, error) {
-	hrr := &ServerHello{
-		Version:     VersionTLS12,
-		Random:      helloRetryRandom,
+func (s *serverExpectClientHello) sendRetry(ch *handshake.ClientHello, raw []byte, c *serverChoice, out Sink) (State, error) {
+	hrr := &handshake.ServerHello{
+		Version:     handshake.VersionTLS12,
+		Random:      handshake.HelloRetryRandom(),
 		SessionID:   ch.SessionID,
 		CipherSuite: c.suite.ID,
-		Extensions: []Extension{
-			Uint16Ext(ExtSupportedVersions, VersionTLS13),
-			Uint16Ext(ExtKeyShare, c.group),
+		Extensions: []handshake.Extension{
+			handshake.Uint16Ext(handshake.ExtSupportedVersions, handshake.VersionTLS13),
+			handshake.Uint16Ext(handshake.ExtKeyShare, c.group),
 		},
 	}
 	hrrRaw := hrr.Marshal()
-	prefix := append(messageHash(c.suite, raw), hrrRaw...)
+	prefix := append(handshake.MessageHash(c.suite, raw), hrrRaw...)
 	if err := out.SendMessage(hrrRaw); err != nil {
 		return nil, err
 	}
@@ -266,43 +268,43 @@ func randomBytes(r io.Reader, n int) ([]byte, error) {
 
 // sendServerFlight answers an acceptable ClientHello with ServerHello,
 // EncryptedExtensions, Certificate, CertificateVerify and Finished.
-func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, c *serverChoice, out Sink) (State, error) {
+func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, raw []byte, c *serverChoice, out Sink) (State, error) {
 	random, err := randomBytes(s.cfg.rand(), 32)
 	if err != nil {
 		return nil, err
 	}
-	sh := &ServerHello{Version: VersionTLS12, SessionID: ch.SessionID, CipherSuite: c.suite.ID}
+	sh := &handshake.ServerHello{Version: handshake.VersionTLS12, SessionID: ch.SessionID, CipherSuite: c.suite.ID}
 	shared := make([]byte, c.suite.Hash.Size()) // zeros: the IKM of PSK-only resumption
 	if c.psk == nil || c.pskMode == pskModeDHEKE {
-		share, secret, err := serverKeyExchange(c.group, c.share, s.cfg.rand())
+		share, secret, err := handshake.AnswerKeyShare(c.group, c.share, s.cfg.rand())
 		if err != nil {
 			return nil, err
 		}
 		shared = secret
-		sh.Extensions = append(sh.Extensions, KeyShareServerExt(KeyShare{Group: c.group, Data: share}))
+		sh.Extensions = append(sh.Extensions, handshake.KeyShareServerExt(handshake.KeyShare{Group: c.group, Data: share}))
 	}
-	sh.Extensions = append(sh.Extensions, Uint16Ext(ExtSupportedVersions, VersionTLS13))
+	sh.Extensions = append(sh.Extensions, handshake.Uint16Ext(handshake.ExtSupportedVersions, handshake.VersionTLS13))
 	var psk []byte
 	if c.psk != nil {
 		psk = c.psk.Master
-		sh.Extensions = append(sh.Extensions, Uint16Ext(ExtPreSharedKey, uint16(c.pskIndex)))
+		sh.Extensions = append(sh.Extensions, handshake.Uint16Ext(handshake.ExtPreSharedKey, uint16(c.pskIndex)))
 	}
 	copy(sh.Random[:], random)
 	shRaw := sh.Marshal()
-	t := newTranscript(c.suite)
+	t := handshake.NewTranscript(c.suite)
 	if s.retry != nil {
-		t.add(s.retry.prefix)
+		t.Add(s.retry.prefix)
 	}
-	t.add(raw)
+	t.Add(raw)
 	var earlySecret []byte
 	if c.early {
-		earlySecret = newEarlySecret(c.suite, psk).clientEarlyTrafficSecret(t.sum())
+		earlySecret = handshake.NewEarlySecret(c.suite, psk).ClientEarlyTrafficSecret(t.Sum())
 		s.cfg.logKey("CLIENT_EARLY_TRAFFIC_SECRET", ch.Random, earlySecret)
 	}
-	t.add(shRaw)
-	hs := newEarlySecret(c.suite, psk).handshakeSecret(shared)
-	th := t.sum()
-	clientHS, serverHS := hs.clientTrafficSecret(th), hs.serverTrafficSecret(th)
+	t.Add(shRaw)
+	hs := handshake.NewEarlySecret(c.suite, psk).HandshakeSecret(shared)
+	th := t.Sum()
+	clientHS, serverHS := hs.ClientTrafficSecret(th), hs.ServerTrafficSecret(th)
 	s.cfg.logKey("CLIENT_HANDSHAKE_TRAFFIC_SECRET", ch.Random, clientHS)
 	s.cfg.logKey("SERVER_HANDSHAKE_TRAFFIC_SECRET", ch.Random, serverHS)
 	if err := out.SendMessage(shRaw); err != nil {
@@ -338,17 +340,17 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 			return nil, err
 		}
 	}
-	ms := hs.masterSecret()
-	th = t.sum()
-	clientApp, serverApp := ms.clientTrafficSecret(th), ms.serverTrafficSecret(th)
+	ms := hs.MasterSecret()
+	th = t.Sum()
+	clientApp, serverApp := ms.ClientTrafficSecret(th), ms.ServerTrafficSecret(th)
 	s.cfg.logKey("CLIENT_TRAFFIC_SECRET_0", ch.Random, clientApp)
 	s.cfg.logKey("SERVER_TRAFFIC_SECRET_0", ch.Random, serverApp)
-	s.cfg.logKey("EXPORTER_SECRET", ch.Random, ms.exporterSecret(th))
+	s.cfg.logKey("EXPORTER_SECRET", ch.Random, ms.ExporterSecret(th))
 	if err := setWriteSecret(out, LevelApplication, c.suite, serverApp); err != nil {
 		return nil, err
 	}
 	state := ConnectionState{
-		Version:            VersionTLS13,
+		Version:            handshake.VersionTLS13,
 		CipherSuite:        c.suite.ID,
 		NegotiatedProtocol: c.alpn,
 		ServerName:         ch.ServerName,
@@ -360,7 +362,7 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 		state.Group = tls.CurveID(c.group)
 	}
 	fin := &serverExpectFinished{cfg: s.cfg, suite: c.suite, t: t, clientHS: clientHS, clientApp: clientApp,
-		serverApp: serverApp, exporter: ms.exporterSecret(th), master: ms, state: state,
+		serverApp: serverApp, exporter: ms.ExporterSecret(th), master: ms, state: state,
 		tickets: s.cfg.TicketKeys != nil && ch.PSKModes != nil}
 	var next State = fin
 	if s.cfg.ClientAuth != tls.NoClientCert && c.psk == nil {
@@ -374,79 +376,79 @@ func (s *serverExpectClientHello) sendServerFlight(ch *ClientHello, raw []byte, 
 
 // encryptedFlight builds EncryptedExtensions through Finished, adding each to
 // the transcript.
-func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *transcript, serverHS []byte) ([][]byte, error) {
-	ee := &EncryptedExtensions{Extensions: []Extension{}}
+func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *handshake.Transcript, serverHS []byte) ([][]byte, error) {
+	ee := &handshake.EncryptedExtensions{Extensions: []handshake.Extension{}}
 	if c.alpn != "" {
-		ee.Extensions = append(ee.Extensions, ALPNExt([]string{c.alpn}))
+		ee.Extensions = append(ee.Extensions, handshake.ALPNExt([]string{c.alpn}))
 	}
 	if c.early {
-		ee.Extensions = append(ee.Extensions, EmptyExt(ExtEarlyData))
+		ee.Extensions = append(ee.Extensions, handshake.EmptyExt(handshake.ExtEarlyData))
 	}
-	cert := &Certificate{}
+	cert := &handshake.Certificate{}
 	for _, der := range c.cert.Certificate {
-		cert.Entries = append(cert.Entries, CertificateEntry{Data: der})
+		cert.Entries = append(cert.Entries, handshake.CertificateEntry{Data: der})
 	}
 	eeRaw, certRaw := ee.Marshal(), cert.Marshal()
 	msgs := [][]byte{eeRaw}
-	t.add(eeRaw)
+	t.Add(eeRaw)
 	if c.psk != nil { // resumption: the PSK authenticates, no certificates
-		finRaw := (&Finished{VerifyData: c.suite.finishedMAC(serverHS, t.sum())}).Marshal()
-		t.add(finRaw)
+		finRaw := (&handshake.Finished{VerifyData: c.suite.FinishedMAC(serverHS, t.Sum())}).Marshal()
+		t.Add(finRaw)
 		return append(msgs, finRaw), nil
 	}
 	if s.cfg.ClientAuth != tls.NoClientCert {
-		exts := []Extension{Uint16ListExt(ExtSignatureAlgorithms, defaultSchemes13)}
+		exts := []handshake.Extension{handshake.Uint16ListExt(handshake.ExtSignatureAlgorithms, defaultSchemes13)}
 		if names := acceptableCAs(s.cfg.ClientCAs); len(names) > 0 {
-			exts = append(exts, certificateAuthoritiesExt(names))
+			exts = append(exts, handshake.CertificateAuthoritiesExt(names))
 		}
-		req := (&CertificateRequest{Extensions: exts}).Marshal()
+		req := (&handshake.CertificateRequest{Extensions: exts}).Marshal()
 		msgs = append(msgs, req)
-		t.add(req)
+		t.Add(req)
 	}
 	msgs = append(msgs, certRaw)
-	t.add(certRaw)
-	sig, err := sign(c.cert.PrivateKey.(crypto.Signer), c.scheme, signedContent(serverSignatureContext, t.sum()), s.cfg.rand())
+	t.Add(certRaw)
+	sig, err := sign(c.cert.PrivateKey.(crypto.Signer), c.scheme, signedContent(serverSignatureContext, t.Sum()), s.cfg.rand())
 	if err != nil {
 		return nil, err
 	}
-	cvRaw := (&CertificateVerify{Scheme: c.scheme, Signature: sig}).Marshal()
-	t.add(cvRaw)
-	finRaw := (&Finished{VerifyData: c.suite.finishedMAC(serverHS, t.sum())}).Marshal()
-	t.add(finRaw)
+	cvRaw := (&handshake.CertificateVerify{Scheme: c.scheme, Signature: sig}).Marshal()
+	t.Add(cvRaw)
+	finRaw := (&handshake.Finished{VerifyData: c.suite.FinishedMAC(serverHS, t.Sum())}).Marshal()
+	t.Add(finRaw)
 	return append(msgs, cvRaw, finRaw), nil
 }
 
 // serverExpectFinished waits for the client's Finished.
 type serverExpectFinished struct {
 	cfg                            *Config
-	suite                          *Suite
-	t                              *transcript
+	suite                          *handshake.Suite
+	t                              *handshake.Transcript
 	clientHS, clientApp, serverApp []byte
 	exporter                       []byte
-	master                         masterSecret
+	master                         handshake.MasterSecret
 	state                          ConnectionState
 	tickets                        bool // issue NewSessionTickets once done
 }
 
 func (s *serverExpectFinished) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeFinished {
+	if handshake.MessageType(raw[0]) != handshake.TypeFinished {
 		return nil, unexpected(raw, "Finished")
 	}
-	fin := new(Finished)
+	fin := new(handshake.Finished)
 	if err := fin.Unmarshal(raw); err != nil {
 		return nil, err
 	}
-	if !hmac.Equal(s.suite.finishedMAC(s.clientHS, s.t.sum()), fin.VerifyData) {
+	if !hmac.Equal(s.suite.FinishedMAC(s.clientHS, s.t.Sum()), fin.VerifyData) {
 		return nil, record.Errorf(record.AlertDecryptError, "client Finished does not verify")
 	}
 	if err := setReadSecret(out, LevelApplication, s.suite, s.clientApp); err != nil {
 		return nil, err
 	}
-	s.t.add(raw)
+	s.t.Add(raw)
 	s.state.HandshakeComplete = true
 	out.Complete(s.state)
 	if s.tickets {
-		resumption := s.master.resumptionSecret(s.t.sum())
+		resumption := s.master.ResumptionSecret(s.t.Sum())
 		if err := issueTickets(s.cfg, s.suite, resumption, s.state.NegotiatedProtocol, out); err != nil {
 			return nil, err
 		}

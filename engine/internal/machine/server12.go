@@ -1,4 +1,6 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import (
 	"bytes"
@@ -23,8 +25,8 @@ type server12 struct {
 	cfg     *Config
 	sess    session12
 	t       transcript12
-	key     *ClientKeyShare // our ECDHE key
-	npn     bool            // NPN was negotiated: a NextProtocol comes before Finished
+	key     *handshake.ClientKeyShare // our ECDHE key
+	npn     bool                      // NPN was negotiated: a NextProtocol comes before Finished
 	state   ConnectionState
 	askCert bool
 	alpn    string
@@ -36,15 +38,15 @@ type server12 struct {
 }
 
 // offers12 reports whether a ClientHello accepts TLS 1.2.
-func offers12(ch *ClientHello) bool {
+func offers12(ch *handshake.ClientHello) bool {
 	if ch.SupportedVersions != nil {
-		return contains(ch.SupportedVersions, VersionTLS12)
+		return contains(ch.SupportedVersions, handshake.VersionTLS12)
 	}
-	return ch.Version >= VersionTLS12
+	return ch.Version >= handshake.VersionTLS12
 }
 
-func (s *serverExpectClientHello) handleClientHello12(ch *ClientHello, raw []byte, out Sink) (State, error) {
-	if !offers12(ch) || !s.cfg.allows(VersionTLS12) {
+func (s *serverExpectClientHello) handleClientHello12(ch *handshake.ClientHello, raw []byte, out Sink) (State, error) {
+	if !offers12(ch) || !s.cfg.allows(handshake.VersionTLS12) {
 		return nil, record.Errorf(record.AlertProtocolVersion, "no TLS version in common (client offers %#04x %x)", ch.Version, ch.SupportedVersions)
 	}
 	if len(ch.CompressionMethods) == 0 || !contains(ch.CompressionMethods, 0) {
@@ -82,9 +84,9 @@ func (s *serverExpectClientHello) handleClientHello12(ch *ClientHello, raw []byt
 	if sess := s.resumable(ch); sess != nil {
 		return st.resume(ch, raw, sess, out)
 	}
-	exts := []Extension{BytesExt(ExtRenegotiationInfo, 1, nil), EmptyExt(ExtExtendedMasterSecret)}
+	exts := []handshake.Extension{handshake.BytesExt(handshake.ExtRenegotiationInfo, 1, nil), handshake.EmptyExt(handshake.ExtExtendedMasterSecret)}
 	if s.cfg.TicketKeys != nil && ch.SessionTicket != nil {
-		exts = append(exts, EmptyExt(ExtSessionTicket))
+		exts = append(exts, handshake.EmptyExt(handshake.ExtSessionTicket))
 		st.issueTicket = true
 	}
 	exts = append(exts, st.protocolExtensions(ch)...)
@@ -92,25 +94,25 @@ func (s *serverExpectClientHello) handleClientHello12(ch *ClientHello, raw []byt
 	if err != nil {
 		return nil, err
 	}
-	if s.cfg.allows(VersionTLS13) {
-		copy(random[24:], downgradeTLS12) // RFC 8446 section 4.1.3
+	if s.cfg.allows(handshake.VersionTLS13) {
+		handshake.MarkDowngradeTLS12(random) // RFC 8446 section 4.1.3
 	}
 	if s.cfg.ServerSessionCache != nil {
 		if st.sessionID, err = randomBytes(s.cfg.rand(), 32); err != nil {
 			return nil, err
 		}
 	}
-	sh := &ServerHello{Version: VersionTLS12, CipherSuite: st.sess.suite.ID, SessionID: st.sessionID, Extensions: exts}
+	sh := &handshake.ServerHello{Version: handshake.VersionTLS12, CipherSuite: st.sess.suite.ID, SessionID: st.sessionID, Extensions: exts}
 	copy(sh.Random[:], random)
 	st.sess.clientRandom, st.sess.serverRandom = ch.Random[:], sh.Random[:]
-	st.state = ConnectionState{Version: VersionTLS12, CipherSuite: st.sess.suite.ID, Group: tls.CurveID(group),
+	st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: st.sess.suite.ID, Group: tls.CurveID(group),
 		NegotiatedProtocol: alpn, ServerName: ch.ServerName}
 	st.t.add(raw)
 	return st.sendFlight(out, sh, cert, scheme, group)
 }
 
 // pick12 chooses the suite and the certificate that authenticates it.
-func (s *serverExpectClientHello) pick12(ch *ClientHello, st *server12) (*tls.Certificate, uint16, error) {
+func (s *serverExpectClientHello) pick12(ch *handshake.ClientHello, st *server12) (*tls.Certificate, uint16, error) {
 	certs, err := s.candidateCertificates(ch)
 	if err != nil {
 		return nil, 0, err
@@ -134,24 +136,24 @@ func (s *serverExpectClientHello) pick12(ch *ClientHello, st *server12) (*tls.Ce
 }
 
 // sendFlight sends ServerHello through ServerHelloDone.
-func (st *server12) sendFlight(out Sink, sh *ServerHello, cert *tls.Certificate, scheme, group uint16) (State, error) {
-	key, pub, err := NewClientKeyShare(group, st.cfg.rand()) // an ephemeral key pair; the type serves both roles
+func (st *server12) sendFlight(out Sink, sh *handshake.ServerHello, cert *tls.Certificate, scheme, group uint16) (State, error) {
+	key, pub, err := handshake.NewClientKeyShare(group, st.cfg.rand()) // an ephemeral key pair; the type serves both roles
 	if err != nil {
 		return nil, internal(err)
 	}
 	st.key = key
-	ske := &ServerKeyExchange{Group: group, Public: pub, Scheme: scheme}
+	ske := &handshake.ServerKeyExchange{Group: group, Public: pub, Scheme: scheme}
 	ske.Signature, err = sign(cert.PrivateKey.(crypto.Signer), scheme,
 		serverKeyExchangeContent(st.sess.clientRandom, st.sess.serverRandom, ske), st.cfg.rand())
 	if err != nil {
 		return nil, err
 	}
-	msgs := [][]byte{sh.Marshal(), (&Certificate12{Chain: cert.Certificate}).Marshal(), ske.Marshal()}
+	msgs := [][]byte{sh.Marshal(), (&handshake.Certificate12{Chain: cert.Certificate}).Marshal(), ske.Marshal()}
 	if st.askCert {
-		msgs = append(msgs, (&CertificateRequest12{CertificateTypes: []uint8{1, 64}, SignatureAlgorithms: defaultSchemes12,
+		msgs = append(msgs, (&handshake.CertificateRequest12{CertificateTypes: []uint8{1, 64}, SignatureAlgorithms: defaultSchemes12,
 			Authorities: acceptableCAs(st.cfg.ClientCAs)}).Marshal())
 	}
-	msgs = append(msgs, emptyMessage(TypeServerHelloDone))
+	msgs = append(msgs, handshake.EmptyMessage(handshake.TypeServerHelloDone))
 	for _, m := range msgs {
 		if err := st.send(out, m); err != nil {
 			return nil, err
@@ -171,15 +173,15 @@ func (st *server12) send(out Sink, msg []byte) error {
 type server12ExpectClientCertificate struct{ *server12 }
 
 func (s *server12ExpectClientCertificate) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeCertificate {
+	if handshake.MessageType(raw[0]) != handshake.TypeCertificate {
 		return nil, unexpected(raw, "client Certificate")
 	}
-	msg := new(Certificate12)
+	msg := new(handshake.Certificate12)
 	if err := msg.Unmarshal(raw); err != nil {
 		return nil, err
 	}
 	s.t.add(raw)
-	entries := make([]CertificateEntry, len(msg.Chain))
+	entries := make([]handshake.CertificateEntry, len(msg.Chain))
 	for i, der := range msg.Chain {
 		entries[i].Data = der
 	}
@@ -195,19 +197,19 @@ type server12ExpectClientKeyExchange struct {
 }
 
 func (s *server12ExpectClientKeyExchange) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeClientKeyExchange {
+	if handshake.MessageType(raw[0]) != handshake.TypeClientKeyExchange {
 		return nil, unexpected(raw, "ClientKeyExchange")
 	}
-	cke := new(ClientKeyExchange)
+	cke := new(handshake.ClientKeyExchange)
 	if err := cke.Unmarshal(raw); err != nil {
 		return nil, err
 	}
-	shared, err := s.key.sharedSecret(cke.Public)
+	shared, err := s.key.SharedSecret(cke.Public)
 	if err != nil {
 		return nil, err
 	}
 	s.t.add(raw)
-	s.sess.master = s.sess.suite.masterSecret(shared, s.t.sum(s.sess.suite.Hash))
+	s.sess.master = s.sess.suite.MasterSecret(shared, s.t.sum(s.sess.suite.Hash))
 	s.cfg.logKey("CLIENT_RANDOM", [32]byte(s.sess.clientRandom), s.sess.master)
 	if s.needVerify {
 		return &server12ExpectCertificateVerify{s.server12}, nil
@@ -218,10 +220,10 @@ func (s *server12ExpectClientKeyExchange) Handle(raw []byte, out Sink) (State, e
 type server12ExpectCertificateVerify struct{ *server12 }
 
 func (s *server12ExpectCertificateVerify) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeCertificateVerify {
+	if handshake.MessageType(raw[0]) != handshake.TypeCertificateVerify {
 		return nil, unexpected(raw, "CertificateVerify")
 	}
-	cv := new(CertificateVerify)
+	cv := new(handshake.CertificateVerify)
 	if err := cv.Unmarshal(raw); err != nil {
 		return nil, err
 	}
@@ -240,7 +242,7 @@ type server12ExpectChangeCipherSpec struct {
 }
 
 func (s *server12ExpectChangeCipherSpec) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeChangeCipherSpec {
+	if handshake.MessageType(raw[0]) != handshake.TypeChangeCipherSpec {
 		return nil, unexpected(raw, "ChangeCipherSpec")
 	}
 	clientProt, serverProt, err := s.sess.protectors()
@@ -260,10 +262,10 @@ func (s *server12ExpectChangeCipherSpec) Handle(raw []byte, out Sink) (State, er
 type server12ExpectNextProtocol struct{ *server12ExpectFinished }
 
 func (s *server12ExpectNextProtocol) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeNextProtocol {
+	if handshake.MessageType(raw[0]) != handshake.TypeNextProtocol {
 		return nil, unexpected(raw, "NextProtocol")
 	}
-	np := new(NextProtocol)
+	np := new(handshake.NextProtocol)
 	if err := np.Unmarshal(raw); err != nil {
 		return nil, err
 	}
@@ -278,10 +280,10 @@ type server12ExpectFinished struct {
 }
 
 func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
-	if MessageType(raw[0]) != TypeFinished {
+	if handshake.MessageType(raw[0]) != handshake.TypeFinished {
 		return nil, unexpected(raw, "Finished")
 	}
-	fin := new(Finished)
+	fin := new(handshake.Finished)
 	if err := fin.Unmarshal(raw); err != nil {
 		return nil, err
 	}
@@ -304,7 +306,7 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 			return nil, internal(err)
 		}
 		hint := uint32(s.cfg.TicketKeys.Lifetime / time.Second)
-		if err := s.send(out, (&NewSessionTicket12{LifetimeHint: hint, Ticket: ticket}).Marshal()); err != nil {
+		if err := s.send(out, (&handshake.NewSessionTicket12{LifetimeHint: hint, Ticket: ticket}).Marshal()); err != nil {
 			return nil, err
 		}
 	}
@@ -321,14 +323,14 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 
 // session is what the server keeps of a full handshake for resumption.
 func (st *server12) session() *Session {
-	return &Session{Version: VersionTLS12, Suite: st.sess.suite.ID, Master: st.sess.master,
+	return &Session{Version: handshake.VersionTLS12, Suite: st.sess.suite.ID, Master: st.sess.master,
 		Context: st.cfg.SessionIDContext, ALPN: st.alpn, CreatedAt: st.cfg.now()}
 }
 
 // resumable finds the session a ClientHello asks to resume, by ticket or by
 // session ID, if it may be resumed here: same context, a suite the client
 // still offers, not expired.
-func (s *serverExpectClientHello) resumable(ch *ClientHello) *Session {
+func (s *serverExpectClientHello) resumable(ch *handshake.ClientHello) *Session {
 	var sess *Session
 	if s.cfg.TicketKeys != nil && len(ch.SessionTicket) > 0 {
 		sess, _ = s.cfg.TicketKeys.open(ch.SessionTicket, s.cfg.now())
@@ -336,8 +338,8 @@ func (s *serverExpectClientHello) resumable(ch *ClientHello) *Session {
 	if sess == nil && s.cfg.ServerSessionCache != nil && len(ch.SessionID) > 0 {
 		sess = s.cfg.ServerSessionCache.get(string(ch.SessionID))
 	}
-	if sess == nil || sess.Version != VersionTLS12 || !bytes.Equal(sess.Context, s.cfg.SessionIDContext) ||
-		!contains(ch.CipherSuites, sess.Suite) || Suite12ByID(sess.Suite) == nil {
+	if sess == nil || sess.Version != handshake.VersionTLS12 || !bytes.Equal(sess.Context, s.cfg.SessionIDContext) ||
+		!contains(ch.CipherSuites, sess.Suite) || handshake.Suite12ByID(sess.Suite) == nil {
 		return nil
 	}
 	allowed := false
@@ -352,20 +354,20 @@ func (s *serverExpectClientHello) resumable(ch *ClientHello) *Session {
 
 // resume answers with an abbreviated handshake: ServerHello echoing the
 // client's session ID, then at once ChangeCipherSpec and Finished.
-func (st *server12) resume(ch *ClientHello, raw []byte, sess *Session, out Sink) (State, error) {
+func (st *server12) resume(ch *handshake.ClientHello, raw []byte, sess *Session, out Sink) (State, error) {
 	random, err := randomBytes(st.cfg.rand(), 32)
 	if err != nil {
 		return nil, err
 	}
-	if st.cfg.allows(VersionTLS13) {
-		copy(random[24:], downgradeTLS12)
+	if st.cfg.allows(handshake.VersionTLS13) {
+		handshake.MarkDowngradeTLS12(random)
 	}
-	exts := append([]Extension{BytesExt(ExtRenegotiationInfo, 1, nil), EmptyExt(ExtExtendedMasterSecret)}, st.protocolExtensions(ch)...)
-	sh := &ServerHello{Version: VersionTLS12, SessionID: ch.SessionID, CipherSuite: sess.Suite, Extensions: exts}
+	exts := append([]handshake.Extension{handshake.BytesExt(handshake.ExtRenegotiationInfo, 1, nil), handshake.EmptyExt(handshake.ExtExtendedMasterSecret)}, st.protocolExtensions(ch)...)
+	sh := &handshake.ServerHello{Version: handshake.VersionTLS12, SessionID: ch.SessionID, CipherSuite: sess.Suite, Extensions: exts}
 	copy(sh.Random[:], random)
 	st.resumed = true
-	st.sess = session12{suite: Suite12ByID(sess.Suite), master: sess.Master, clientRandom: ch.Random[:], serverRandom: sh.Random[:]}
-	st.state = ConnectionState{Version: VersionTLS12, CipherSuite: sess.Suite, NegotiatedProtocol: st.alpn, ServerName: ch.ServerName}
+	st.sess = session12{suite: handshake.Suite12ByID(sess.Suite), master: sess.Master, clientRandom: ch.Random[:], serverRandom: sh.Random[:]}
+	st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: sess.Suite, NegotiatedProtocol: st.alpn, ServerName: ch.ServerName}
 	st.t.add(raw)
 	if err := st.send(out, sh.Marshal()); err != nil {
 		return nil, err
@@ -385,13 +387,13 @@ func (st *server12) resume(ch *ClientHello, raw []byte, sess *Session, out Sink)
 
 // protocolExtensions answers ALPN, or else NPN (which belongs to each
 // connection, resumed or not): ALPN wins when both are possible, as in OpenSSL.
-func (st *server12) protocolExtensions(ch *ClientHello) []Extension {
+func (st *server12) protocolExtensions(ch *handshake.ClientHello) []handshake.Extension {
 	switch {
 	case st.alpn != "":
-		return []Extension{ALPNExt([]string{st.alpn})}
+		return []handshake.Extension{handshake.ALPNExt([]string{st.alpn})}
 	case ch.NextProtoNeg && len(st.cfg.NPNProtocols) > 0:
 		st.npn = true
-		return []Extension{npnExt(st.cfg.NPNProtocols)}
+		return []handshake.Extension{handshake.NPNExt(st.cfg.NPNProtocols)}
 	}
 	return nil
 }

@@ -1,4 +1,6 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import (
 	"crypto"
@@ -22,20 +24,20 @@ func TestClientCertificateVerifyWrongTranscript(t *testing.T) {
 		t.Fatal(err)
 	}
 	leaf, _ := x509.ParseCertificate(cert.Certificate[0])
-	suite := Suite13ByID(TLS_AES_128_GCM_SHA256)
-	fin := &serverExpectFinished{suite: suite, t: newTranscript(suite), state: ConnectionState{PeerCertificates: []*x509.Certificate{leaf}}}
-	fin.t.add([]byte("the transcript the server saw"))
+	suite := handshake.Suite13ByID(handshake.TLS_AES_128_GCM_SHA256)
+	fin := &serverExpectFinished{suite: suite, t: handshake.NewTranscript(suite), state: ConnectionState{PeerCertificates: []*x509.Certificate{leaf}}}
+	fin.t.Add([]byte("the transcript the server saw"))
 	other := sha256.Sum256([]byte("another transcript"))
 	sig, err := sign(cert.PrivateKey.(crypto.Signer), SchemeECDSAP256SHA256, signedContent(clientSignatureContext, other[:]), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cv := (&CertificateVerify{Scheme: SchemeECDSAP256SHA256, Signature: sig}).Marshal()
+	cv := (&handshake.CertificateVerify{Scheme: SchemeECDSAP256SHA256, Signature: sig}).Marshal()
 	_, err = (&serverExpectClientCertificateVerify{fin: fin}).Handle(cv, &recordingSink{})
 	wantAlert(t, err, record.AlertDecryptError)
 
-	good, _ := sign(cert.PrivateKey.(crypto.Signer), SchemeECDSAP256SHA256, signedContent(clientSignatureContext, fin.t.sum()), nil)
-	next, err := (&serverExpectClientCertificateVerify{fin: fin}).Handle((&CertificateVerify{Scheme: SchemeECDSAP256SHA256, Signature: good}).Marshal(), &recordingSink{})
+	good, _ := sign(cert.PrivateKey.(crypto.Signer), SchemeECDSAP256SHA256, signedContent(clientSignatureContext, fin.t.Sum()), nil)
+	next, err := (&serverExpectClientCertificateVerify{fin: fin}).Handle((&handshake.CertificateVerify{Scheme: SchemeECDSAP256SHA256, Signature: good}).Marshal(), &recordingSink{})
 	if err != nil || next != State(fin) {
 		t.Fatalf("the right transcript: %v", err)
 	}
@@ -44,7 +46,7 @@ func TestClientCertificateVerifyWrongTranscript(t *testing.T) {
 // Post-handshake authentication was never offered, so a CertificateRequest
 // after a TLS 1.3 handshake is unexpected_message.
 func TestPostHandshakeAuthRefused(t *testing.T) {
-	req := (&CertificateRequest{Context: []byte{1}, Extensions: []Extension{Uint16ListExt(ExtSignatureAlgorithms, defaultSchemes13)}}).Marshal()
-	_, err := (&Traffic{isClient: true, suite: Suite13ByID(TLS_AES_128_GCM_SHA256)}).Handle(req, &recordingSink{})
+	req := (&handshake.CertificateRequest{Context: []byte{1}, Extensions: []handshake.Extension{handshake.Uint16ListExt(handshake.ExtSignatureAlgorithms, defaultSchemes13)}}).Marshal()
+	_, err := (&Traffic{isClient: true, suite: handshake.Suite13ByID(handshake.TLS_AES_128_GCM_SHA256)}).Handle(req, &recordingSink{})
 	wantAlert(t, err, record.AlertUnexpectedMessage)
 }

@@ -1,4 +1,4 @@
-package handshake
+package machine
 
 import (
 	"container/list"

@@ -1,4 +1,6 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import (
 	"crypto"
@@ -28,24 +30,24 @@ func (c *clientShared) authorize(certs []*x509.Certificate) error {
 // sendClientCertificate answers a CertificateRequest: the first configured
 // chain whose key fits the requested signature algorithms, with its
 // CertificateVerify, or an empty Certificate when none fits.
-func (c *clientShared) sendClientCertificate(req *CertificateRequest, k *clientKeys, out Sink) error {
+func (c *clientShared) sendClientCertificate(req *handshake.CertificateRequest, k *clientKeys, out Sink) error {
 	cert, scheme := chooseCertificate(certsFromCAs(c.cfg.Certificates, req.Authorities), req.SignatureAlgorithms)
-	msg := &Certificate{Context: req.Context}
+	msg := &handshake.Certificate{Context: req.Context}
 	if cert != nil {
 		for _, der := range cert.Certificate {
-			msg.Entries = append(msg.Entries, CertificateEntry{Data: der})
+			msg.Entries = append(msg.Entries, handshake.CertificateEntry{Data: der})
 		}
 	}
 	raw := msg.Marshal()
-	k.t.add(raw)
+	k.t.Add(raw)
 	if err := out.SendMessage(raw); err != nil || cert == nil {
 		return err
 	}
-	sig, err := sign(cert.PrivateKey.(crypto.Signer), scheme, signedContent(clientSignatureContext, k.t.sum()), c.cfg.rand())
+	sig, err := sign(cert.PrivateKey.(crypto.Signer), scheme, signedContent(clientSignatureContext, k.t.Sum()), c.cfg.rand())
 	if err != nil {
 		return err
 	}
-	cv := (&CertificateVerify{Scheme: scheme, Signature: sig}).Marshal()
-	k.t.add(cv)
+	cv := (&handshake.CertificateVerify{Scheme: scheme, Signature: sig}).Marshal()
+	k.t.Add(cv)
 	return out.SendMessage(cv)
 }

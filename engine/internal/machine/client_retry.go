@@ -1,17 +1,19 @@
-package handshake
+package machine
+
+import "github.com/securepair/securepair/handshake"
 
 import "github.com/securepair/securepair/record"
 
 // The client's answer to a HelloRetryRequest: checks, then a second
 // ClientHello built from the first.
 
-func (s *clientExpectServerHello) handleRetry(hrr *ServerHello, raw []byte, suite *Suite, out Sink) (State, error) {
+func (s *clientExpectServerHello) handleRetry(hrr *handshake.ServerHello, raw []byte, suite *handshake.Suite, out Sink) (State, error) {
 	c := s.c
 	if s.retried {
 		return nil, record.Errorf(record.AlertUnexpectedMessage, "second HelloRetryRequest")
 	}
 	g := hrr.SelectedGroup
-	if g != 0 && (!contains(c.hello.SupportedGroups, g) || !groupSupported(g)) {
+	if g != 0 && (!contains(c.hello.SupportedGroups, g) || !handshake.GroupSupported(g)) {
 		return nil, illegal("HelloRetryRequest asks for group %#04x, which was not offered", g)
 	}
 	sentShare := false
@@ -24,8 +26,8 @@ func (s *clientExpectServerHello) handleRetry(hrr *ServerHello, raw []byte, suit
 	if g == 0 && hrr.Cookie == nil {
 		return nil, illegal("HelloRetryRequest that would change nothing")
 	}
-	t := newTranscript(suite)
-	t.add(messageHash(suite, c.helloRaw), raw)
+	t := handshake.NewTranscript(suite)
+	t.Add(handshake.MessageHash(suite, c.helloRaw), raw)
 	if c.earlyOffered { // no 0-RTT after a HelloRetryRequest: send it again later
 		c.earlyOffered = false
 		out.EarlyData(EarlyRejected, 0)
@@ -37,7 +39,7 @@ func (s *clientExpectServerHello) handleRetry(hrr *ServerHello, raw []byte, suit
 	if err != nil {
 		return nil, err
 	}
-	t.add(hello2)
+	t.Add(hello2)
 	if err := c.compatCCS(out); err != nil {
 		return nil, err
 	}
@@ -50,48 +52,48 @@ func (s *clientExpectServerHello) handleRetry(hrr *ServerHello, raw []byte, suit
 
 // retryHello builds the second ClientHello from the first, keeping the order
 // of extensions: a new key_share, the cookie, no early_data.
-func (c *clientShared) retryHello(hrr *ServerHello, hrrRaw []byte, suite *Suite) ([]byte, error) {
+func (c *clientShared) retryHello(hrr *handshake.ServerHello, hrrRaw []byte, suite *handshake.Suite) ([]byte, error) {
 	first := c.helloRaw
-	var pskSuite *Suite
-	if c.offered != nil && c.offered.Version == VersionTLS13 {
-		pskSuite = Suite13ByID(c.offered.Suite)
+	var pskSuite *handshake.Suite
+	if c.offered != nil && c.offered.Version == handshake.VersionTLS13 {
+		pskSuite = handshake.Suite13ByID(c.offered.Suite)
 	}
 	keepPSK := pskSuite != nil && pskSuite.Hash == suite.Hash
 	h := *c.hello
 	h.Extensions = nil
 	if hrr.SelectedGroup != 0 {
-		k, pub, err := NewClientKeyShare(hrr.SelectedGroup, c.cfg.rand())
+		k, pub, err := handshake.NewClientKeyShare(hrr.SelectedGroup, c.cfg.rand())
 		if err != nil {
 			return nil, internal(err)
 		}
-		c.keys = []*ClientKeyShare{k}
-		h.KeyShares = []KeyShare{{Group: hrr.SelectedGroup, Data: pub}}
+		c.keys = []*handshake.ClientKeyShare{k}
+		h.KeyShares = []handshake.KeyShare{{Group: hrr.SelectedGroup, Data: pub}}
 	}
 	cookieAdded := hrr.Cookie == nil
 	for _, e := range c.hello.Extensions {
 		switch e.Type {
-		case ExtEarlyData, ExtCookie:
+		case handshake.ExtEarlyData, handshake.ExtCookie:
 			continue
-		case ExtKeyShare:
-			e = KeyShareClientExt(h.KeyShares)
-		case ExtPreSharedKey:
+		case handshake.ExtKeyShare:
+			e = handshake.KeyShareClientExt(h.KeyShares)
+		case handshake.ExtPreSharedKey:
 			if !keepPSK {
 				continue // the ticket's hash no longer fits the suite
 			}
 			if !cookieAdded {
-				h.Extensions = append(h.Extensions, BytesExt(ExtCookie, 2, hrr.Cookie))
+				h.Extensions = append(h.Extensions, handshake.BytesExt(handshake.ExtCookie, 2, hrr.Cookie))
 				cookieAdded = true
 			}
 		}
 		h.Extensions = append(h.Extensions, e)
 	}
 	if !cookieAdded {
-		h.Extensions = append(h.Extensions, BytesExt(ExtCookie, 2, hrr.Cookie))
+		h.Extensions = append(h.Extensions, handshake.BytesExt(handshake.ExtCookie, 2, hrr.Cookie))
 	}
 	raw := h.Marshal()
 	if keepPSK {
-		setBinder(pskSuite, c.offered.Master, append(messageHash(suite, first), hrrRaw...), raw)
-	} else if c.offered != nil && c.offered.Version == VersionTLS13 {
+		setBinder(pskSuite, c.offered.Master, append(handshake.MessageHash(suite, first), hrrRaw...), raw)
+	} else if c.offered != nil && c.offered.Version == handshake.VersionTLS13 {
 		c.offered = nil
 	}
 	if err := h.Unmarshal(raw); err != nil {

@@ -1,0 +1,209 @@
+package machine
+
+import "github.com/securepair/securepair/handshake"
+
+import (
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	utls "github.com/refraction-networking/utls"
+)
+
+// DefaultMaxHandshakeMessage is the largest handshake message accepted when
+// Config.MaxHandshakeMessageSize is zero.
+const DefaultMaxHandshakeMessage = 64 << 10
+
+// Config is engine.Config as the state machines take it (see there for the
+// fields). GetCertificate and ShapeHello are the engine's adapters of the
+// public callbacks.
+type Config struct {
+	Rand io.Reader
+	Time func() time.Time
+
+	Certificates []tls.Certificate
+
+	GetCertificate func(*ClientHelloInfo) (*tls.Certificate, error)
+
+	ClientAuth tls.ClientAuthType
+	ClientCAs  *x509.CertPool
+
+	RootCAs                    *x509.CertPool
+	ServerName                 string
+	InsecureAcceptUnauthorized bool
+
+	NextProtos             []string
+	MinVersion, MaxVersion uint16
+	CipherSuites           []uint16
+	NPNProtocols           []string
+	CurvePreferences       []tls.CurveID
+
+	ClientHelloID   *utls.ClientHelloID
+	ClientHelloSpec func() *utls.ClientHelloSpec
+	ShapeHello      func() (*ShapedHello, error)
+
+	SessionIDContext   []byte
+	ServerSessionCache *ServerSessionCache
+	TicketKeys         *TicketKeys
+	TicketCount        int
+	EarlyData          bool
+	MaxEarlyData       uint32
+	EarlyDataGuard     *ReplayGuard
+	ClientSessionCache *ClientSessionCache
+
+	KeyLogWriter io.Writer
+
+	MaxHandshakeMessageSize int
+}
+
+// defaultGroups are the key exchange groups when CurvePreferences is nil.
+var defaultGroups = []uint16{handshake.GroupX25519MLKEM768, handshake.GroupX25519, handshake.GroupSecp256r1, handshake.GroupSecp384r1}
+
+// groups12 are the groups TLS 1.2 ECDHE may use (no hybrids).
+var groups12 = []uint16{handshake.GroupX25519, handshake.GroupSecp256r1, handshake.GroupSecp384r1}
+
+func (c *Config) rand() io.Reader {
+	if c.Rand != nil {
+		return c.Rand
+	}
+	return rand.Reader
+}
+
+// logKey writes one NSS key log line when KeyLogWriter is set.
+func (c *Config) logKey(label string, clientRandom [32]byte, secret []byte) {
+	if c.KeyLogWriter != nil {
+		fmt.Fprintf(c.KeyLogWriter, "%s %x %x\n", label, clientRandom, secret)
+	}
+}
+
+func (c *Config) now() time.Time {
+	if c.Time != nil {
+		return c.Time()
+	}
+	return time.Now()
+}
+
+// MaxMessage returns the effective handshake message size limit.
+func (c *Config) MaxMessage() int {
+	if c.MaxHandshakeMessageSize > 0 {
+		return c.MaxHandshakeMessageSize
+	}
+	return DefaultMaxHandshakeMessage
+}
+
+func (c *Config) suites() []*handshake.Suite {
+	if c.CipherSuites == nil {
+		return handshake.Suites13()
+	}
+	var out []*handshake.Suite
+	for _, id := range c.CipherSuites {
+		if s := handshake.Suite13ByID(id); s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (c *Config) groups() []uint16 {
+	if c.CurvePreferences == nil {
+		return defaultGroups
+	}
+	var out []uint16
+	for _, g := range c.CurvePreferences {
+		if handshake.GroupSupported(uint16(g)) {
+			out = append(out, uint16(g))
+		}
+	}
+	return out
+}
+
+func (c *Config) minVersion() uint16 {
+	if c.MinVersion == 0 {
+		return handshake.VersionTLS12
+	}
+	return c.MinVersion
+}
+
+func (c *Config) maxVersion() uint16 {
+	if c.MaxVersion == 0 {
+		return handshake.VersionTLS13
+	}
+	return c.MaxVersion
+}
+
+// allows reports whether version v is within MinVersion..MaxVersion.
+func (c *Config) allows(v uint16) bool {
+	return v >= c.minVersion() && v <= c.maxVersion()
+}
+
+func (c *Config) suites12() []*handshake.Suite12 {
+	if c.CipherSuites == nil {
+		return handshake.Suites12()
+	}
+	var out []*handshake.Suite12
+	for _, id := range c.CipherSuites {
+		if s := handshake.Suite12ByID(id); s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// check refuses a Config that cannot make a handshake.
+func (c *Config) check(isClient bool) error {
+	for _, v := range []uint16{c.MinVersion, c.MaxVersion} {
+		if v != 0 && v != handshake.VersionTLS12 && v != handshake.VersionTLS13 {
+			return fmt.Errorf("handshake: version %#04x: only TLS 1.2 (0x0303) and TLS 1.3 (0x0304) are spoken", v)
+		}
+	}
+	if c.minVersion() > c.maxVersion() {
+		return errors.New("handshake: MinVersion is above MaxVersion")
+	}
+	if c.allows(handshake.VersionTLS13) && len(c.suites()) == 0 && !c.allows(handshake.VersionTLS12) {
+		return errors.New("handshake: no supported TLS 1.3 cipher suite in CipherSuites")
+	}
+	if c.allows(handshake.VersionTLS12) && len(c.suites12()) == 0 && !c.allows(handshake.VersionTLS13) {
+		return errors.New("handshake: no supported TLS 1.2 cipher suite in CipherSuites")
+	}
+	if len(c.groups()) == 0 {
+		return errors.New("handshake: no supported group in CurvePreferences")
+	}
+	if isClient && c.ServerName == "" && !c.InsecureAcceptUnauthorized {
+		return errors.New("handshake: ServerName is needed to verify the server (or set InsecureAcceptUnauthorized)")
+	}
+	if !isClient && len(c.Certificates) == 0 && c.GetCertificate == nil {
+		return errors.New("handshake: a server needs at least one certificate")
+	}
+	return nil
+}
+
+// ClientHelloInfo is what GetCertificate sees of a ClientHello.
+type ClientHelloInfo struct {
+	ServerName       string
+	SignatureSchemes []uint16
+	SupportedProtos  []string
+}
+
+// ConnectionState describes a connection as negotiated so far.
+type ConnectionState struct {
+	Version            uint16
+	CipherSuite        uint16
+	Group              tls.CurveID
+	NegotiatedProtocol string // ALPN
+	ServerName         string
+	PeerCertificates   []*x509.Certificate
+	VerifiedChains     [][]*x509.Certificate
+	// Authorized is true when the peer's certificate verified (Node's
+	// 'authorized'). AuthorizationError says why not when it is false.
+	Authorized         bool
+	AuthorizationError error
+	NPNProtocol        string // the protocol chosen by NPN (TLS 1.2)
+	DidResume          bool
+	EarlyDataAccepted  bool // 0-RTT data was sent and taken
+	DidHelloRetry      bool
+	HandshakeComplete  bool
+}

@@ -1,0 +1,70 @@
+package engine
+
+import (
+	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/record"
+)
+
+// The names a user of the engine needs from the protocol packages, so that
+// programs built on it import engine alone.
+
+// TLS versions, for Config.MinVersion and MaxVersion and ConnectionState.Version.
+const (
+	VersionTLS12 = handshake.VersionTLS12
+	VersionTLS13 = handshake.VersionTLS13
+)
+
+// Cipher suites, for Config.CipherSuites and ConnectionState.CipherSuite.
+const (
+	TLS_AES_128_GCM_SHA256                        = handshake.TLS_AES_128_GCM_SHA256
+	TLS_AES_256_GCM_SHA384                        = handshake.TLS_AES_256_GCM_SHA384
+	TLS_CHACHA20_POLY1305_SHA256                  = handshake.TLS_CHACHA20_POLY1305_SHA256
+	TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256       = handshake.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+	TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384       = handshake.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+	TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256         = handshake.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+	TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384         = handshake.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+	TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256   = handshake.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+	TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 = handshake.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+)
+
+// Alert descriptions (RFC 8446 section 6), for AlertError.Alert.
+const (
+	AlertCloseNotify                  = record.AlertCloseNotify
+	AlertUnexpectedMessage            = record.AlertUnexpectedMessage
+	AlertBadRecordMAC                 = record.AlertBadRecordMAC
+	AlertRecordOverflow               = record.AlertRecordOverflow
+	AlertHandshakeFailure             = record.AlertHandshakeFailure
+	AlertBadCertificate               = record.AlertBadCertificate
+	AlertUnsupportedCertificate       = record.AlertUnsupportedCertificate
+	AlertCertificateRevoked           = record.AlertCertificateRevoked
+	AlertCertificateExpired           = record.AlertCertificateExpired
+	AlertCertificateUnknown           = record.AlertCertificateUnknown
+	AlertIllegalParameter             = record.AlertIllegalParameter
+	AlertUnknownCA                    = record.AlertUnknownCA
+	AlertAccessDenied                 = record.AlertAccessDenied
+	AlertDecodeError                  = record.AlertDecodeError
+	AlertDecryptError                 = record.AlertDecryptError
+	AlertProtocolVersion              = record.AlertProtocolVersion
+	AlertInsufficientSecurity         = record.AlertInsufficientSecurity
+	AlertInternalError                = record.AlertInternalError
+	AlertInappropriateFallback        = record.AlertInappropriateFallback
+	AlertUserCanceled                 = record.AlertUserCanceled
+	AlertNoRenegotiation              = record.AlertNoRenegotiation
+	AlertMissingExtension             = record.AlertMissingExtension
+	AlertUnsupportedExtension         = record.AlertUnsupportedExtension
+	AlertUnrecognizedName             = record.AlertUnrecognizedName
+	AlertBadCertificateStatusResponse = record.AlertBadCertificateStatusResponse
+	AlertUnknownPSKIdentity           = record.AlertUnknownPSKIdentity
+	AlertCertificateRequired          = record.AlertCertificateRequired
+	AlertNoApplicationProtocol        = record.AlertNoApplicationProtocol
+)
+
+// SuiteName returns the IANA name of a cipher suite ("unknown" if it is not one of ours).
+func SuiteName(id uint16) string { return handshake.SuiteName(id) }
+
+// GroupName returns the name of a key exchange group.
+func GroupName(id uint16) string { return handshake.GroupName(id) }
+
+// ParseNPNList turns Node's length-prefixed protocol list ("\x05hello\x05world")
+// into protocol names, for Config.NPNProtocols.
+func ParseNPNList(wire []byte) ([]string, error) { return handshake.ParseNPNList(wire) }

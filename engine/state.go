@@ -1,0 +1,29 @@
+package engine
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+)
+
+// ConnectionState describes a connection as negotiated so far: each field is
+// set as soon as the handshake knows it (version, suite and group from the
+// ServerHello, ALPN from EncryptedExtensions or the TLS 1.2 ServerHello, peer
+// certificates once they verified), and HandshakeComplete at the end.
+type ConnectionState struct {
+	Version            uint16      // VersionTLS12 or VersionTLS13
+	CipherSuite        uint16      // e.g. TLS_AES_128_GCM_SHA256
+	Group              tls.CurveID // the key exchange group; 0 for TLS 1.3 psk_ke resumption
+	NegotiatedProtocol string      // ALPN
+	ServerName         string      // SNI: what the client sent, what the server received
+	PeerCertificates   []*x509.Certificate
+	VerifiedChains     [][]*x509.Certificate
+	// Authorized is true when the peer's certificate verified (Node's
+	// 'authorized'). AuthorizationError says why not when it is false.
+	Authorized         bool
+	AuthorizationError error
+	NPNProtocol        string // the protocol chosen by NPN (TLS 1.2)
+	DidResume          bool
+	EarlyDataAccepted  bool // 0-RTT data was sent and taken
+	DidHelloRetry      bool
+	HandshakeComplete  bool
+}
