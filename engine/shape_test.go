@@ -116,7 +116,7 @@ func firstHello(t *testing.T, e *engine.Engine, nc pipeConn) *handshake.ClientHe
 		t.Fatal(err)
 	}
 	var ch handshake.ClientHello
-	if err := ch.Unmarshal(buf[5:n]); err != nil {
+	if err := handshake.Unmarshal(buf[5:n], &ch); err != nil {
 		t.Fatal(err)
 	}
 	return &ch

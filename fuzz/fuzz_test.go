@@ -61,69 +61,64 @@ func FuzzDeframer(f *testing.F) {
 	})
 }
 
-type message interface {
-	Marshal() []byte
-	Unmarshal([]byte) error
-}
-
 // fuzzDecoder checks a decoder never panics, and that whatever it accepts
 // re-encodes to something it accepts again with the same encoding.
-func fuzzDecoder(f *testing.F, typ handshake.MessageType, fresh func() message) {
+func fuzzDecoder(f *testing.F, typ handshake.MessageType, fresh func() handshake.Message) {
 	f.Add([]byte{byte(typ), 0, 0, 0})
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		m := fresh()
-		if err := m.Unmarshal(raw); err != nil {
+		if err := handshake.Unmarshal(raw, m); err != nil {
 			var ae *record.AlertError
 			if !errors.As(err, &ae) {
 				t.Fatalf("untyped error %v", err)
 			}
 			return
 		}
-		enc := m.Marshal()
+		enc := handshake.Marshal(m)
 		m2 := fresh()
-		if err := m2.Unmarshal(enc); err != nil {
+		if err := handshake.Unmarshal(enc, m2); err != nil {
 			t.Fatalf("re-encoding does not decode: %v", err)
 		}
-		if !bytes.Equal(m2.Marshal(), enc) {
+		if !bytes.Equal(handshake.Marshal(m2), enc) {
 			t.Fatal("encoding is not stable")
 		}
 	})
 }
 
 func FuzzClientHello(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeClientHello, func() message { return new(handshake.ClientHello) })
+	fuzzDecoder(f, handshake.TypeClientHello, func() handshake.Message { return new(handshake.ClientHello) })
 }
 
 func FuzzServerHello(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeServerHello, func() message { return new(handshake.ServerHello) })
+	fuzzDecoder(f, handshake.TypeServerHello, func() handshake.Message { return new(handshake.ServerHello) })
 }
 
 func FuzzEncryptedExtensions(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeEncryptedExtensions, func() message { return new(handshake.EncryptedExtensions) })
+	fuzzDecoder(f, handshake.TypeEncryptedExtensions, func() handshake.Message { return new(handshake.EncryptedExtensions) })
 }
 
 func FuzzCertificate(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeCertificate, func() message { return new(handshake.Certificate) })
+	fuzzDecoder(f, handshake.TypeCertificate, func() handshake.Message { return new(handshake.Certificate) })
 }
 
 func FuzzCertificateRequest(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeCertificateRequest, func() message { return new(handshake.CertificateRequest) })
+	fuzzDecoder(f, handshake.TypeCertificateRequest, func() handshake.Message { return new(handshake.CertificateRequest) })
 }
 
 func FuzzCertificateVerify(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeCertificateVerify, func() message { return new(handshake.CertificateVerify) })
+	fuzzDecoder(f, handshake.TypeCertificateVerify, func() handshake.Message { return new(handshake.CertificateVerify) })
 }
 
 func FuzzFinished(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeFinished, func() message { return new(handshake.Finished) })
+	fuzzDecoder(f, handshake.TypeFinished, func() handshake.Message { return new(handshake.Finished) })
 }
 
 func FuzzNewSessionTicket(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeNewSessionTicket, func() message { return new(handshake.NewSessionTicket) })
+	fuzzDecoder(f, handshake.TypeNewSessionTicket, func() handshake.Message { return new(handshake.NewSessionTicket) })
 }
 
 func FuzzKeyUpdate(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeKeyUpdate, func() message { return new(handshake.KeyUpdate) })
+	fuzzDecoder(f, handshake.TypeKeyUpdate, func() handshake.Message { return new(handshake.KeyUpdate) })
 }
 
 var (
@@ -209,31 +204,31 @@ func FuzzClientEngine(f *testing.F) {
 }
 
 func FuzzEndOfEarlyData(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeEndOfEarlyData, func() message { return new(handshake.EndOfEarlyData) })
+	fuzzDecoder(f, handshake.TypeEndOfEarlyData, func() handshake.Message { return new(handshake.EndOfEarlyData) })
 }
 
 func FuzzServerKeyExchange(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeServerKeyExchange, func() message { return new(handshake.ServerKeyExchange) })
+	fuzzDecoder(f, handshake.TypeServerKeyExchange, func() handshake.Message { return new(handshake.ServerKeyExchange) })
 }
 
 func FuzzClientKeyExchange(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeClientKeyExchange, func() message { return new(handshake.ClientKeyExchange) })
+	fuzzDecoder(f, handshake.TypeClientKeyExchange, func() handshake.Message { return new(handshake.ClientKeyExchange) })
 }
 
 func FuzzCertificate12(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeCertificate, func() message { return new(handshake.Certificate12) })
+	fuzzDecoder(f, handshake.TypeCertificate, func() handshake.Message { return new(handshake.Certificate12) })
 }
 
 func FuzzCertificateRequest12(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeCertificateRequest, func() message { return new(handshake.CertificateRequest12) })
+	fuzzDecoder(f, handshake.TypeCertificateRequest, func() handshake.Message { return new(handshake.CertificateRequest12) })
 }
 
 func FuzzNextProtocol(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeNextProtocol, func() message { return new(handshake.NextProtocol) })
+	fuzzDecoder(f, handshake.TypeNextProtocol, func() handshake.Message { return new(handshake.NextProtocol) })
 }
 
 func FuzzNewSessionTicket12(f *testing.F) {
-	fuzzDecoder(f, handshake.TypeNewSessionTicket, func() message { return new(handshake.NewSessionTicket12) })
+	fuzzDecoder(f, handshake.TypeNewSessionTicket, func() handshake.Message { return new(handshake.NewSessionTicket12) })
 }
 
 var (

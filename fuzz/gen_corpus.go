@@ -48,11 +48,11 @@ func main() {
 		write("FuzzServerEngine", name, r, uint16(5))
 		write("FuzzServerEngine", name+"-whole", r, uint16(4095))
 	}
-	hrr := (&handshake.ServerHello{Version: handshake.VersionTLS12, CipherSuite: 0x1301, Extensions: []handshake.Extension{
+	hrr := handshake.Marshal((&handshake.ServerHello{Version: handshake.VersionTLS12, CipherSuite: 0x1301, Extensions: []handshake.Extension{
 		handshake.Uint16Ext(handshake.ExtSupportedVersions, handshake.VersionTLS13),
 		handshake.Uint16Ext(handshake.ExtKeyShare, uint16(tls.CurveP256)),
 		handshake.BytesExt(handshake.ExtCookie, 2, []byte("cookie")),
-	}}).Marshal()
+	}}))
 	hrr[6] = 0xCF // not the real HelloRetryRequest random: a near miss is a fine seed too
 	write("FuzzServerHello", "rfc8448", v("{server}  construct a ServerHello", 0, "ServerHello"))
 	write("FuzzServerHello", "near-hrr", hrr)
@@ -61,15 +61,15 @@ func main() {
 	write("FuzzCertificateVerify", "rfc8448", v("{server}  construct a CertificateVerify", 0, "CertificateVerify"))
 	write("FuzzFinished", "rfc8448", v("{server}  construct a Finished", 0, "Finished"))
 	write("FuzzNewSessionTicket", "rfc8448", v("{server}  construct a NewSessionTicket", 0, "NewSessionTicket"))
-	write("FuzzKeyUpdate", "requested", (&handshake.KeyUpdate{UpdateRequested: true}).Marshal())
-	write("FuzzCertificateRequest", "sigalgs", (&handshake.CertificateRequest{Extensions: []handshake.Extension{
-		handshake.Uint16ListExt(handshake.ExtSignatureAlgorithms, []uint16{0x0403, 0x0804})}}).Marshal())
-	write("FuzzServerKeyExchange", "x25519", (&handshake.ServerKeyExchange{Group: 0x1d, Public: make([]byte, 32), Scheme: 0x0403, Signature: make([]byte, 70)}).Marshal())
-	write("FuzzClientKeyExchange", "x25519", (&handshake.ClientKeyExchange{Public: make([]byte, 32)}).Marshal())
-	write("FuzzCertificate12", "rfc8448-cert", (&handshake.Certificate12{Chain: [][]byte{certDER(v)}}).Marshal())
-	write("FuzzCertificateRequest12", "ecdsa-rsa", (&handshake.CertificateRequest12{CertificateTypes: []uint8{1, 64}, SignatureAlgorithms: []uint16{0x0403, 0x0804}, Authorities: [][]byte{[]byte("0\x00")}}).Marshal())
-	write("FuzzNextProtocol", "http11", (&handshake.NextProtocol{Protocol: "http/1.1"}).Marshal())
-	write("FuzzNewSessionTicket12", "ticket", (&handshake.NewSessionTicket12{LifetimeHint: 7200, Ticket: make([]byte, 80)}).Marshal())
+	write("FuzzKeyUpdate", "requested", handshake.Marshal((&handshake.KeyUpdate{UpdateRequested: true})))
+	write("FuzzCertificateRequest", "sigalgs", handshake.Marshal((&handshake.CertificateRequest{Extensions: []handshake.Extension{
+		handshake.Uint16ListExt(handshake.ExtSignatureAlgorithms, []uint16{0x0403, 0x0804})}})))
+	write("FuzzServerKeyExchange", "x25519", handshake.Marshal((&handshake.ServerKeyExchange{Group: 0x1d, Public: make([]byte, 32), Scheme: 0x0403, Signature: make([]byte, 70)})))
+	write("FuzzClientKeyExchange", "x25519", handshake.Marshal((&handshake.ClientKeyExchange{Public: make([]byte, 32)})))
+	write("FuzzCertificate12", "rfc8448-cert", handshake.Marshal((&handshake.Certificate12{Chain: [][]byte{certDER(v)}})))
+	write("FuzzCertificateRequest12", "ecdsa-rsa", handshake.Marshal((&handshake.CertificateRequest12{CertificateTypes: []uint8{1, 64}, SignatureAlgorithms: []uint16{0x0403, 0x0804}, Authorities: [][]byte{[]byte("0\x00")}})))
+	write("FuzzNextProtocol", "http11", handshake.Marshal((&handshake.NextProtocol{Protocol: "http/1.1"})))
+	write("FuzzNewSessionTicket12", "ticket", handshake.Marshal((&handshake.NewSessionTicket12{LifetimeHint: 7200, Ticket: make([]byte, 80)})))
 	write("FuzzDeframer", "rfc8448-flight", append(append(append([]byte{}, chRecord...), shRecord...), flight...), uint8(7))
 	write("FuzzClientEngine", "rfc8448-flight", append(append([]byte{}, shRecord...), flight...), uint16(3))
 }
@@ -77,7 +77,7 @@ func main() {
 // certDER takes the certificate out of RFC 8448's Certificate message.
 func certDER(v func(string, int, string) []byte) []byte {
 	var c handshake.Certificate
-	if err := c.Unmarshal(v("{server}  construct a Certificate", 0, "Certificate")); err != nil {
+	if err := handshake.Unmarshal(v("{server}  construct a Certificate", 0, "Certificate"), &c); err != nil {
 		log.Fatal(err)
 	}
 	return c.Entries[0].Data

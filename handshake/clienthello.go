@@ -39,8 +39,8 @@ type ClientHello struct {
 	PostHandshakeAuth    bool
 }
 
-// Marshal encodes the whole message, header included.
-func (m *ClientHello) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *ClientHello) marshal() []byte {
 	return marshalMessage(TypeClientHello, func(b *cryptobyte.Builder) {
 		b.AddUint16(m.Version)
 		b.AddBytes(m.Random[:])
@@ -53,8 +53,8 @@ func (m *ClientHello) Marshal() []byte {
 	})
 }
 
-// Unmarshal decodes a whole ClientHello message, header included.
-func (m *ClientHello) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole ClientHello message, header included.
+func (m *ClientHello) unmarshal(raw []byte) error {
 	*m = ClientHello{}
 	s, err := openMessage(raw, TypeClientHello, "ClientHello")
 	if err != nil {

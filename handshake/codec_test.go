@@ -8,11 +8,6 @@ import (
 	"pgregory.net/rapid"
 )
 
-type codec interface {
-	Marshal() []byte
-	Unmarshal([]byte) error
-}
-
 func nonEmptyBytes(max int) *rapid.Generator[[]byte] {
 	return rapid.SliceOfN(rapid.Byte(), 1, max)
 }
@@ -22,11 +17,11 @@ func protocolName() *rapid.Generator[string] {
 }
 
 // roundTrip checks that raw decodes into fresh and re-encodes to raw.
-func roundTrip(t *rapid.T, raw []byte, fresh codec) {
-	if err := fresh.Unmarshal(raw); err != nil {
+func roundTrip(t *rapid.T, raw []byte, fresh Message) {
+	if err := Unmarshal(raw, fresh); err != nil {
 		t.Fatalf("decoding our own encoding: %v", err)
 	}
-	if again := fresh.Marshal(); !bytes.Equal(again, raw) {
+	if again := Marshal(fresh); !bytes.Equal(again, raw) {
 		t.Fatalf("re-encoding differs:\n%x\n%x", again, raw)
 	}
 }
@@ -132,7 +127,7 @@ func TestClientHelloRoundTrip(t *testing.T) {
 		want.Extensions = exts
 
 		var got ClientHello
-		raw := want.Marshal()
+		raw := Marshal(&want)
 		roundTrip(t, raw, &got)
 		want.Extensions, got.Extensions = nil, nil
 		if len(exts) == 0 {
@@ -156,45 +151,45 @@ func normalize(m ClientHello) ClientHello {
 func TestMessagesRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		var raw []byte
-		var fresh codec
+		var fresh Message
 		switch rapid.IntRange(0, 8).Draw(t, "message") {
 		case 8:
-			raw, fresh = (&EndOfEarlyData{}).Marshal(), new(EndOfEarlyData)
+			raw, fresh = Marshal(&EndOfEarlyData{}), new(EndOfEarlyData)
 		case 0:
 			m := &ServerHello{Version: VersionTLS12, SessionID: rapid.SliceOfN(rapid.Byte(), 0, 32).Draw(t, "sid"),
 				CipherSuite: rapid.Uint16().Draw(t, "suite"),
 				Extensions: []Extension{KeyShareServerExt(KeyShare{Group: rapid.Uint16().Draw(t, "g"), Data: nonEmptyBytes(64).Draw(t, "share")}),
 					Uint16Ext(ExtSupportedVersions, VersionTLS13)}}
-			raw, fresh = m.Marshal(), new(ServerHello)
+			raw, fresh = Marshal(m), new(ServerHello)
 		case 1:
 			m := &EncryptedExtensions{Extensions: []Extension{}}
 			if rapid.Bool().Draw(t, "alpn") {
 				m.Extensions = append(m.Extensions, ALPNExt([]string{protocolName().Draw(t, "proto")}))
 			}
-			raw, fresh = m.Marshal(), new(EncryptedExtensions)
+			raw, fresh = Marshal(m), new(EncryptedExtensions)
 		case 2:
 			m := &Certificate{Context: rapid.SliceOfN(rapid.Byte(), 0, 8).Draw(t, "ctx")}
 			for _, d := range rapid.SliceOfN(nonEmptyBytes(300), 0, 4).Draw(t, "certs") {
 				m.Entries = append(m.Entries, CertificateEntry{Data: d})
 			}
-			raw, fresh = m.Marshal(), new(Certificate)
+			raw, fresh = Marshal(m), new(Certificate)
 		case 3:
 			m := &CertificateVerify{Scheme: rapid.Uint16().Draw(t, "scheme"), Signature: nonEmptyBytes(200).Draw(t, "sig")}
-			raw, fresh = m.Marshal(), new(CertificateVerify)
+			raw, fresh = Marshal(m), new(CertificateVerify)
 		case 4:
 			m := &Finished{VerifyData: rapid.SliceOfN(rapid.Byte(), 32, 48).Draw(t, "mac")}
-			raw, fresh = m.Marshal(), new(Finished)
+			raw, fresh = Marshal(m), new(Finished)
 		case 5:
 			m := &NewSessionTicket{Lifetime: rapid.Uint32().Draw(t, "life"), AgeAdd: rapid.Uint32().Draw(t, "add"),
 				Nonce: rapid.SliceOfN(rapid.Byte(), 0, 8).Draw(t, "nonce"), Ticket: nonEmptyBytes(100).Draw(t, "ticket"), Extensions: []Extension{}}
-			raw, fresh = m.Marshal(), new(NewSessionTicket)
+			raw, fresh = Marshal(m), new(NewSessionTicket)
 		case 6:
 			m := &KeyUpdate{UpdateRequested: rapid.Bool().Draw(t, "req")}
-			raw, fresh = m.Marshal(), new(KeyUpdate)
+			raw, fresh = Marshal(m), new(KeyUpdate)
 		case 7:
 			m := &CertificateRequest{Context: rapid.SliceOfN(rapid.Byte(), 0, 8).Draw(t, "ctx"),
 				Extensions: []Extension{Uint16ListExt(ExtSignatureAlgorithms, rapid.SliceOfN(rapid.Uint16(), 1, 8).Draw(t, "sigs"))}}
-			raw, fresh = m.Marshal(), new(CertificateRequest)
+			raw, fresh = Marshal(m), new(CertificateRequest)
 		}
 		roundTrip(t, raw, fresh)
 	})
@@ -202,7 +197,7 @@ func TestMessagesRoundTrip(t *testing.T) {
 
 // Decoders never panic and never accept a message with trailing bytes.
 func TestDecodersRejectTrailingBytes(t *testing.T) {
-	msgs := []codec{
+	msgs := []Message{
 		&ClientHello{Version: VersionTLS12, CipherSuites: []uint16{0x1301}, CompressionMethods: []uint8{0}, Extensions: []Extension{}},
 		&ServerHello{Version: VersionTLS12, Extensions: []Extension{}},
 		&CertificateVerify{Scheme: 0x0403, Signature: []byte{1}},
@@ -210,10 +205,10 @@ func TestDecodersRejectTrailingBytes(t *testing.T) {
 		&NewSessionTicket{Ticket: []byte{1}, Extensions: []Extension{}},
 	}
 	for _, m := range msgs {
-		raw := m.Marshal()
+		raw := Marshal(m)
 		raw = append(raw, 0)
 		raw[3]++ // the header announces the extra byte
-		if err := m.Unmarshal(raw); err == nil {
+		if err := Unmarshal(raw, m); err == nil {
 			t.Errorf("%T accepted a trailing byte", m)
 		}
 	}

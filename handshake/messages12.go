@@ -24,8 +24,8 @@ type Certificate12 struct {
 	Chain [][]byte
 }
 
-// Marshal encodes the whole message, header included.
-func (m *Certificate12) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *Certificate12) marshal() []byte {
 	return marshalMessage(TypeCertificate, func(b *cryptobyte.Builder) {
 		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
 			for _, c := range m.Chain {
@@ -35,8 +35,8 @@ func (m *Certificate12) Marshal() []byte {
 	})
 }
 
-// Unmarshal decodes a whole message, header included.
-func (m *Certificate12) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole message, header included.
+func (m *Certificate12) unmarshal(raw []byte) error {
 	*m = Certificate12{}
 	s, err := openMessage(raw, TypeCertificate, "Certificate")
 	if err != nil {
@@ -73,8 +73,8 @@ func (m *ServerKeyExchange) SignedParams() []byte {
 	return b.BytesOrPanic()
 }
 
-// Marshal encodes the whole message, header included.
-func (m *ServerKeyExchange) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *ServerKeyExchange) marshal() []byte {
 	return marshalMessage(TypeServerKeyExchange, func(b *cryptobyte.Builder) {
 		b.AddBytes(m.SignedParams())
 		b.AddUint16(m.Scheme)
@@ -82,8 +82,8 @@ func (m *ServerKeyExchange) Marshal() []byte {
 	})
 }
 
-// Unmarshal decodes a whole message, header included.
-func (m *ServerKeyExchange) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole message, header included.
+func (m *ServerKeyExchange) unmarshal(raw []byte) error {
 	*m = ServerKeyExchange{}
 	s, err := openMessage(raw, TypeServerKeyExchange, "ServerKeyExchange")
 	if err != nil {
@@ -105,15 +105,15 @@ type ClientKeyExchange struct {
 	Public []byte
 }
 
-// Marshal encodes the whole message, header included.
-func (m *ClientKeyExchange) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *ClientKeyExchange) marshal() []byte {
 	return marshalMessage(TypeClientKeyExchange, func(b *cryptobyte.Builder) {
 		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Public) })
 	})
 }
 
-// Unmarshal decodes a whole message, header included.
-func (m *ClientKeyExchange) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole message, header included.
+func (m *ClientKeyExchange) unmarshal(raw []byte) error {
 	s, err := openMessage(raw, TypeClientKeyExchange, "ClientKeyExchange")
 	if err != nil {
 		return err
@@ -133,8 +133,8 @@ type CertificateRequest12 struct {
 	Authorities         [][]byte
 }
 
-// Marshal encodes the whole message, header included.
-func (m *CertificateRequest12) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *CertificateRequest12) marshal() []byte {
 	return marshalMessage(TypeCertificateRequest, func(b *cryptobyte.Builder) {
 		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.CertificateTypes) })
 		addUint16List(b, m.SignatureAlgorithms)
@@ -146,8 +146,8 @@ func (m *CertificateRequest12) Marshal() []byte {
 	})
 }
 
-// Unmarshal decodes a whole message, header included.
-func (m *CertificateRequest12) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole message, header included.
+func (m *CertificateRequest12) unmarshal(raw []byte) error {
 	*m = CertificateRequest12{}
 	s, err := openMessage(raw, TypeCertificateRequest, "CertificateRequest")
 	if err != nil {
@@ -175,8 +175,8 @@ type NextProtocol struct {
 	Protocol string
 }
 
-// Marshal encodes the whole message with its padding.
-func (m *NextProtocol) Marshal() []byte {
+// marshal encodes the whole message with its padding.
+func (m *NextProtocol) marshal() []byte {
 	pad := 32 - (len(m.Protocol)+2)%32
 	return marshalMessage(TypeNextProtocol, func(b *cryptobyte.Builder) {
 		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(m.Protocol)) })
@@ -184,8 +184,8 @@ func (m *NextProtocol) Marshal() []byte {
 	})
 }
 
-// Unmarshal decodes a whole message, header included.
-func (m *NextProtocol) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole message, header included.
+func (m *NextProtocol) unmarshal(raw []byte) error {
 	s, err := openMessage(raw, TypeNextProtocol, "NextProtocol")
 	if err != nil {
 		return err
@@ -210,16 +210,16 @@ type NewSessionTicket12 struct {
 	Ticket       []byte
 }
 
-// Marshal encodes the whole message, header included.
-func (m *NewSessionTicket12) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *NewSessionTicket12) marshal() []byte {
 	return marshalMessage(TypeNewSessionTicket, func(b *cryptobyte.Builder) {
 		b.AddUint32(m.LifetimeHint)
 		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Ticket) })
 	})
 }
 
-// Unmarshal decodes a whole message, header included.
-func (m *NewSessionTicket12) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole message, header included.
+func (m *NewSessionTicket12) unmarshal(raw []byte) error {
 	s, err := openMessage(raw, TypeNewSessionTicket, "NewSessionTicket")
 	if err != nil {
 		return err

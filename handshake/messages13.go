@@ -15,13 +15,13 @@ type EncryptedExtensions struct {
 	SupportedGroups []uint16
 }
 
-// Marshal encodes the whole message, header included.
-func (m *EncryptedExtensions) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *EncryptedExtensions) marshal() []byte {
 	return marshalMessage(TypeEncryptedExtensions, func(b *cryptobyte.Builder) { addExtensions(b, m.Extensions) })
 }
 
-// Unmarshal decodes a whole message, header included.
-func (m *EncryptedExtensions) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole message, header included.
+func (m *EncryptedExtensions) unmarshal(raw []byte) error {
 	*m = EncryptedExtensions{}
 	s, err := openMessage(raw, TypeEncryptedExtensions, "EncryptedExtensions")
 	if err != nil {
@@ -74,8 +74,8 @@ type Certificate struct {
 	Entries []CertificateEntry
 }
 
-// Marshal encodes the whole message, header included.
-func (m *Certificate) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *Certificate) marshal() []byte {
 	return marshalMessage(TypeCertificate, func(b *cryptobyte.Builder) {
 		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Context) })
 		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
@@ -87,8 +87,8 @@ func (m *Certificate) Marshal() []byte {
 	})
 }
 
-// Unmarshal decodes a whole message, header included.
-func (m *Certificate) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole message, header included.
+func (m *Certificate) unmarshal(raw []byte) error {
 	*m = Certificate{}
 	s, err := openMessage(raw, TypeCertificate, "Certificate")
 	if err != nil {
@@ -129,16 +129,16 @@ type CertificateRequest struct {
 	Authorities         [][]byte // certificate_authorities: DER names
 }
 
-// Marshal encodes the whole message, header included.
-func (m *CertificateRequest) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *CertificateRequest) marshal() []byte {
 	return marshalMessage(TypeCertificateRequest, func(b *cryptobyte.Builder) {
 		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Context) })
 		addExtensions(b, m.Extensions)
 	})
 }
 
-// Unmarshal decodes a whole message, header included.
-func (m *CertificateRequest) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole message, header included.
+func (m *CertificateRequest) unmarshal(raw []byte) error {
 	*m = CertificateRequest{}
 	s, err := openMessage(raw, TypeCertificateRequest, "CertificateRequest")
 	if err != nil {
@@ -175,16 +175,16 @@ type CertificateVerify struct {
 	Signature []byte
 }
 
-// Marshal encodes the whole message, header included.
-func (m *CertificateVerify) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *CertificateVerify) marshal() []byte {
 	return marshalMessage(TypeCertificateVerify, func(b *cryptobyte.Builder) {
 		b.AddUint16(m.Scheme)
 		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Signature) })
 	})
 }
 
-// Unmarshal decodes a whole message, header included.
-func (m *CertificateVerify) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole message, header included.
+func (m *CertificateVerify) unmarshal(raw []byte) error {
 	*m = CertificateVerify{}
 	s, err := openMessage(raw, TypeCertificateVerify, "CertificateVerify")
 	if err != nil {
@@ -203,13 +203,13 @@ type Finished struct {
 	VerifyData []byte
 }
 
-// Marshal encodes the whole message, header included.
-func (m *Finished) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *Finished) marshal() []byte {
 	return marshalMessage(TypeFinished, func(b *cryptobyte.Builder) { b.AddBytes(m.VerifyData) })
 }
 
-// Unmarshal decodes a whole message, header included.
-func (m *Finished) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole message, header included.
+func (m *Finished) unmarshal(raw []byte) error {
 	s, err := openMessage(raw, TypeFinished, "Finished")
 	if err != nil {
 		return err
@@ -229,8 +229,8 @@ type NewSessionTicket struct {
 	MaxEarlyData uint32
 }
 
-// Marshal encodes the whole message, header included.
-func (m *NewSessionTicket) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *NewSessionTicket) marshal() []byte {
 	return marshalMessage(TypeNewSessionTicket, func(b *cryptobyte.Builder) {
 		b.AddUint32(m.Lifetime)
 		b.AddUint32(m.AgeAdd)
@@ -240,8 +240,8 @@ func (m *NewSessionTicket) Marshal() []byte {
 	})
 }
 
-// Unmarshal decodes a whole message, header included.
-func (m *NewSessionTicket) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole message, header included.
+func (m *NewSessionTicket) unmarshal(raw []byte) error {
 	*m = NewSessionTicket{}
 	s, err := openMessage(raw, TypeNewSessionTicket, "NewSessionTicket")
 	if err != nil {
@@ -275,8 +275,8 @@ type KeyUpdate struct {
 	UpdateRequested bool
 }
 
-// Marshal encodes the whole message, header included.
-func (m *KeyUpdate) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *KeyUpdate) marshal() []byte {
 	return marshalMessage(TypeKeyUpdate, func(b *cryptobyte.Builder) {
 		if m.UpdateRequested {
 			b.AddUint8(1)
@@ -286,8 +286,8 @@ func (m *KeyUpdate) Marshal() []byte {
 	})
 }
 
-// Unmarshal decodes a whole message, header included.
-func (m *KeyUpdate) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole message, header included.
+func (m *KeyUpdate) unmarshal(raw []byte) error {
 	s, err := openMessage(raw, TypeKeyUpdate, "KeyUpdate")
 	if err != nil {
 		return err
@@ -303,13 +303,13 @@ func (m *KeyUpdate) Unmarshal(raw []byte) error {
 // EndOfEarlyData ends the client's 0-RTT data (an empty message).
 type EndOfEarlyData struct{}
 
-// Marshal encodes the whole message, header included.
-func (m *EndOfEarlyData) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *EndOfEarlyData) marshal() []byte {
 	return marshalMessage(TypeEndOfEarlyData, func(*cryptobyte.Builder) {})
 }
 
-// Unmarshal decodes a whole message, header included.
-func (m *EndOfEarlyData) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole message, header included.
+func (m *EndOfEarlyData) unmarshal(raw []byte) error {
 	s, err := openMessage(raw, TypeEndOfEarlyData, "EndOfEarlyData")
 	if err != nil {
 		return err

@@ -93,10 +93,7 @@ func TestRFC8448MessagesRoundTrip(t *testing.T) {
 	v := tr.MustValue
 	msgs := []struct {
 		step, field string
-		m           interface {
-			Unmarshal([]byte) error
-			Marshal() []byte
-		}
+		m           Message
 	}{
 		{"{client}  construct a ClientHello", "ClientHello", new(ClientHello)},
 		{"{server}  construct a ServerHello", "ServerHello", new(ServerHello)},
@@ -108,10 +105,10 @@ func TestRFC8448MessagesRoundTrip(t *testing.T) {
 	}
 	for _, m := range msgs {
 		raw := v(m.step, 0, m.field)
-		if err := m.m.Unmarshal(raw); err != nil {
+		if err := Unmarshal(raw, m.m); err != nil {
 			t.Fatalf("%s: %v", m.field, err)
 		}
-		if got := m.m.Marshal(); !bytes.Equal(got, raw) {
+		if got := Marshal(m.m); !bytes.Equal(got, raw) {
 			t.Errorf("%s re-encodes differently:\n got %x\nwant %x", m.field, got, raw)
 		}
 	}

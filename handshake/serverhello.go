@@ -61,8 +61,8 @@ func (m *ServerHello) HasDowngradeSentinel() bool {
 	return bytes.Equal(tail, downgradeTLS12) || bytes.Equal(tail, downgradeTLS11)
 }
 
-// Marshal encodes the whole message, header included.
-func (m *ServerHello) Marshal() []byte {
+// marshal encodes the whole message, header included.
+func (m *ServerHello) marshal() []byte {
 	return marshalMessage(TypeServerHello, func(b *cryptobyte.Builder) {
 		b.AddUint16(m.Version)
 		b.AddBytes(m.Random[:])
@@ -75,8 +75,8 @@ func (m *ServerHello) Marshal() []byte {
 	})
 }
 
-// Unmarshal decodes a whole ServerHello message, header included.
-func (m *ServerHello) Unmarshal(raw []byte) error {
+// unmarshal decodes a whole ServerHello message, header included.
+func (m *ServerHello) unmarshal(raw []byte) error {
 	*m = ServerHello{SelectedIdentity: -1}
 	s, err := openMessage(raw, TypeServerHello, "ServerHello")
 	if err != nil {

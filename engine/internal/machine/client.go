@@ -43,7 +43,7 @@ func StartClient(cfg *Config, out Sink) (State, error) {
 		return nil, err
 	}
 	hello := new(handshake.ClientHello)
-	if err := hello.Unmarshal(shaped.Raw); err != nil {
+	if err := handshake.Unmarshal(shaped.Raw, hello); err != nil {
 		return nil, internal(err)
 	}
 	if !contains(hello.SupportedVersions, handshake.VersionTLS13) && !offers12(hello) {
@@ -97,7 +97,7 @@ func (s *clientExpectServerHello) Handle(raw []byte, out Sink) (State, error) {
 		return nil, unexpected(raw, "ServerHello")
 	}
 	sh := new(handshake.ServerHello)
-	if err := sh.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, sh); err != nil {
 		return nil, err
 	}
 	if sh.SupportedVersion == 0 && !s.retried {
@@ -246,7 +246,7 @@ func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, e
 		return nil, unexpected(raw, "EncryptedExtensions")
 	}
 	ee := new(handshake.EncryptedExtensions)
-	if err := ee.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, ee); err != nil {
 		return nil, err
 	}
 	c := s.c
@@ -292,7 +292,7 @@ func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
 			return nil, unexpected(raw, "Certificate")
 		}
 		req := new(handshake.CertificateRequest)
-		if err := req.Unmarshal(raw); err != nil {
+		if err := handshake.Unmarshal(raw, req); err != nil {
 			return nil, err
 		}
 		if len(req.Context) != 0 {
@@ -305,7 +305,7 @@ func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
 		return nil, unexpected(raw, "Certificate")
 	}
 	msg := new(handshake.Certificate)
-	if err := msg.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, msg); err != nil {
 		return nil, err
 	}
 	if len(msg.Context) != 0 {
@@ -336,7 +336,7 @@ func (s *clientExpectCertificateVerify) Handle(raw []byte, out Sink) (State, err
 		return nil, unexpected(raw, "CertificateVerify")
 	}
 	cv := new(handshake.CertificateVerify)
-	if err := cv.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, cv); err != nil {
 		return nil, err
 	}
 	if !contains(s.c.hello.SignatureAlgorithms, cv.Scheme) || !contains(defaultSchemes13, cv.Scheme) {
@@ -361,7 +361,7 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 		return nil, unexpected(raw, "Finished")
 	}
 	fin := new(handshake.Finished)
-	if err := fin.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, fin); err != nil {
 		return nil, err
 	}
 	k := s.k
@@ -389,7 +389,7 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 			return nil, err
 		}
 	}
-	mine := (&handshake.Finished{VerifyData: k.suite.FinishedMAC(k.clientHS, k.t.Sum())}).Marshal()
+	mine := handshake.Marshal((&handshake.Finished{VerifyData: k.suite.FinishedMAC(k.clientHS, k.t.Sum())}))
 	if err := out.SendMessage(mine); err != nil {
 		return nil, err
 	}

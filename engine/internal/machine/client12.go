@@ -86,7 +86,7 @@ func (s *client12ExpectCertificate) Handle(raw []byte, out Sink) (State, error) 
 		return nil, unexpected(raw, "Certificate")
 	}
 	msg := new(handshake.Certificate12)
-	if err := msg.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, msg); err != nil {
 		return nil, err
 	}
 	if len(msg.Chain) == 0 {
@@ -123,7 +123,7 @@ func (s *client12ExpectServerKeyExchange) Handle(raw []byte, out Sink) (State, e
 		return nil, unexpected(raw, "ServerKeyExchange")
 	}
 	ske := new(handshake.ServerKeyExchange)
-	if err := ske.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, ske); err != nil {
 		return nil, err
 	}
 	h := s.c.hello
@@ -162,7 +162,7 @@ func (s *client12ExpectServerHelloDone) Handle(raw []byte, out Sink) (State, err
 			return nil, unexpected(raw, "ServerHelloDone")
 		}
 		req := new(handshake.CertificateRequest12)
-		if err := req.Unmarshal(raw); err != nil {
+		if err := handshake.Unmarshal(raw, req); err != nil {
 			return nil, err
 		}
 		s.certReq = req
@@ -189,11 +189,11 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 		if cert != nil {
 			msg.Chain = cert.Certificate
 		}
-		if err := s.send(out, msg.Marshal()); err != nil {
+		if err := s.send(out, handshake.Marshal(msg)); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.send(out, (&handshake.ClientKeyExchange{Public: s.ourShare}).Marshal()); err != nil {
+	if err := s.send(out, handshake.Marshal((&handshake.ClientKeyExchange{Public: s.ourShare}))); err != nil {
 		return nil, err
 	}
 	s.sess.master = s.sess.suite.MasterSecret(s.shared, s.t.sum(s.sess.suite.Hash))
@@ -203,7 +203,7 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := s.send(out, (&handshake.CertificateVerify{Scheme: scheme, Signature: sig}).Marshal()); err != nil {
+		if err := s.send(out, handshake.Marshal((&handshake.CertificateVerify{Scheme: scheme, Signature: sig}))); err != nil {
 			return nil, err
 		}
 	}
@@ -241,7 +241,7 @@ func (s *client12ExpectChangeCipherSpec) Handle(raw []byte, out Sink) (State, er
 			return nil, unexpected(raw, "ChangeCipherSpec")
 		}
 		nst := new(handshake.NewSessionTicket12)
-		if err := nst.Unmarshal(raw); err != nil {
+		if err := handshake.Unmarshal(raw, nst); err != nil {
 			return nil, err
 		}
 		s.ticket = append([]byte{}, nst.Ticket...)
@@ -264,7 +264,7 @@ func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 		return nil, unexpected(raw, "Finished")
 	}
 	fin := new(handshake.Finished)
-	if err := fin.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, fin); err != nil {
 		return nil, err
 	}
 	if !s.sess.finishedOK(false, &s.t, fin) {
@@ -334,7 +334,7 @@ func (s *client12) sendNextProtocol(out Sink) error {
 	if s.sh.NPNProtocols == nil {
 		return nil
 	}
-	return s.send(out, (&handshake.NextProtocol{Protocol: s.sess.npn}).Marshal())
+	return s.send(out, handshake.Marshal((&handshake.NextProtocol{Protocol: s.sess.npn})))
 }
 
 // offerSession puts a cached TLS 1.2 session into the hello: its ticket in
@@ -368,8 +368,8 @@ func (c *clientShared) offerSession() error {
 	default:
 		return nil
 	}
-	raw := h.Marshal()
-	if err := h.Unmarshal(raw); err != nil {
+	raw := handshake.Marshal(&h)
+	if err := handshake.Unmarshal(raw, &h); err != nil {
 		return internal(err)
 	}
 	c.hello, c.helloRaw, c.offered = &h, raw, sess

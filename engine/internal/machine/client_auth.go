@@ -38,7 +38,7 @@ func (c *clientShared) sendClientCertificate(req *handshake.CertificateRequest, 
 			msg.Entries = append(msg.Entries, handshake.CertificateEntry{Data: der})
 		}
 	}
-	raw := msg.Marshal()
+	raw := handshake.Marshal(msg)
 	k.t.Add(raw)
 	if err := out.SendMessage(raw); err != nil || cert == nil {
 		return err
@@ -47,7 +47,7 @@ func (c *clientShared) sendClientCertificate(req *handshake.CertificateRequest, 
 	if err != nil {
 		return err
 	}
-	cv := (&handshake.CertificateVerify{Scheme: scheme, Signature: sig}).Marshal()
+	cv := handshake.Marshal((&handshake.CertificateVerify{Scheme: scheme, Signature: sig}))
 	k.t.Add(cv)
 	return out.SendMessage(cv)
 }

@@ -90,13 +90,13 @@ func (c *clientShared) retryHello(hrr *handshake.ServerHello, hrrRaw []byte, sui
 	if !cookieAdded {
 		h.Extensions = append(h.Extensions, handshake.BytesExt(handshake.ExtCookie, 2, hrr.Cookie))
 	}
-	raw := h.Marshal()
+	raw := handshake.Marshal(&h)
 	if keepPSK {
 		setBinder(pskSuite, c.offered.Master, append(handshake.MessageHash(suite, first), hrrRaw...), raw)
 	} else if c.offered != nil && c.offered.Version == handshake.VersionTLS13 {
 		c.offered = nil
 	}
-	if err := h.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, &h); err != nil {
 		return nil, internal(err)
 	}
 	c.hello, c.helloRaw = &h, raw

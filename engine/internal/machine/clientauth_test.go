@@ -32,12 +32,12 @@ func TestClientCertificateVerifyWrongTranscript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cv := (&handshake.CertificateVerify{Scheme: SchemeECDSAP256SHA256, Signature: sig}).Marshal()
+	cv := handshake.Marshal((&handshake.CertificateVerify{Scheme: SchemeECDSAP256SHA256, Signature: sig}))
 	_, err = (&serverExpectClientCertificateVerify{fin: fin}).Handle(cv, &recordingSink{})
 	wantAlert(t, err, record.AlertDecryptError)
 
 	good, _ := sign(cert.PrivateKey.(crypto.Signer), SchemeECDSAP256SHA256, signedContent(clientSignatureContext, fin.t.Sum()), nil)
-	next, err := (&serverExpectClientCertificateVerify{fin: fin}).Handle((&handshake.CertificateVerify{Scheme: SchemeECDSAP256SHA256, Signature: good}).Marshal(), &recordingSink{})
+	next, err := (&serverExpectClientCertificateVerify{fin: fin}).Handle(handshake.Marshal((&handshake.CertificateVerify{Scheme: SchemeECDSAP256SHA256, Signature: good})), &recordingSink{})
 	if err != nil || next != State(fin) {
 		t.Fatalf("the right transcript: %v", err)
 	}
@@ -46,7 +46,7 @@ func TestClientCertificateVerifyWrongTranscript(t *testing.T) {
 // Post-handshake authentication was never offered, so a CertificateRequest
 // after a TLS 1.3 handshake is unexpected_message.
 func TestPostHandshakeAuthRefused(t *testing.T) {
-	req := (&handshake.CertificateRequest{Context: []byte{1}, Extensions: []handshake.Extension{handshake.Uint16ListExt(handshake.ExtSignatureAlgorithms, defaultSchemes13)}}).Marshal()
+	req := handshake.Marshal((&handshake.CertificateRequest{Context: []byte{1}, Extensions: []handshake.Extension{handshake.Uint16ListExt(handshake.ExtSignatureAlgorithms, defaultSchemes13)}}))
 	_, err := (&Traffic{isClient: true, suite: handshake.Suite13ByID(handshake.TLS_AES_128_GCM_SHA256)}).Handle(req, &recordingSink{})
 	wantAlert(t, err, record.AlertUnexpectedMessage)
 }

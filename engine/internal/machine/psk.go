@@ -127,7 +127,7 @@ func issueTickets(cfg *Config, s *handshake.Suite, resumption []byte, alpn strin
 		if sess.MaxEarlyData > 0 {
 			nst.Extensions = append(nst.Extensions, handshake.NewExtension(handshake.ExtEarlyData, func(b *cryptobyte.Builder) { b.AddUint32(sess.MaxEarlyData) }))
 		}
-		if err := out.SendMessage(nst.Marshal()); err != nil {
+		if err := out.SendMessage(handshake.Marshal(nst)); err != nil {
 			return err
 		}
 	}
@@ -154,9 +154,9 @@ func (c *clientShared) offerPSK(sess *Session) error {
 	age := uint32(now.Sub(sess.CreatedAt)/time.Millisecond) + sess.AgeAdd
 	h.Extensions = append(h.Extensions, handshake.PreSharedKeyClientExt(
 		[]handshake.PSKIdentity{{Identity: sess.Ticket, ObfuscatedTicketAge: age}}, [][]byte{make([]byte, suite.Hash.Size())}))
-	raw := h.Marshal()
+	raw := handshake.Marshal(&h)
 	setBinder(suite, sess.Master, nil, raw)
-	if err := h.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, &h); err != nil {
 		return internal(err)
 	}
 	c.hello, c.helloRaw, c.offered = &h, raw, sess
@@ -204,7 +204,7 @@ func (c *clientShared) earlyAnswered(accepted bool, k *clientKeys, out Sink) err
 // endEarlyData sends EndOfEarlyData under the early key and switches to the
 // handshake key.
 func (c *clientShared) endEarlyData(k *clientKeys, out Sink) error {
-	eoed := (&handshake.EndOfEarlyData{}).Marshal()
+	eoed := handshake.Marshal((&handshake.EndOfEarlyData{}))
 	k.t.Add(eoed)
 	if err := out.SendMessage(eoed); err != nil {
 		return err
@@ -235,7 +235,7 @@ func (s *serverExpectEndOfEarlyData) Handle(raw []byte, out Sink) (State, error)
 	if handshake.MessageType(raw[0]) != handshake.TypeEndOfEarlyData {
 		return nil, unexpected(raw, "EndOfEarlyData")
 	}
-	if err := new(handshake.EndOfEarlyData).Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, new(handshake.EndOfEarlyData)); err != nil {
 		return nil, err
 	}
 	s.t.Add(raw)

@@ -64,7 +64,7 @@ func (s *serverExpectClientHello) Handle(raw []byte, out Sink) (State, error) {
 		return nil, unexpected(raw, "ClientHello")
 	}
 	ch := new(handshake.ClientHello)
-	if err := ch.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, ch); err != nil {
 		return nil, err
 	}
 	if s.retry == nil && !(contains(ch.SupportedVersions, handshake.VersionTLS13) && s.cfg.allows(handshake.VersionTLS13)) {
@@ -241,7 +241,7 @@ func (s *serverExpectClientHello) sendRetry(ch *handshake.ClientHello, raw []byt
 			handshake.Uint16Ext(handshake.ExtKeyShare, c.group),
 		},
 	}
-	hrrRaw := hrr.Marshal()
+	hrrRaw := handshake.Marshal(hrr)
 	prefix := append(handshake.MessageHash(c.suite, raw), hrrRaw...)
 	if err := out.SendMessage(hrrRaw); err != nil {
 		return nil, err
@@ -290,7 +290,7 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 		sh.Extensions = append(sh.Extensions, handshake.Uint16Ext(handshake.ExtPreSharedKey, uint16(c.pskIndex)))
 	}
 	copy(sh.Random[:], random)
-	shRaw := sh.Marshal()
+	shRaw := handshake.Marshal(sh)
 	t := handshake.NewTranscript(c.suite)
 	if s.retry != nil {
 		t.Add(s.retry.prefix)
@@ -388,11 +388,11 @@ func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *handshake.
 	for _, der := range c.cert.Certificate {
 		cert.Entries = append(cert.Entries, handshake.CertificateEntry{Data: der})
 	}
-	eeRaw, certRaw := ee.Marshal(), cert.Marshal()
+	eeRaw, certRaw := handshake.Marshal(ee), handshake.Marshal(cert)
 	msgs := [][]byte{eeRaw}
 	t.Add(eeRaw)
 	if c.psk != nil { // resumption: the PSK authenticates, no certificates
-		finRaw := (&handshake.Finished{VerifyData: c.suite.FinishedMAC(serverHS, t.Sum())}).Marshal()
+		finRaw := handshake.Marshal((&handshake.Finished{VerifyData: c.suite.FinishedMAC(serverHS, t.Sum())}))
 		t.Add(finRaw)
 		return append(msgs, finRaw), nil
 	}
@@ -401,7 +401,7 @@ func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *handshake.
 		if names := acceptableCAs(s.cfg.ClientCAs); len(names) > 0 {
 			exts = append(exts, handshake.CertificateAuthoritiesExt(names))
 		}
-		req := (&handshake.CertificateRequest{Extensions: exts}).Marshal()
+		req := handshake.Marshal((&handshake.CertificateRequest{Extensions: exts}))
 		msgs = append(msgs, req)
 		t.Add(req)
 	}
@@ -411,9 +411,9 @@ func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *handshake.
 	if err != nil {
 		return nil, err
 	}
-	cvRaw := (&handshake.CertificateVerify{Scheme: c.scheme, Signature: sig}).Marshal()
+	cvRaw := handshake.Marshal((&handshake.CertificateVerify{Scheme: c.scheme, Signature: sig}))
 	t.Add(cvRaw)
-	finRaw := (&handshake.Finished{VerifyData: c.suite.FinishedMAC(serverHS, t.Sum())}).Marshal()
+	finRaw := handshake.Marshal((&handshake.Finished{VerifyData: c.suite.FinishedMAC(serverHS, t.Sum())}))
 	t.Add(finRaw)
 	return append(msgs, cvRaw, finRaw), nil
 }
@@ -435,7 +435,7 @@ func (s *serverExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 		return nil, unexpected(raw, "Finished")
 	}
 	fin := new(handshake.Finished)
-	if err := fin.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, fin); err != nil {
 		return nil, err
 	}
 	if !hmac.Equal(s.suite.FinishedMAC(s.clientHS, s.t.Sum()), fin.VerifyData) {

@@ -148,10 +148,10 @@ func (st *server12) sendFlight(out Sink, sh *handshake.ServerHello, cert *tls.Ce
 	if err != nil {
 		return nil, err
 	}
-	msgs := [][]byte{sh.Marshal(), (&handshake.Certificate12{Chain: cert.Certificate}).Marshal(), ske.Marshal()}
+	msgs := [][]byte{handshake.Marshal(sh), handshake.Marshal((&handshake.Certificate12{Chain: cert.Certificate})), handshake.Marshal(ske)}
 	if st.askCert {
-		msgs = append(msgs, (&handshake.CertificateRequest12{CertificateTypes: []uint8{1, 64}, SignatureAlgorithms: defaultSchemes12,
-			Authorities: acceptableCAs(st.cfg.ClientCAs)}).Marshal())
+		msgs = append(msgs, handshake.Marshal((&handshake.CertificateRequest12{CertificateTypes: []uint8{1, 64}, SignatureAlgorithms: defaultSchemes12,
+			Authorities: acceptableCAs(st.cfg.ClientCAs)})))
 	}
 	msgs = append(msgs, handshake.EmptyMessage(handshake.TypeServerHelloDone))
 	for _, m := range msgs {
@@ -177,7 +177,7 @@ func (s *server12ExpectClientCertificate) Handle(raw []byte, out Sink) (State, e
 		return nil, unexpected(raw, "client Certificate")
 	}
 	msg := new(handshake.Certificate12)
-	if err := msg.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, msg); err != nil {
 		return nil, err
 	}
 	s.t.add(raw)
@@ -201,7 +201,7 @@ func (s *server12ExpectClientKeyExchange) Handle(raw []byte, out Sink) (State, e
 		return nil, unexpected(raw, "ClientKeyExchange")
 	}
 	cke := new(handshake.ClientKeyExchange)
-	if err := cke.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, cke); err != nil {
 		return nil, err
 	}
 	shared, err := s.key.SharedSecret(cke.Public)
@@ -224,7 +224,7 @@ func (s *server12ExpectCertificateVerify) Handle(raw []byte, out Sink) (State, e
 		return nil, unexpected(raw, "CertificateVerify")
 	}
 	cv := new(handshake.CertificateVerify)
-	if err := cv.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, cv); err != nil {
 		return nil, err
 	}
 	if !contains(defaultSchemes12, cv.Scheme) {
@@ -266,7 +266,7 @@ func (s *server12ExpectNextProtocol) Handle(raw []byte, out Sink) (State, error)
 		return nil, unexpected(raw, "NextProtocol")
 	}
 	np := new(handshake.NextProtocol)
-	if err := np.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, np); err != nil {
 		return nil, err
 	}
 	s.state.NPNProtocol = np.Protocol
@@ -284,7 +284,7 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 		return nil, unexpected(raw, "Finished")
 	}
 	fin := new(handshake.Finished)
-	if err := fin.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, fin); err != nil {
 		return nil, err
 	}
 	if !s.sess.finishedOK(true, &s.t, fin) {
@@ -306,7 +306,7 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 			return nil, internal(err)
 		}
 		hint := uint32(s.cfg.TicketKeys.Lifetime / time.Second)
-		if err := s.send(out, (&handshake.NewSessionTicket12{LifetimeHint: hint, Ticket: ticket}).Marshal()); err != nil {
+		if err := s.send(out, handshake.Marshal((&handshake.NewSessionTicket12{LifetimeHint: hint, Ticket: ticket}))); err != nil {
 			return nil, err
 		}
 	}
@@ -369,7 +369,7 @@ func (st *server12) resume(ch *handshake.ClientHello, raw []byte, sess *Session,
 	st.sess = session12{suite: handshake.Suite12ByID(sess.Suite), master: sess.Master, clientRandom: ch.Random[:], serverRandom: sh.Random[:]}
 	st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: sess.Suite, NegotiatedProtocol: st.alpn, ServerName: ch.ServerName}
 	st.t.add(raw)
-	if err := st.send(out, sh.Marshal()); err != nil {
+	if err := st.send(out, handshake.Marshal(sh)); err != nil {
 		return nil, err
 	}
 	_, serverProt, err := st.sess.protectors()

@@ -23,7 +23,7 @@ func (s *serverExpectClientCertificate) Handle(raw []byte, out Sink) (State, err
 		return nil, unexpected(raw, "client Certificate")
 	}
 	msg := new(handshake.Certificate)
-	if err := msg.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, msg); err != nil {
 		return nil, err
 	}
 	if len(msg.Context) != 0 {
@@ -77,7 +77,7 @@ func (s *serverExpectClientCertificateVerify) Handle(raw []byte, out Sink) (Stat
 		return nil, unexpected(raw, "client CertificateVerify")
 	}
 	cv := new(handshake.CertificateVerify)
-	if err := cv.Unmarshal(raw); err != nil {
+	if err := handshake.Unmarshal(raw, cv); err != nil {
 		return nil, err
 	}
 	if !contains(defaultSchemes13, cv.Scheme) {

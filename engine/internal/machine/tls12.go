@@ -99,7 +99,7 @@ func changeCipherSpec(out Sink, p record.Protector) error {
 
 // finishedMessage is this side's Finished over the transcript so far.
 func (s *session12) finishedMessage(client bool, t *transcript12) []byte {
-	return (&handshake.Finished{VerifyData: s.suite.FinishedVerifyData(s.master, client, t.sum(s.suite.Hash))}).Marshal()
+	return handshake.Marshal((&handshake.Finished{VerifyData: s.suite.FinishedVerifyData(s.master, client, t.sum(s.suite.Hash))}))
 }
 
 // finishedOK checks the peer's Finished over the transcript so far.

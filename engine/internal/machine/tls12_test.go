@@ -45,7 +45,7 @@ func TestRenegotiationRefused(t *testing.T) {
 	if err != nil || next != client || len(sink.warnings) != 1 || sink.warnings[0] != record.AlertNoRenegotiation {
 		t.Fatalf("HelloRequest: next %v, err %v, warnings %v", next, err, sink.warnings)
 	}
-	hello := (&handshake.ClientHello{Version: handshake.VersionTLS12, CipherSuites: []uint16{0xc02b}, CompressionMethods: []uint8{0}}).Marshal()
+	hello := handshake.Marshal((&handshake.ClientHello{Version: handshake.VersionTLS12, CipherSuites: []uint16{0xc02b}, CompressionMethods: []uint8{0}}))
 	_, err = traffic12(false, nil).Handle(hello, &sink)
 	wantAlert(t, err, record.AlertNoRenegotiation)
 	if err := traffic12(true, nil).UpdateKeys(&sink, false); !errors.Is(err, ErrNoKeyUpdate) {
@@ -56,8 +56,8 @@ func TestRenegotiationRefused(t *testing.T) {
 // Messages out of their place in a TLS 1.2 handshake are unexpected_message:
 // a Finished before ChangeCipherSpec, a NextProtocol that was not negotiated.
 func TestTLS12MessagesOutOfPlace(t *testing.T) {
-	fin := (&handshake.Finished{VerifyData: make([]byte, 12)}).Marshal()
-	np := (&handshake.NextProtocol{Protocol: "h2"}).Marshal()
+	fin := handshake.Marshal((&handshake.Finished{VerifyData: make([]byte, 12)}))
+	np := handshake.Marshal((&handshake.NextProtocol{Protocol: "h2"}))
 	st := &server12{cfg: &Config{}, sess: session12{suite: handshake.Suites12()[0]}}
 	tests := []struct {
 		name  string
@@ -94,13 +94,13 @@ func TestServerHelloWithALPNAndNPN(t *testing.T) {
 	hello := &handshake.ClientHello{Version: handshake.VersionTLS12, CipherSuites: []uint16{handshake.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256},
 		CompressionMethods: []uint8{0}, Extensions: []handshake.Extension{handshake.ALPNExt([]string{"h2"}), handshake.EmptyExt(handshake.ExtNextProtoNeg),
 			handshake.EmptyExt(handshake.ExtExtendedMasterSecret), handshake.SupportedVersionsClientExt([]uint16{handshake.VersionTLS12})}}
-	raw := hello.Marshal()
-	hello.Unmarshal(raw)
+	raw := handshake.Marshal(hello)
+	handshake.Unmarshal(raw, hello)
 	c := &clientShared{cfg: &Config{}, hello: hello, helloRaw: raw}
 	sh := &handshake.ServerHello{Version: handshake.VersionTLS12, CipherSuite: handshake.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 		Extensions: []handshake.Extension{handshake.ALPNExt([]string{"h2"}), handshake.NPNExt([]string{"h2"}), handshake.EmptyExt(handshake.ExtExtendedMasterSecret)}}
-	shRaw := sh.Marshal()
-	sh.Unmarshal(shRaw)
+	shRaw := handshake.Marshal(sh)
+	handshake.Unmarshal(shRaw, sh)
 	_, err := c.handleServerHello12(sh, shRaw, &recordingSink{})
 	wantAlert(t, err, record.AlertIllegalParameter)
 }

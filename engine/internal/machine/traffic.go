@@ -34,7 +34,7 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 	switch handshake.MessageType(raw[0]) {
 	case handshake.TypeKeyUpdate:
 		ku := new(handshake.KeyUpdate)
-		if err := ku.Unmarshal(raw); err != nil {
+		if err := handshake.Unmarshal(raw, ku); err != nil {
 			return nil, err
 		}
 		t.readSecret = t.suite.NextTrafficSecret(t.readSecret)
@@ -53,7 +53,7 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 			return nil, unexpected(raw, "KeyUpdate")
 		}
 		nst := new(handshake.NewSessionTicket)
-		if err := nst.Unmarshal(raw); err != nil {
+		if err := handshake.Unmarshal(raw, nst); err != nil {
 			return nil, err
 		}
 		t.storeTicket(nst)
@@ -101,7 +101,7 @@ func (t *Traffic) UpdateKeys(out Sink, requestPeer bool) error {
 }
 
 func (t *Traffic) updateWriteKey(out Sink, requestPeer bool) error {
-	if err := out.SendMessage((&handshake.KeyUpdate{UpdateRequested: requestPeer}).Marshal()); err != nil {
+	if err := out.SendMessage(handshake.Marshal((&handshake.KeyUpdate{UpdateRequested: requestPeer}))); err != nil {
 		return err
 	}
 	t.writeSecret = t.suite.NextTrafficSecret(t.writeSecret)
