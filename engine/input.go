@@ -79,13 +79,18 @@ func (e *Engine) handleRecord(rec record.Record) error {
 // section 5 allows one: after the first ClientHello and before the peer's
 // Finished.
 func (e *Engine) handleCCS(body []byte) error {
-	if legacy, ok := e.hs.(machine.LegacyState); ok && legacy.TakesChangeCipherSpec() {
+	if st, ok := e.hs.(machine.CCSReceiver); ok {
 		// TLS 1.2: the CCS is a protocol step, unprotected, and never inside
 		// a partly received handshake message.
-		if e.readProt != nil || len(body) != 1 || body[0] != 1 {
+		if e.readProt != nil || len(body) != 1 || body[0] != 1 || len(e.hsBuf) > 0 {
 			return record.Errorf(record.AlertUnexpectedMessage, "malformed or protected ChangeCipherSpec")
 		}
-		return e.dispatch(handshake.ChangeCipherSpecMessage)
+		next, err := st.ChangeCipherSpec(e.sink())
+		if err != nil {
+			return err
+		}
+		e.hs = next
+		return nil
 	}
 	if e.traffic != nil && e.state.Version == handshake.VersionTLS12 {
 		return record.Errorf(record.AlertUnexpectedMessage, "ChangeCipherSpec after a TLS 1.2 handshake")

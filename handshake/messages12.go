@@ -11,13 +11,7 @@ const (
 	TypeServerHelloDone   MessageType = 14
 	TypeClientKeyExchange MessageType = 16
 	TypeNextProtocol      MessageType = 67
-	// TypeChangeCipherSpec is not a handshake message: the engine hands a
-	// TLS 1.2 state a ChangeCipherSpec record as this pseudo-message.
-	TypeChangeCipherSpec MessageType = 255
 )
-
-// ChangeCipherSpecMessage is the pseudo-message for a ChangeCipherSpec record.
-var ChangeCipherSpecMessage = []byte{byte(TypeChangeCipherSpec), 0, 0, 0}
 
 // Certificate12 is the TLS 1.2 Certificate message: a chain, no extensions.
 type Certificate12 struct {

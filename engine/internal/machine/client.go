@@ -93,11 +93,8 @@ type clientExpectServerHello struct {
 }
 
 func (s *clientExpectServerHello) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeServerHello {
-		return nil, unexpected(raw, "ServerHello")
-	}
-	sh := new(handshake.ServerHello)
-	if err := handshake.Unmarshal(raw, sh); err != nil {
+	sh, err := expect[handshake.ServerHello](raw)
+	if err != nil {
 		return nil, err
 	}
 	if sh.SupportedVersion == 0 && !s.retried {
@@ -242,11 +239,8 @@ type clientExpectEncryptedExtensions struct {
 }
 
 func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeEncryptedExtensions {
-		return nil, unexpected(raw, "EncryptedExtensions")
-	}
-	ee := new(handshake.EncryptedExtensions)
-	if err := handshake.Unmarshal(raw, ee); err != nil {
+	ee, err := expect[handshake.EncryptedExtensions](raw)
+	if err != nil {
 		return nil, err
 	}
 	c := s.c
@@ -291,8 +285,8 @@ func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
 		if s.certReq != nil {
 			return nil, unexpected(raw, "Certificate")
 		}
-		req := new(handshake.CertificateRequest)
-		if err := handshake.Unmarshal(raw, req); err != nil {
+		req, err := expect[handshake.CertificateRequest](raw)
+		if err != nil {
 			return nil, err
 		}
 		if len(req.Context) != 0 {
@@ -304,8 +298,8 @@ func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
 	default:
 		return nil, unexpected(raw, "Certificate")
 	}
-	msg := new(handshake.Certificate)
-	if err := handshake.Unmarshal(raw, msg); err != nil {
+	msg, err := expect[handshake.Certificate](raw)
+	if err != nil {
 		return nil, err
 	}
 	if len(msg.Context) != 0 {
@@ -332,11 +326,8 @@ type clientExpectCertificateVerify struct {
 }
 
 func (s *clientExpectCertificateVerify) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeCertificateVerify {
-		return nil, unexpected(raw, "CertificateVerify")
-	}
-	cv := new(handshake.CertificateVerify)
-	if err := handshake.Unmarshal(raw, cv); err != nil {
+	cv, err := expect[handshake.CertificateVerify](raw)
+	if err != nil {
 		return nil, err
 	}
 	if !contains(s.c.hello.SignatureAlgorithms, cv.Scheme) || !contains(defaultSchemes13, cv.Scheme) {
@@ -357,11 +348,8 @@ type clientExpectFinished struct {
 }
 
 func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeFinished {
-		return nil, unexpected(raw, "Finished")
-	}
-	fin := new(handshake.Finished)
-	if err := handshake.Unmarshal(raw, fin); err != nil {
+	fin, err := expect[handshake.Finished](raw)
+	if err != nil {
 		return nil, err
 	}
 	k := s.k

@@ -20,7 +20,7 @@ import (
 
 // client12 is what the client's TLS 1.2 states share.
 type client12 struct {
-	legacyState
+	tls12State
 	c       *clientShared
 	sh      *handshake.ServerHello
 	sess    session12
@@ -82,11 +82,8 @@ func (c *clientShared) handleServerHello12(sh *handshake.ServerHello, raw []byte
 type client12ExpectCertificate struct{ *client12 }
 
 func (s *client12ExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeCertificate {
-		return nil, unexpected(raw, "Certificate")
-	}
-	msg := new(handshake.Certificate12)
-	if err := handshake.Unmarshal(raw, msg); err != nil {
+	msg, err := expect[handshake.Certificate12](raw)
+	if err != nil {
 		return nil, err
 	}
 	if len(msg.Chain) == 0 {
@@ -119,11 +116,8 @@ func isECDSAish(pub crypto.PublicKey) bool {
 type client12ExpectServerKeyExchange struct{ *client12 }
 
 func (s *client12ExpectServerKeyExchange) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeServerKeyExchange {
-		return nil, unexpected(raw, "ServerKeyExchange")
-	}
-	ske := new(handshake.ServerKeyExchange)
-	if err := handshake.Unmarshal(raw, ske); err != nil {
+	ske, err := expect[handshake.ServerKeyExchange](raw)
+	if err != nil {
 		return nil, err
 	}
 	h := s.c.hello
@@ -161,8 +155,8 @@ func (s *client12ExpectServerHelloDone) Handle(raw []byte, out Sink) (State, err
 		if s.certReq != nil {
 			return nil, unexpected(raw, "ServerHelloDone")
 		}
-		req := new(handshake.CertificateRequest12)
-		if err := handshake.Unmarshal(raw, req); err != nil {
+		req, err := expect[handshake.CertificateRequest12](raw)
+		if err != nil {
 			return nil, err
 		}
 		s.certReq = req
@@ -234,23 +228,23 @@ type client12ExpectChangeCipherSpec struct {
 	serverProt record.Protector
 }
 
+// Handle takes the NewSessionTicket a server sends before its
+// ChangeCipherSpec when it promised one.
 func (s *client12ExpectChangeCipherSpec) Handle(raw []byte, out Sink) (State, error) {
-	switch handshake.MessageType(raw[0]) {
-	case handshake.TypeNewSessionTicket:
-		if !s.sh.TicketAck || s.ticket != nil {
-			return nil, unexpected(raw, "ChangeCipherSpec")
-		}
-		nst := new(handshake.NewSessionTicket12)
-		if err := handshake.Unmarshal(raw, nst); err != nil {
-			return nil, err
-		}
-		s.ticket = append([]byte{}, nst.Ticket...)
-		s.t.add(raw)
-		return s, nil
-	case handshake.TypeChangeCipherSpec:
-	default:
+	if handshake.MessageType(raw[0]) != handshake.TypeNewSessionTicket || !s.sh.TicketAck || s.ticket != nil {
 		return nil, unexpected(raw, "ChangeCipherSpec")
 	}
+	nst, err := expect[handshake.NewSessionTicket12](raw)
+	if err != nil {
+		return nil, err
+	}
+	s.ticket = append([]byte{}, nst.Ticket...)
+	s.t.add(raw)
+	return s, nil
+}
+
+// ChangeCipherSpec switches to the server's write key: its Finished comes next.
+func (s *client12ExpectChangeCipherSpec) ChangeCipherSpec(out Sink) (State, error) {
 	if err := out.SetReadKey(LevelApplication, s.serverProt); err != nil {
 		return nil, err
 	}
@@ -260,11 +254,8 @@ func (s *client12ExpectChangeCipherSpec) Handle(raw []byte, out Sink) (State, er
 type client12ExpectFinished struct{ *client12 }
 
 func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeFinished {
-		return nil, unexpected(raw, "Finished")
-	}
-	fin := new(handshake.Finished)
-	if err := handshake.Unmarshal(raw, fin); err != nil {
+	fin, err := expect[handshake.Finished](raw)
+	if err != nil {
 		return nil, err
 	}
 	if !s.sess.finishedOK(false, &s.t, fin) {

@@ -232,10 +232,7 @@ type serverExpectEndOfEarlyData struct {
 }
 
 func (s *serverExpectEndOfEarlyData) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeEndOfEarlyData {
-		return nil, unexpected(raw, "EndOfEarlyData")
-	}
-	if err := handshake.Unmarshal(raw, new(handshake.EndOfEarlyData)); err != nil {
+	if _, err := expect[handshake.EndOfEarlyData](raw); err != nil {
 		return nil, err
 	}
 	s.t.Add(raw)

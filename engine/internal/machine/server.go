@@ -60,11 +60,8 @@ func (c *serverChoice) needsRetry() bool {
 }
 
 func (s *serverExpectClientHello) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeClientHello {
-		return nil, unexpected(raw, "ClientHello")
-	}
-	ch := new(handshake.ClientHello)
-	if err := handshake.Unmarshal(raw, ch); err != nil {
+	ch, err := expect[handshake.ClientHello](raw)
+	if err != nil {
 		return nil, err
 	}
 	if s.retry == nil && !(contains(ch.SupportedVersions, handshake.VersionTLS13) && s.cfg.allows(handshake.VersionTLS13)) {
@@ -431,11 +428,8 @@ type serverExpectFinished struct {
 }
 
 func (s *serverExpectFinished) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeFinished {
-		return nil, unexpected(raw, "Finished")
-	}
-	fin := new(handshake.Finished)
-	if err := handshake.Unmarshal(raw, fin); err != nil {
+	fin, err := expect[handshake.Finished](raw)
+	if err != nil {
 		return nil, err
 	}
 	if !hmac.Equal(s.suite.FinishedMAC(s.clientHS, s.t.Sum()), fin.VerifyData) {

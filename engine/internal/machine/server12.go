@@ -21,7 +21,7 @@ import (
 
 // server12 is what the server's TLS 1.2 states share.
 type server12 struct {
-	legacyState
+	tls12State
 	cfg     *Config
 	sess    session12
 	t       transcript12
@@ -173,11 +173,8 @@ func (st *server12) send(out Sink, msg []byte) error {
 type server12ExpectClientCertificate struct{ *server12 }
 
 func (s *server12ExpectClientCertificate) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeCertificate {
-		return nil, unexpected(raw, "client Certificate")
-	}
-	msg := new(handshake.Certificate12)
-	if err := handshake.Unmarshal(raw, msg); err != nil {
+	msg, err := expect[handshake.Certificate12](raw)
+	if err != nil {
 		return nil, err
 	}
 	s.t.add(raw)
@@ -197,11 +194,8 @@ type server12ExpectClientKeyExchange struct {
 }
 
 func (s *server12ExpectClientKeyExchange) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeClientKeyExchange {
-		return nil, unexpected(raw, "ClientKeyExchange")
-	}
-	cke := new(handshake.ClientKeyExchange)
-	if err := handshake.Unmarshal(raw, cke); err != nil {
+	cke, err := expect[handshake.ClientKeyExchange](raw)
+	if err != nil {
 		return nil, err
 	}
 	shared, err := s.key.SharedSecret(cke.Public)
@@ -220,11 +214,8 @@ func (s *server12ExpectClientKeyExchange) Handle(raw []byte, out Sink) (State, e
 type server12ExpectCertificateVerify struct{ *server12 }
 
 func (s *server12ExpectCertificateVerify) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeCertificateVerify {
-		return nil, unexpected(raw, "CertificateVerify")
-	}
-	cv := new(handshake.CertificateVerify)
-	if err := handshake.Unmarshal(raw, cv); err != nil {
+	cv, err := expect[handshake.CertificateVerify](raw)
+	if err != nil {
 		return nil, err
 	}
 	if !contains(defaultSchemes12, cv.Scheme) {
@@ -241,10 +232,13 @@ type server12ExpectChangeCipherSpec struct {
 	*server12
 }
 
+// Handle refuses every message: the client's ChangeCipherSpec comes first.
 func (s *server12ExpectChangeCipherSpec) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeChangeCipherSpec {
-		return nil, unexpected(raw, "ChangeCipherSpec")
-	}
+	return nil, unexpected(raw, "ChangeCipherSpec")
+}
+
+// ChangeCipherSpec switches to the client's write key.
+func (s *server12ExpectChangeCipherSpec) ChangeCipherSpec(out Sink) (State, error) {
 	clientProt, serverProt, err := s.sess.protectors()
 	if err != nil {
 		return nil, err
@@ -262,11 +256,8 @@ func (s *server12ExpectChangeCipherSpec) Handle(raw []byte, out Sink) (State, er
 type server12ExpectNextProtocol struct{ *server12ExpectFinished }
 
 func (s *server12ExpectNextProtocol) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeNextProtocol {
-		return nil, unexpected(raw, "NextProtocol")
-	}
-	np := new(handshake.NextProtocol)
-	if err := handshake.Unmarshal(raw, np); err != nil {
+	np, err := expect[handshake.NextProtocol](raw)
+	if err != nil {
 		return nil, err
 	}
 	s.state.NPNProtocol = np.Protocol
@@ -280,11 +271,8 @@ type server12ExpectFinished struct {
 }
 
 func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeFinished {
-		return nil, unexpected(raw, "Finished")
-	}
-	fin := new(handshake.Finished)
-	if err := handshake.Unmarshal(raw, fin); err != nil {
+	fin, err := expect[handshake.Finished](raw)
+	if err != nil {
 		return nil, err
 	}
 	if !s.sess.finishedOK(true, &s.t, fin) {

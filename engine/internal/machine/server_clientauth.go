@@ -19,11 +19,8 @@ type serverExpectClientCertificate struct {
 }
 
 func (s *serverExpectClientCertificate) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeCertificate {
-		return nil, unexpected(raw, "client Certificate")
-	}
-	msg := new(handshake.Certificate)
-	if err := handshake.Unmarshal(raw, msg); err != nil {
+	msg, err := expect[handshake.Certificate](raw)
+	if err != nil {
 		return nil, err
 	}
 	if len(msg.Context) != 0 {
@@ -73,11 +70,8 @@ type serverExpectClientCertificateVerify struct {
 }
 
 func (s *serverExpectClientCertificateVerify) Handle(raw []byte, out Sink) (State, error) {
-	if handshake.MessageType(raw[0]) != handshake.TypeCertificateVerify {
-		return nil, unexpected(raw, "client CertificateVerify")
-	}
-	cv := new(handshake.CertificateVerify)
-	if err := handshake.Unmarshal(raw, cv); err != nil {
+	cv, err := expect[handshake.CertificateVerify](raw)
+	if err != nil {
 		return nil, err
 	}
 	if !contains(defaultSchemes13, cv.Scheme) {

@@ -70,3 +70,17 @@ const (
 	// EarlyDone (server): EndOfEarlyData arrived.
 	EarlyDone
 )
+
+// expect decodes raw as the one message type T a state waits for: another
+// type is unexpected_message, a malformed T decode_error. It is the decode
+// point of every state that takes a single message type.
+func expect[T any, P interface {
+	*T
+	handshake.Message
+}](raw []byte) (P, error) {
+	m := P(new(T))
+	if err := handshake.Unmarshal(raw, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

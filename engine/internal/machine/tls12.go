@@ -9,18 +9,21 @@ import (
 	"github.com/securepair/securepair/record"
 )
 
-// legacyState marks the states of a TLS 1.2 handshake: there a
-// ChangeCipherSpec is a protocol step, handed to Handle as
-// ChangeCipherSpecMessage, not a middlebox courtesy to drop.
-type legacyState struct{}
+// tls12State gives every TLS 1.2 state its ChangeCipherSpec method: in TLS
+// 1.2 a ChangeCipherSpec is a protocol step of its own, refused by every
+// state but the one that waits for it.
+type tls12State struct{}
 
-// TakesChangeCipherSpec reports that ChangeCipherSpec records go to Handle.
-func (legacyState) TakesChangeCipherSpec() bool { return true }
+// ChangeCipherSpec refuses a ChangeCipherSpec where none is expected.
+func (tls12State) ChangeCipherSpec(Sink) (State, error) {
+	return nil, record.Errorf(record.AlertUnexpectedMessage, "unexpected ChangeCipherSpec")
+}
 
-// LegacyState is implemented by TLS 1.2 states.
-type LegacyState interface {
+// CCSReceiver is a state of a TLS 1.2 handshake: the engine hands it the
+// peer's ChangeCipherSpec (checked to be well formed and unprotected).
+type CCSReceiver interface {
 	State
-	TakesChangeCipherSpec() bool
+	ChangeCipherSpec(out Sink) (State, error)
 }
 
 // transcript12 keeps the TLS 1.2 handshake messages whole: CertificateVerify

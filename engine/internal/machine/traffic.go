@@ -33,8 +33,8 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 	}
 	switch handshake.MessageType(raw[0]) {
 	case handshake.TypeKeyUpdate:
-		ku := new(handshake.KeyUpdate)
-		if err := handshake.Unmarshal(raw, ku); err != nil {
+		ku, err := expect[handshake.KeyUpdate](raw)
+		if err != nil {
 			return nil, err
 		}
 		t.readSecret = t.suite.NextTrafficSecret(t.readSecret)
@@ -52,8 +52,8 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 		if !t.isClient {
 			return nil, unexpected(raw, "KeyUpdate")
 		}
-		nst := new(handshake.NewSessionTicket)
-		if err := handshake.Unmarshal(raw, nst); err != nil {
+		nst, err := expect[handshake.NewSessionTicket](raw)
+		if err != nil {
 			return nil, err
 		}
 		t.storeTicket(nst)
