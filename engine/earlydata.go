@@ -19,7 +19,7 @@ func (e *Engine) WriteEarlyData(p []byte) (int, error) {
 	if e.err != nil {
 		return 0, e.err
 	}
-	n := min(len(p), e.earlyRoom)
+	n := min(len(p), e.early0.Room())
 	if n == 0 {
 		return 0, ErrNoEarlyData
 	}
@@ -27,8 +27,7 @@ func (e *Engine) WriteEarlyData(p []byte) (int, error) {
 		e.fail(err)
 		return 0, e.err
 	}
-	e.earlyRoom -= n
-	e.earlySent = append(e.earlySent, p[:n]...)
+	e.early0.Sent(p[:n])
 	if n < len(p) {
 		return n, ErrNoEarlyData
 	}
@@ -39,19 +38,14 @@ func (e *Engine) WriteEarlyData(p []byte) (int, error) {
 // data (Cleartext), so the application can treat it as replayable. It
 // returns ErrWouldBlock when there is none.
 func (e *Engine) ReadEarlyData(p []byte) (int, error) {
-	if len(e.earlyIn) == 0 {
+	if e.early0.Buffered() == 0 {
 		e.process()
 	}
-	if len(e.earlyIn) == 0 {
+	if e.early0.Buffered() == 0 {
 		if e.err != nil {
 			return 0, e.err
 		}
 		return 0, ErrWouldBlock
 	}
-	n := copy(p, e.earlyIn)
-	e.earlyIn = e.earlyIn[n:]
-	if len(e.earlyIn) == 0 {
-		e.earlyIn = nil
-	}
-	return n, nil
+	return e.early0.Read(p), nil
 }

@@ -34,15 +34,7 @@ type Engine struct {
 	early     []byte // cleartext written before the handshake completed
 	sentHello bool   // the first handshake message has been written
 
-	// 0-RTT: what the client may still write early and a copy of what it
-	// wrote (sent again if refused); what the server may still take, the
-	// early data it took, and how much refused early data it may skip.
-	earlyRoom  int
-	earlySent  []byte
-	earlyLimit int
-	earlyIn    []byte
-	skipEarly  int
-	expectingE bool
+	early0 machine.EarlyData // 0-RTT, both roles
 
 	events     []Event
 	state      machine.ConnectionState

@@ -47,8 +47,8 @@ func (e *Engine) handleRecord(rec record.Record) error {
 	}
 	typ, data := rec.Type, rec.Body
 	if e.readProt == nil {
-		if e.skipEarly > 0 && rec.Type == record.TypeApplicationData {
-			return e.skipRefusedEarlyData(rec) // 0-RTT data before the second ClientHello
+		if e.early0.Skipping() && rec.Type == record.TypeApplicationData {
+			return e.early0.SkipRecord(len(rec.Body)) // 0-RTT data before the second ClientHello
 		}
 		if len(data) > record.MaxPlaintext {
 			return record.Errorf(record.AlertRecordOverflow, "plaintext record of %d bytes", len(data))
@@ -56,12 +56,12 @@ func (e *Engine) handleRecord(rec record.Record) error {
 	} else {
 		var err error
 		if typ, data, err = e.readProt.Open(rec); err != nil {
-			if e.skipEarly > 0 {
-				return e.skipRefusedEarlyData(rec) // 0-RTT data under a key we refused
+			if e.early0.Skipping() {
+				return e.early0.SkipRecord(len(rec.Body)) // 0-RTT data under a key we refused
 			}
 			return err
 		}
-		e.skipEarly = 0 // the client is on the handshake key now
+		e.early0.StopSkipping() // the client is on the handshake key now
 	}
 	switch typ {
 	case record.TypeAlert:
@@ -128,19 +128,9 @@ func (e *Engine) handleAlert(data []byte) error {
 	}
 }
 
-// skipRefusedEarlyData drops a 0-RTT record the server refused (RFC 8446
-// section 4.2.10), within the skip budget.
-func (e *Engine) skipRefusedEarlyData(rec record.Record) error {
-	e.skipEarly -= len(rec.Body)
-	if e.skipEarly < 0 {
-		return record.Errorf(record.AlertUnexpectedMessage, "more refused early data than the server skips")
-	}
-	return nil
-}
-
 func (e *Engine) handleApplicationData(data []byte) error {
-	if e.readLevel == machine.LevelEarly && e.expectingE {
-		return e.takeEarlyData(data)
+	if e.readLevel == machine.LevelEarly && e.early0.Taking() {
+		return e.early0.Take(data)
 	}
 	// Application keys are not enough: in TLS 1.2 they exist from the
 	// peer's CCS, but data counts only once its Finished has verified.
@@ -207,14 +197,5 @@ func (e *Engine) dispatch(msg []byte) error {
 		e.traffic = t
 		e.flushEarly()
 	}
-	return nil
-}
-
-// takeEarlyData keeps 0-RTT data for ReadEarlyData, within the limit.
-func (e *Engine) takeEarlyData(data []byte) error {
-	if len(e.earlyIn)+len(data) > e.earlyLimit {
-		return record.Errorf(record.AlertUnexpectedMessage, "early data over the %d-byte limit", e.earlyLimit)
-	}
-	e.earlyIn = append(e.earlyIn, data...)
 	return nil
 }

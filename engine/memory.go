@@ -6,7 +6,7 @@ import "github.com/securepair/securepair/record"
 // right now: zero when idle, since buffers go back to a shared pool once
 // drained. It is for tests and for monitoring per-connection memory.
 func HeldBufferBytes(e *Engine) int {
-	return e.in.Capacity() + cap(e.out) + cap(e.early) + cap(e.hsBuf) + cap(e.earlySent) + cap(e.earlyIn)
+	return e.in.Capacity() + cap(e.out) + cap(e.early) + cap(e.hsBuf) + e.early0.HeldBytes()
 }
 
 // BorrowBuffer lends an empty buffer from the pool the engines share, for

@@ -101,6 +101,9 @@ func (e *Engine) sealApplicationData(p []byte) (int, error) {
 
 // flushEarly sends the cleartext queued before the handshake completed.
 func (e *Engine) flushEarly() {
+	if resend := e.early0.TakeResend(); resend != nil {
+		e.early = append(resend, e.early...) // refused 0-RTT data goes first
+	}
 	if len(e.early) == 0 {
 		return
 	}
@@ -154,25 +157,7 @@ func (s *sink) SetWriteKey(level machine.Level, p record.Protector) error {
 	return nil
 }
 
-func (s *sink) EarlyData(step machine.EarlyDataStep, limit int) {
-	e := (*Engine)(s)
-	switch step {
-	case machine.EarlyOpen:
-		e.earlyRoom = limit
-	case machine.EarlyAccepted:
-		e.earlyRoom, e.earlySent = 0, nil
-	case machine.EarlyRejected:
-		e.earlyRoom = 0
-		e.early = append(e.earlySent, e.early...) // nothing is lost: it goes again as ordinary data
-		e.earlySent = nil
-	case machine.EarlyExpect:
-		e.expectingE, e.earlyLimit = true, limit
-	case machine.EarlySkip:
-		e.skipEarly = limit
-	case machine.EarlyDone:
-		e.expectingE = false
-	}
-}
+func (s *sink) EarlyData() *machine.EarlyData { return &s.early0 }
 
 func (s *sink) Complete(st machine.ConnectionState) {
 	e := (*Engine)(s)

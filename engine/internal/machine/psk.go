@@ -184,7 +184,7 @@ func (c *clientShared) startEarlyData(out Sink) error {
 	if err := setWriteSecret(out, LevelEarly, suite, secret); err != nil {
 		return err
 	}
-	out.EarlyData(EarlyOpen, int(c.offered.MaxEarlyData))
+	out.EarlyData().Open(int(c.offered.MaxEarlyData))
 	return nil
 }
 
@@ -197,7 +197,7 @@ func (c *clientShared) earlyAnswered(accepted bool, k *clientKeys, out Sink) err
 		return nil
 	}
 	c.earlyOffered = false
-	out.EarlyData(EarlyRejected, 0)
+	out.EarlyData().Rejected()
 	return setWriteSecret(out, LevelHandshake, k.suite, k.clientHS)
 }
 
@@ -210,7 +210,7 @@ func (c *clientShared) endEarlyData(k *clientKeys, out Sink) error {
 		return err
 	}
 	c.state.EarlyDataAccepted = true
-	out.EarlyData(EarlyAccepted, 0)
+	out.EarlyData().Accepted()
 	return setWriteSecret(out, LevelHandshake, k.suite, k.clientHS)
 }
 
@@ -236,7 +236,7 @@ func (s *serverExpectEndOfEarlyData) Handle(raw []byte, out Sink) (State, error)
 		return nil, err
 	}
 	s.t.Add(raw)
-	out.EarlyData(EarlyDone, 0)
+	out.EarlyData().Done()
 	if err := setReadSecret(out, LevelHandshake, s.suite, s.clientHS); err != nil {
 		return nil, err
 	}

@@ -244,7 +244,7 @@ func (s *serverExpectClientHello) sendRetry(ch *handshake.ClientHello, raw []byt
 		return nil, err
 	}
 	if ch.EarlyData {
-		out.EarlyData(EarlySkip, s.cfg.earlySkipBudget())
+		out.EarlyData().Skip(s.cfg.earlySkipBudget())
 	}
 	sentCCS := len(ch.SessionID) > 0
 	if sentCCS {
@@ -319,13 +319,13 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 		if err := setReadSecret(out, LevelEarly, c.suite, earlySecret); err != nil {
 			return nil, err
 		}
-		out.EarlyData(EarlyExpect, int(s.cfg.MaxEarlyData))
+		out.EarlyData().Expect(int(s.cfg.MaxEarlyData))
 	} else {
 		if err := setReadSecret(out, LevelHandshake, c.suite, clientHS); err != nil {
 			return nil, err
 		}
 		if ch.EarlyData {
-			out.EarlyData(EarlySkip, s.cfg.earlySkipBudget())
+			out.EarlyData().Skip(s.cfg.earlySkipBudget())
 		}
 	}
 	msgs, err := s.encryptedFlight(c, t, serverHS)

@@ -34,8 +34,8 @@ type Sink interface {
 	KeyUpdated(local bool)
 	// TicketReceived reports a NewSessionTicket from the server.
 	TicketReceived(t *handshake.NewSessionTicket)
-	// EarlyData moves 0-RTT data along: see EarlyDataStep.
-	EarlyData(step EarlyDataStep, limit int)
+	// EarlyData is the connection's 0-RTT state.
+	EarlyData() *EarlyData
 }
 
 // State is one step of a handshake. Handle takes one whole handshake message
@@ -49,27 +49,6 @@ type State interface {
 func unexpected(got []byte, want string) error {
 	return errUnexpected(handshake.MessageType(got[0]), want)
 }
-
-// EarlyDataStep is a step of 0-RTT data, told to the engine.
-type EarlyDataStep uint8
-
-const (
-	// EarlyOpen (client): early data may be written now, up to limit bytes.
-	EarlyOpen EarlyDataStep = iota + 1
-	// EarlyAccepted (client): the server took the early data.
-	EarlyAccepted
-	// EarlyRejected (client): the server refused it; it must be sent again
-	// as ordinary data once the handshake completes.
-	EarlyRejected
-	// EarlyExpect (server): early data records come next, at most limit bytes.
-	EarlyExpect
-	// EarlySkip (server): early data was refused; records that do not
-	// decrypt (or, before any key, application data records) are skipped,
-	// up to limit bytes.
-	EarlySkip
-	// EarlyDone (server): EndOfEarlyData arrived.
-	EarlyDone
-)
 
 // expect decodes raw as the one message type T a state waits for: another
 // type is unexpected_message, a malformed T decode_error. It is the decode

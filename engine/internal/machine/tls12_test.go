@@ -26,7 +26,7 @@ func (r *recordingSink) SetWriteKey(Level, record.Protector) error  { return nil
 func (r *recordingSink) Complete(ConnectionState)                   {}
 func (r *recordingSink) KeyUpdated(bool)                            {}
 func (r *recordingSink) TicketReceived(*handshake.NewSessionTicket) {}
-func (r *recordingSink) EarlyData(EarlyDataStep, int)               {}
+func (r *recordingSink) EarlyData() *EarlyData                      { return new(EarlyData) }
 
 func wantAlert(t *testing.T, err error, alert record.Alert) {
 	t.Helper()

@@ -1,0 +1,104 @@
+package machine
+
+import "github.com/securepair/securepair/record"
+
+// EarlyData is the whole 0-RTT state of one connection. The handshake states
+// open, answer and close it; the engine moves the bytes through it.
+type EarlyData struct {
+	// Client: how much more may be sent early, a copy of what was sent (it
+	// goes again as ordinary data if the server refuses), and the refused
+	// bytes waiting to be sent again.
+	room   int
+	sent   []byte
+	resend []byte
+	// Server: whether early data records are taken now, up to limit bytes,
+	// what was taken, and how much refused early data may still be skipped.
+	taking   bool
+	limit    int
+	received []byte
+	skip     int
+}
+
+// Open (client) allows limit bytes of early data behind the ClientHello.
+func (d *EarlyData) Open(limit int) { d.room = limit }
+
+// Accepted (client): the server took the early data.
+func (d *EarlyData) Accepted() { d.room, d.sent = 0, nil }
+
+// Rejected (client): the server refused it (or sent a HelloRetryRequest);
+// what was sent goes again as ordinary data once the handshake completes.
+func (d *EarlyData) Rejected() {
+	d.room = 0
+	d.resend, d.sent = append(d.resend, d.sent...), nil
+}
+
+// Expect (server): early data records come next, at most limit bytes.
+func (d *EarlyData) Expect(limit int) { d.taking, d.limit = true, limit }
+
+// Skip (server): early data was refused; records that do not decrypt (or,
+// before any key, application data records) are dropped, up to budget bytes.
+func (d *EarlyData) Skip(budget int) { d.skip = budget }
+
+// Done (server): EndOfEarlyData arrived.
+func (d *EarlyData) Done() { d.taking = false }
+
+// Room (client) is how many more bytes may be sent early.
+func (d *EarlyData) Room() int { return d.room }
+
+// Sent (client) records p as sent early.
+func (d *EarlyData) Sent(p []byte) {
+	d.room -= len(p)
+	d.sent = append(d.sent, p...)
+}
+
+// TakeResend (client) returns the refused early data to send again, once.
+func (d *EarlyData) TakeResend() []byte {
+	b := d.resend
+	d.resend = nil
+	return b
+}
+
+// Taking (server) reports whether early data records are taken now.
+func (d *EarlyData) Taking() bool { return d.taking }
+
+// Take (server) keeps an early data record's content, within the limit.
+func (d *EarlyData) Take(data []byte) error {
+	if len(d.received)+len(data) > d.limit {
+		return record.Errorf(record.AlertUnexpectedMessage, "early data over the %d-byte limit", d.limit)
+	}
+	d.received = append(d.received, data...)
+	return nil
+}
+
+// Read (server) moves taken early data into p.
+func (d *EarlyData) Read(p []byte) int {
+	n := copy(p, d.received)
+	d.received = d.received[n:]
+	if len(d.received) == 0 {
+		d.received = nil
+	}
+	return n
+}
+
+// Buffered (server) is how many taken early bytes wait to be read.
+func (d *EarlyData) Buffered() int { return len(d.received) }
+
+// Skipping (server) reports whether refused early data may still be dropped.
+func (d *EarlyData) Skipping() bool { return d.skip > 0 }
+
+// SkipRecord (server) drops one refused early data record of n bytes, within
+// the budget (RFC 8446 section 4.2.10).
+func (d *EarlyData) SkipRecord(n int) error {
+	d.skip -= n
+	if d.skip < 0 {
+		return record.Errorf(record.AlertUnexpectedMessage, "more refused early data than the server skips")
+	}
+	return nil
+}
+
+// StopSkipping (server): a record decrypted under the handshake key, so the
+// client is past its early data.
+func (d *EarlyData) StopSkipping() { d.skip = 0 }
+
+// HeldBytes is the memory the 0-RTT buffers hold.
+func (d *EarlyData) HeldBytes() int { return cap(d.sent) + cap(d.resend) + cap(d.received) }
