@@ -1,5 +1,7 @@
 package engine
 
+import "time"
+
 // EventKind names what happened on a connection.
 type EventKind uint8
 
@@ -12,7 +14,8 @@ const (
 	// EventKeyUpdated: a traffic key changed; Local is true for this side's
 	// sending key (on request or in answer to the peer), false for the peer's.
 	EventKeyUpdated
-	// EventSessionTicket: the server sent a NewSessionTicket.
+	// EventSessionTicket: the server sent a TLS 1.3 NewSessionTicket; Ticket
+	// says what it allows.
 	EventSessionTicket
 	// EventAlert: the connection failed; Err is the AlertError (sent or received).
 	EventAlert
@@ -36,9 +39,22 @@ func (k EventKind) String() string {
 
 // Event is one entry of the engine's event queue.
 type Event struct {
-	Kind  EventKind
-	Local bool  // EventKeyUpdated: this side's sending key changed
-	Err   error // EventAlert: the fatal error
+	Kind   EventKind
+	Local  bool           // EventKeyUpdated: this side's sending key changed
+	Err    error          // EventAlert: the fatal error
+	Ticket *SessionTicket // EventSessionTicket: what the ticket allows
+}
+
+// SessionTicket describes a TLS 1.3 ticket the server issued (Node's
+// 'session' event).
+type SessionTicket struct {
+	// Lifetime is how long the server honours it (at most 7 days).
+	Lifetime time.Duration
+	// MaxEarlyData is how much 0-RTT data it allows; 0 means none.
+	MaxEarlyData uint32
+	// Cached is true when the ticket went into Config.ClientSessionCache, so
+	// the next connection to the same ServerName offers it.
+	Cached bool
 }
 
 // maxEvents bounds the queue; the engine stops reading input while it is full.

@@ -1,8 +1,9 @@
 package engine
 
 import (
+	"time"
+
 	"github.com/securepair/securepair/engine/internal/machine"
-	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
 
@@ -159,9 +160,12 @@ func (s *sink) SetWriteKey(level machine.Level, p record.Protector) error {
 
 func (s *sink) EarlyData() *machine.EarlyData { return &s.early0 }
 
-func (s *sink) Complete(st machine.ConnectionState) {
+func (s *sink) Negotiated() *machine.ConnectionState { return &s.state }
+
+// Complete is the one place the handshake is marked complete.
+func (s *sink) Complete() {
 	e := (*Engine)(s)
-	e.state = st
+	e.state.HandshakeComplete = true
 	e.emit(Event{Kind: EventHandshakeDone})
 }
 
@@ -169,6 +173,6 @@ func (s *sink) KeyUpdated(local bool) {
 	(*Engine)(s).emit(Event{Kind: EventKeyUpdated, Local: local})
 }
 
-func (s *sink) TicketReceived(*handshake.NewSessionTicket) {
-	(*Engine)(s).emit(Event{Kind: EventSessionTicket})
+func (s *sink) TicketReceived(lifetime time.Duration, maxEarlyData uint32, cached bool) {
+	(*Engine)(s).emit(Event{Kind: EventSessionTicket, Ticket: &SessionTicket{Lifetime: lifetime, MaxEarlyData: maxEarlyData, Cached: cached}})
 }

@@ -1,12 +1,11 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
 import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/tls"
 
+	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
 
@@ -28,8 +27,8 @@ type clientShared struct {
 	hello         *handshake.ClientHello // the last hello sent, decoded
 	helloRaw      []byte
 	keys          []*handshake.ClientKeyShare
-	sentCCS       bool // middlebox-compatibility CCS already sent
-	state         ConnectionState
+	sentCCS       bool             // middlebox-compatibility CCS already sent
+	state         *ConnectionState // the engine's, filled as the handshake goes
 }
 
 // StartClient builds and sends the first ClientHello and returns the state
@@ -49,7 +48,7 @@ func StartClient(cfg *Config, out Sink) (State, error) {
 	if !contains(hello.SupportedVersions, handshake.VersionTLS13) && !offers12(hello) {
 		return nil, record.Errorf(record.AlertInternalError, "the shaped ClientHello offers neither TLS 1.3 nor TLS 1.2")
 	}
-	c := &clientShared{cfg: cfg, hello: hello, helloRaw: shaped.Raw, keys: shaped.Keys}
+	c := &clientShared{cfg: cfg, hello: hello, helloRaw: shaped.Raw, keys: shaped.Keys, state: out.Negotiated()}
 	if err := c.offerSession(); err != nil {
 		return nil, err
 	}
@@ -385,8 +384,7 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if err := setWriteSecret(out, LevelApplication, k.suite, clientApp); err != nil {
 		return nil, err
 	}
-	s.c.state.HandshakeComplete = true
-	out.Complete(s.c.state)
+	out.Complete()
 	return &Traffic{suite: k.suite, readSecret: serverApp, writeSecret: clientApp, isClient: true,
 		exporter: ms.ExporterSecret(th), cfg: s.c.cfg, resumption: ms.ResumptionSecret(k.t.Sum()), state: s.c.state}, nil
 }

@@ -1,13 +1,12 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
 import (
 	"bytes"
 	"crypto"
 	"crypto/tls"
 	"time"
 
+	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
 
@@ -269,8 +268,7 @@ func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	} else {
 		s.storeSession()
 	}
-	s.c.state.HandshakeComplete = true
-	out.Complete(s.c.state)
+	out.Complete()
 	return traffic12(true, &s.sess), nil
 }
 

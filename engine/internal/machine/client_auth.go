@@ -1,10 +1,10 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
 import (
 	"crypto"
 	"crypto/x509"
+
+	"github.com/securepair/securepair/handshake"
 )
 
 // The client's side of authentication: checking the server's chain, and

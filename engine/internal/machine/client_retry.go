@@ -1,8 +1,9 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
-import "github.com/securepair/securepair/record"
+import (
+	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/record"
+)
 
 // The client's answer to a HelloRetryRequest: checks, then a second
 // ClientHello built from the first.

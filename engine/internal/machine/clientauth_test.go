@@ -1,13 +1,12 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
 import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
 	"testing"
 
+	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/record"
 )
@@ -25,7 +24,7 @@ func TestClientCertificateVerifyWrongTranscript(t *testing.T) {
 	}
 	leaf, _ := x509.ParseCertificate(cert.Certificate[0])
 	suite := handshake.Suite13ByID(handshake.TLS_AES_128_GCM_SHA256)
-	fin := &serverExpectFinished{suite: suite, t: handshake.NewTranscript(suite), state: ConnectionState{PeerCertificates: []*x509.Certificate{leaf}}}
+	fin := &serverExpectFinished{suite: suite, t: handshake.NewTranscript(suite), state: &ConnectionState{PeerCertificates: []*x509.Certificate{leaf}}}
 	fin.t.Add([]byte("the transcript the server saw"))
 	other := sha256.Sum256([]byte("another transcript"))
 	sig, err := sign(cert.PrivateKey.(crypto.Signer), SchemeECDSAP256SHA256, signedContent(clientSignatureContext, other[:]), nil)

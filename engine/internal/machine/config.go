@@ -1,7 +1,5 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
 import (
 	"crypto/rand"
 	"crypto/tls"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	utls "github.com/refraction-networking/utls"
+	"github.com/securepair/securepair/handshake"
 )
 
 // DefaultMaxHandshakeMessage is the largest handshake message accepted when

@@ -1,8 +1,9 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
-import "github.com/securepair/securepair/record"
+import (
+	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/record"
+)
 
 func errUnexpected(got handshake.MessageType, want string) error {
 	return record.Errorf(record.AlertUnexpectedMessage, "got handshake message %d, want %s", got, want)

@@ -1,13 +1,12 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
 import (
 	"bytes"
 	"crypto/hmac"
 	"encoding/binary"
 	"time"
 
+	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 	"golang.org/x/crypto/cryptobyte"
 )

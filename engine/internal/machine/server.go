@@ -1,13 +1,12 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
 import (
 	"crypto"
 	"crypto/hmac"
 	"crypto/tls"
 	"io"
 
+	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
 
@@ -346,7 +345,8 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 	if err := setWriteSecret(out, LevelApplication, c.suite, serverApp); err != nil {
 		return nil, err
 	}
-	state := ConnectionState{
+	state := out.Negotiated()
+	*state = ConnectionState{
 		Version:            handshake.VersionTLS13,
 		CipherSuite:        c.suite.ID,
 		NegotiatedProtocol: c.alpn,
@@ -423,7 +423,7 @@ type serverExpectFinished struct {
 	clientHS, clientApp, serverApp []byte
 	exporter                       []byte
 	master                         handshake.MasterSecret
-	state                          ConnectionState
+	state                          *ConnectionState
 	tickets                        bool // issue NewSessionTickets once done
 }
 
@@ -439,8 +439,7 @@ func (s *serverExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 		return nil, err
 	}
 	s.t.Add(raw)
-	s.state.HandshakeComplete = true
-	out.Complete(s.state)
+	out.Complete()
 	if s.tickets {
 		resumption := s.master.ResumptionSecret(s.t.Sum())
 		if err := issueTickets(s.cfg, s.suite, resumption, s.state.NegotiatedProtocol, out); err != nil {

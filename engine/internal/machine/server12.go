@@ -1,13 +1,12 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
 import (
 	"bytes"
 	"crypto"
 	"crypto/tls"
 	"time"
 
+	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
 
@@ -27,7 +26,7 @@ type server12 struct {
 	t       transcript12
 	key     *handshake.ClientKeyShare // our ECDHE key
 	npn     bool                      // NPN was negotiated: a NextProtocol comes before Finished
-	state   ConnectionState
+	state   *ConnectionState          // the engine's, filled as the handshake goes
 	askCert bool
 	alpn    string
 	// Resumption: the session ID announced (cached after a full handshake),
@@ -105,7 +104,8 @@ func (s *serverExpectClientHello) handleClientHello12(ch *handshake.ClientHello,
 	sh := &handshake.ServerHello{Version: handshake.VersionTLS12, CipherSuite: st.sess.suite.ID, SessionID: st.sessionID, Extensions: exts}
 	copy(sh.Random[:], random)
 	st.sess.clientRandom, st.sess.serverRandom = ch.Random[:], sh.Random[:]
-	st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: st.sess.suite.ID, Group: tls.CurveID(group),
+	st.state = out.Negotiated()
+	*st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: st.sess.suite.ID, Group: tls.CurveID(group),
 		NegotiatedProtocol: alpn, ServerName: ch.ServerName}
 	st.t.add(raw)
 	return st.sendFlight(out, sh, cert, scheme, group)
@@ -182,7 +182,7 @@ func (s *server12ExpectClientCertificate) Handle(raw []byte, out Sink) (State, e
 	for i, der := range msg.Chain {
 		entries[i].Data = der
 	}
-	if err := authorizeClient(s.cfg, entries, &s.state); err != nil {
+	if err := authorizeClient(s.cfg, entries, s.state); err != nil {
 		return nil, err
 	}
 	return &server12ExpectClientKeyExchange{server12: s.server12, needVerify: len(entries) > 0}, nil
@@ -280,8 +280,7 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	}
 	s.t.add(raw)
 	if s.resumed {
-		s.state.HandshakeComplete, s.state.DidResume = true, true
-		out.Complete(s.state)
+		out.Complete()
 		return traffic12(false, &s.sess), nil
 	}
 	sess := s.session()
@@ -304,8 +303,7 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if err := out.SendMessage(s.sess.finishedMessage(false, &s.t)); err != nil {
 		return nil, err
 	}
-	s.state.HandshakeComplete = true
-	out.Complete(s.state)
+	out.Complete()
 	return traffic12(false, &s.sess), nil
 }
 
@@ -355,7 +353,8 @@ func (st *server12) resume(ch *handshake.ClientHello, raw []byte, sess *Session,
 	copy(sh.Random[:], random)
 	st.resumed = true
 	st.sess = session12{suite: handshake.Suite12ByID(sess.Suite), master: sess.Master, clientRandom: ch.Random[:], serverRandom: sh.Random[:]}
-	st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: sess.Suite, NegotiatedProtocol: st.alpn, ServerName: ch.ServerName}
+	st.state = out.Negotiated()
+	*st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: sess.Suite, NegotiatedProtocol: st.alpn, ServerName: ch.ServerName, DidResume: true}
 	st.t.add(raw)
 	if err := st.send(out, handshake.Marshal(sh)); err != nil {
 		return nil, err

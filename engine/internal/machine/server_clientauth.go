@@ -1,10 +1,9 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
 import (
 	"crypto/tls"
 
+	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
 
@@ -27,7 +26,7 @@ func (s *serverExpectClientCertificate) Handle(raw []byte, out Sink) (State, err
 		return nil, illegal("client Certificate with a context during the handshake")
 	}
 	s.fin.t.Add(raw)
-	if err := authorizeClient(s.cfg, msg.Entries, &s.fin.state); err != nil {
+	if err := authorizeClient(s.cfg, msg.Entries, s.fin.state); err != nil {
 		return nil, err
 	}
 	if len(msg.Entries) == 0 {

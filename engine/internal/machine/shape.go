@@ -1,12 +1,11 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
 import (
 	"fmt"
 	"net"
 
 	utls "github.com/refraction-networking/utls"
+	"github.com/securepair/securepair/handshake"
 )
 
 // ShapedHello is a client's first ClientHello as bytes, with the private keys

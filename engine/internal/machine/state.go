@@ -1,8 +1,11 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
+import (
+	"time"
 
-import "github.com/securepair/securepair/record"
+	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/record"
+)
 
 // Level is the protection level of a traffic key.
 type Level uint8
@@ -27,13 +30,17 @@ type Sink interface {
 	// SetReadKey and SetWriteKey install record protection for one direction.
 	SetReadKey(level Level, p record.Protector) error
 	SetWriteKey(level Level, p record.Protector) error
+	// Negotiated is the connection state the handshake fills in as it learns
+	// each part; the engine reports it as it is.
+	Negotiated() *ConnectionState
 	// Complete reports the end of the handshake ('secure').
-	Complete(st ConnectionState)
+	Complete()
 	// KeyUpdated reports a traffic key change after the handshake: local is
 	// true for this side's sending key, false for the peer's.
 	KeyUpdated(local bool)
-	// TicketReceived reports a NewSessionTicket from the server.
-	TicketReceived(t *handshake.NewSessionTicket)
+	// TicketReceived reports a TLS 1.3 NewSessionTicket from the server: how
+	// long it lives, how much early data it allows, whether it was cached.
+	TicketReceived(lifetime time.Duration, maxEarlyData uint32, cached bool)
 	// EarlyData is the connection's 0-RTT state.
 	EarlyData() *EarlyData
 }

@@ -1,11 +1,10 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
 import (
 	"crypto"
 	"crypto/hmac"
 
+	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
 

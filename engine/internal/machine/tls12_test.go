@@ -1,11 +1,11 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
 import (
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
 
@@ -13,6 +13,7 @@ import (
 type recordingSink struct {
 	messages [][]byte
 	warnings []record.Alert
+	state    ConnectionState
 }
 
 func (r *recordingSink) SendMessage(m []byte) error  { r.messages = append(r.messages, m); return nil }
@@ -23,9 +24,10 @@ func (r *recordingSink) SendWarning(a record.Alert) error {
 }
 func (r *recordingSink) SetReadKey(Level, record.Protector) error   { return nil }
 func (r *recordingSink) SetWriteKey(Level, record.Protector) error  { return nil }
-func (r *recordingSink) Complete(ConnectionState)                   {}
+func (r *recordingSink) Negotiated() *ConnectionState               { return &r.state }
+func (r *recordingSink) Complete()                                  {}
 func (r *recordingSink) KeyUpdated(bool)                            {}
-func (r *recordingSink) TicketReceived(*handshake.NewSessionTicket) {}
+func (r *recordingSink) TicketReceived(time.Duration, uint32, bool) {}
 func (r *recordingSink) EarlyData() *EarlyData                      { return new(EarlyData) }
 
 func wantAlert(t *testing.T, err error, alert record.Alert) {

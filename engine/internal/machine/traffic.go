@@ -1,11 +1,10 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
 import (
 	"errors"
 	"time"
 
+	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
 
@@ -23,7 +22,7 @@ type Traffic struct {
 	// Client side: where NewSessionTickets go.
 	cfg        *Config
 	resumption []byte
-	state      ConnectionState
+	state      *ConnectionState
 }
 
 // Handle processes one post-handshake message.
@@ -56,8 +55,8 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.storeTicket(nst)
-		out.TicketReceived(nst)
+		lifetime := time.Duration(min(nst.Lifetime, uint32(ticketLifetime13/time.Second))) * time.Second
+		out.TicketReceived(lifetime, nst.MaxEarlyData, t.storeTicket(nst, lifetime))
 		return t, nil
 	case handshake.TypeCertificateRequest:
 		if t.isClient {
@@ -128,14 +127,15 @@ func (t *Traffic) ExportKeyingMaterial(label string, context []byte, length int)
 	return t.suite.ExpandLabel(secret, "exporter", h.Sum(nil), length), nil
 }
 
-// storeTicket keeps a TLS 1.3 ticket in the client's session cache.
-func (t *Traffic) storeTicket(nst *handshake.NewSessionTicket) {
+// storeTicket keeps a TLS 1.3 ticket in the client's session cache and
+// reports whether it did.
+func (t *Traffic) storeTicket(nst *handshake.NewSessionTicket, lifetime time.Duration) bool {
 	if t.cfg == nil || t.cfg.ClientSessionCache == nil || t.cfg.ServerName == "" || nst.Lifetime == 0 {
-		return
+		return false
 	}
-	lifetime := time.Duration(min(nst.Lifetime, uint32(ticketLifetime13/time.Second))) * time.Second
 	t.cfg.ClientSessionCache.put(t.cfg.ServerName, &Session{Version: handshake.VersionTLS13, Suite: t.suite.ID,
 		Master: ticketPSK(t.suite, t.resumption, nst.Nonce), ALPN: t.state.NegotiatedProtocol,
 		CreatedAt: t.cfg.now(), AgeAdd: nst.AgeAdd, Ticket: append([]byte{}, nst.Ticket...),
 		Lifetime: lifetime, Authorized: t.state.Authorized, MaxEarlyData: nst.MaxEarlyData})
+	return true
 }

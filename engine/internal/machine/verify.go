@@ -1,11 +1,10 @@
 package machine
 
-import "github.com/securepair/securepair/handshake"
-
 import (
 	"crypto/x509"
 	"errors"
 
+	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
 
