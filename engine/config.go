@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+
 	"crypto/tls"
 	"crypto/x509"
 	"io"
@@ -146,8 +148,8 @@ type HelloShaper interface {
 	ShapeHello(cfg *Config) (*ShapedHello, error)
 }
 
-// machineConfig is the Config as the state machines take it.
-func (c *Config) machineConfig() *machine.Config {
+// machineConfig is the Config as the state machines take it, checked.
+func (c *Config) machineConfig(isClient bool) (*machine.Config, error) {
 	m := &machine.Config{
 		Rand: c.Rand, Time: c.Time, Certificates: c.Certificates,
 		ClientAuth: c.ClientAuth, ClientCAs: c.ClientCAs, RootCAs: c.RootCAs, ServerName: c.ServerName,
@@ -172,7 +174,10 @@ func (c *Config) machineConfig() *machine.Config {
 			return (*machine.ShapedHello)(h), err
 		}
 	}
-	return m
+	if err := m.Check(isClient); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
+	}
+	return m, nil
 }
 
 var (

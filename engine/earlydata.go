@@ -1,14 +1,8 @@
 package engine
 
 import (
-	"errors"
-
 	"github.com/securepair/securepair/record"
 )
-
-// ErrNoEarlyData is returned by WriteEarlyData when 0-RTT is not open: no
-// ticket allowing it, Config.EarlyData off, or the server has answered.
-var ErrNoEarlyData = errors.New("securepair: early data cannot be sent now")
 
 // WriteEarlyData sends 0-RTT data right behind the ClientHello, when the
 // cached ticket allows it (Config.EarlyData). It takes at most what the

@@ -4,6 +4,8 @@
 package engine
 
 import (
+	"fmt"
+
 	"github.com/securepair/securepair/engine/internal/machine"
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
@@ -46,7 +48,10 @@ type Engine struct {
 // NewClient starts a client handshake: the ClientHello is ready to be read
 // from the Encrypted side when it returns.
 func NewClient(cfg *Config) (*Engine, error) {
-	mc := cfg.machineConfig()
+	mc, err := cfg.machineConfig(true)
+	if err != nil {
+		return nil, err
+	}
 	e := &Engine{cfg: mc, isClient: true, gotHello: true}
 	st, err := machine.StartClient(mc, e.sink())
 	if err != nil {
@@ -58,7 +63,10 @@ func NewClient(cfg *Config) (*Engine, error) {
 
 // NewServer makes a server engine waiting for a ClientHello.
 func NewServer(cfg *Config) (*Engine, error) {
-	mc := cfg.machineConfig()
+	mc, err := cfg.machineConfig(false)
+	if err != nil {
+		return nil, err
+	}
 	st, err := machine.NewServer(mc)
 	if err != nil {
 		return nil, err
@@ -120,7 +128,12 @@ func (e *Engine) ExportKeyingMaterial(label string, context []byte, length int) 
 	if e.traffic == nil {
 		return nil, ErrHandshakeNotDone
 	}
-	return e.traffic.ExportKeyingMaterial(label, context, length)
+	maxLabel, maxContext, maxLength := e.traffic.ExportLimits()
+	if len(label) > maxLabel || len(context) > maxContext || length < 0 || length > maxLength {
+		return nil, fmt.Errorf("%w: label of %d bytes (at most %d), context of %d (at most %d), length %d (at most %d)",
+			ErrInvalidExport, len(label), maxLabel, len(context), maxContext, length, maxLength)
+	}
+	return e.traffic.ExportKeyingMaterial(label, context, length), nil
 }
 
 // fail makes err the sticky error, tells the peer with an alert when this side

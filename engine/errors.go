@@ -24,13 +24,6 @@ var ErrWouldBlock = errors.New("securepair: would block")
 // been cut by an attacker, so it is never reported as a clean io.EOF.
 var ErrTruncated = errors.New("securepair: stream ended without close_notify (truncation)")
 
-// ErrClosed is the caller's misuse of writing after Close.
-var ErrClosed = errors.New("securepair: write after close")
-
-// ErrHandshakeNotDone is the caller's misuse of asking for a post-handshake
-// operation (such as KeyUpdate) before the handshake completed.
-var ErrHandshakeNotDone = errors.New("securepair: handshake not complete")
-
 // asAlertError makes any local failure an AlertError so the peer is told.
 func asAlertError(err error) *AlertError {
 	var ae *AlertError
@@ -40,6 +33,22 @@ func asAlertError(err error) *AlertError {
 	return &AlertError{Alert: record.AlertInternalError, Reason: err.Error()}
 }
 
-// ErrNoKeyUpdate is the caller's misuse of asking for a KeyUpdate on a TLS
-// 1.2 connection, which has none; the connection goes on.
-var ErrNoKeyUpdate = errors.New("securepair: KeyUpdate exists only in TLS 1.3")
+// The caller's mistakes (h11's LocalProtocolError). Each is returned at once,
+// the connection is not harmed, and all share the "securepair: misuse:"
+// prefix.
+var (
+	// ErrInvalidConfig wraps why NewClient or NewServer refused a Config.
+	ErrInvalidConfig = errors.New("securepair: misuse: invalid Config")
+	// ErrClosed: writing after Close.
+	ErrClosed = errors.New("securepair: misuse: write after Close")
+	// ErrHandshakeNotDone: a post-handshake operation (KeyUpdate, exporter)
+	// before the handshake completed.
+	ErrHandshakeNotDone = errors.New("securepair: misuse: handshake not complete")
+	// ErrNoKeyUpdate: KeyUpdate on a TLS 1.2 connection, which has none.
+	ErrNoKeyUpdate = errors.New("securepair: misuse: KeyUpdate exists only in TLS 1.3")
+	// ErrNoEarlyData: WriteEarlyData when 0-RTT is not open (no ticket
+	// allowing it, Config.EarlyData off, or the server has answered).
+	ErrNoEarlyData = errors.New("securepair: misuse: early data cannot be sent now")
+	// ErrInvalidExport wraps an ExportKeyingMaterial request out of range.
+	ErrInvalidExport = errors.New("securepair: misuse: keying material request out of range")
+)

@@ -44,7 +44,7 @@ func ExampleConfig_requestCert() {
 	}
 	// Output:
 	// server connected true <nil>
-	// server connected false tls: certificate_required: the client sent no certificate
+	// server connected false tls: sent alert certificate_required: the client sent no certificate
 }
 
 // Node's rejectUnauthorized on a server: a client without a valid
@@ -55,7 +55,7 @@ func ExampleConfig_rejectUnauthorized() {
 		ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: ca.Pool} // requestCert + rejectUnauthorized
 	client := &engine.Config{ServerName: "example.test", RootCAs: ca.Pool, Time: now}
 	fmt.Println(runHandshake(client, server).Server.Err())
-	// Output: tls: certificate_required: the client sent no certificate
+	// Output: tls: sent alert certificate_required: the client sent no certificate
 }
 
 // A client that accepts an unverified server and reports it (Node's

@@ -62,6 +62,6 @@ func ExampleAlertError() {
 	n, _ := server.Encrypted().Read(alert) // the alert record to send back
 	fmt.Printf("% x\n", alert[:n])
 	// Output:
-	// tls: unexpected_message: record of unknown content type 71
+	// tls: sent alert unexpected_message: record of unknown content type 71
 	// 15 03 03 00 02 02 0a
 }

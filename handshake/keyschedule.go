@@ -14,7 +14,7 @@ import (
 // expandLabel is HKDF-Expand-Label. Every output here fits in one HMAC block
 // (at most the hash size), so it is one HMAC over HkdfLabel || 0x01, built
 // in a stack buffer: the key schedule runs a dozen of these per handshake.
-func (s *Suite) ExpandLabel(secret []byte, label string, context []byte, length int) []byte {
+func (s *Suite) expandLabel(secret []byte, label string, context []byte, length int) []byte {
 	var buf [2 + 1 + 6 + 32 + 1 + 64 + 1]byte
 	info := buf[:0]
 	info = append(info, byte(length>>8), byte(length), byte(6+len(label)))
@@ -36,8 +36,8 @@ func (s *Suite) ExpandLabel(secret []byte, label string, context []byte, length 
 }
 
 // deriveSecret is Derive-Secret with an already computed transcript hash.
-func (s *Suite) DeriveSecret(secret []byte, label string, transcriptHash []byte) []byte {
-	return s.ExpandLabel(secret, label, transcriptHash, s.Hash.Size())
+func (s *Suite) deriveSecret(secret []byte, label string, transcriptHash []byte) []byte {
+	return s.expandLabel(secret, label, transcriptHash, s.Hash.Size())
 }
 
 func (s *Suite) extract(ikm, salt []byte) []byte {
@@ -48,27 +48,43 @@ func (s *Suite) extract(ikm, salt []byte) []byte {
 	return out
 }
 
-func (s *Suite) EmptyHash() []byte {
+func (s *Suite) emptyHash() []byte {
 	h := s.Hash.New()
 	return h.Sum(nil)
 }
 
 // trafficKey derives the record key and IV from a traffic secret.
-func (s *Suite) TrafficKey(secret []byte) (key, iv []byte) {
-	return s.ExpandLabel(secret, "key", nil, s.AEAD.KeyLen()), s.ExpandLabel(secret, "iv", nil, record.IVLen)
+func (s *Suite) trafficKey(secret []byte) (key, iv []byte) {
+	return s.expandLabel(secret, "key", nil, s.AEAD.KeyLen()), s.expandLabel(secret, "iv", nil, record.IVLen)
 }
 
 // nextTrafficSecret is the KeyUpdate step (RFC 8446 section 7.2).
 func (s *Suite) NextTrafficSecret(secret []byte) []byte {
-	return s.ExpandLabel(secret, "traffic upd", nil, s.Hash.Size())
+	return s.expandLabel(secret, "traffic upd", nil, s.Hash.Size())
 }
 
 // finishedMAC computes verify_data for a Finished message.
 func (s *Suite) FinishedMAC(baseKey, transcriptHash []byte) []byte {
-	key := s.ExpandLabel(baseKey, "finished", nil, s.Hash.Size())
+	key := s.expandLabel(baseKey, "finished", nil, s.Hash.Size())
 	m := hmac.New(s.Hash.New, key)
 	m.Write(transcriptHash)
 	return m.Sum(nil)
+}
+
+// ExportKeyingMaterial derives length bytes of keying material for label and
+// context from the exporter secret (RFC 8446 section 7.5). The label is at
+// most 249 bytes and length at most 255 hash sizes.
+func (s *Suite) ExportKeyingMaterial(exporterSecret []byte, label string, context []byte, length int) []byte {
+	secret := s.deriveSecret(exporterSecret, label, s.emptyHash())
+	h := s.Hash.New()
+	h.Write(context)
+	return s.expandLabel(secret, "exporter", h.Sum(nil), length)
+}
+
+// TicketPSK derives the PSK of a resumption ticket from the resumption
+// secret and the ticket's nonce (RFC 8446 section 4.6.1).
+func (s *Suite) TicketPSK(resumptionSecret, nonce []byte) []byte {
+	return s.expandLabel(resumptionSecret, "resumption", nonce, s.Hash.Size())
 }
 
 // earlySecret is the first stage, from the PSK (zeros when there is none).
@@ -86,11 +102,11 @@ func NewEarlySecret(s *Suite, psk []byte) EarlySecret {
 
 // binderKey is the key of PSK binders for resumption tickets.
 func (e EarlySecret) BinderKey() []byte {
-	return e.suite.DeriveSecret(e.secret, "res binder", e.suite.EmptyHash())
+	return e.suite.deriveSecret(e.secret, "res binder", e.suite.emptyHash())
 }
 
 func (e EarlySecret) ClientEarlyTrafficSecret(th []byte) []byte {
-	return e.suite.DeriveSecret(e.secret, "c e traffic", th)
+	return e.suite.deriveSecret(e.secret, "c e traffic", th)
 }
 
 // handshakeSecret is the second stage, mixing in the (EC)DHE shared secret.
@@ -100,16 +116,16 @@ type HandshakeSecret struct {
 }
 
 func (e EarlySecret) HandshakeSecret(shared []byte) HandshakeSecret {
-	derived := e.suite.DeriveSecret(e.secret, "derived", e.suite.EmptyHash())
+	derived := e.suite.deriveSecret(e.secret, "derived", e.suite.emptyHash())
 	return HandshakeSecret{e.suite, e.suite.extract(shared, derived)}
 }
 
 func (h HandshakeSecret) ClientTrafficSecret(th []byte) []byte {
-	return h.suite.DeriveSecret(h.secret, "c hs traffic", th)
+	return h.suite.deriveSecret(h.secret, "c hs traffic", th)
 }
 
 func (h HandshakeSecret) ServerTrafficSecret(th []byte) []byte {
-	return h.suite.DeriveSecret(h.secret, "s hs traffic", th)
+	return h.suite.deriveSecret(h.secret, "s hs traffic", th)
 }
 
 // masterSecret is the last stage, from which application secrets come.
@@ -119,24 +135,24 @@ type MasterSecret struct {
 }
 
 func (h HandshakeSecret) MasterSecret() MasterSecret {
-	derived := h.suite.DeriveSecret(h.secret, "derived", h.suite.EmptyHash())
+	derived := h.suite.deriveSecret(h.secret, "derived", h.suite.emptyHash())
 	return MasterSecret{h.suite, h.suite.extract(make([]byte, h.suite.Hash.Size()), derived)}
 }
 
 func (m MasterSecret) ClientTrafficSecret(th []byte) []byte {
-	return m.suite.DeriveSecret(m.secret, "c ap traffic", th)
+	return m.suite.deriveSecret(m.secret, "c ap traffic", th)
 }
 
 func (m MasterSecret) ServerTrafficSecret(th []byte) []byte {
-	return m.suite.DeriveSecret(m.secret, "s ap traffic", th)
+	return m.suite.deriveSecret(m.secret, "s ap traffic", th)
 }
 
 func (m MasterSecret) ExporterSecret(th []byte) []byte {
-	return m.suite.DeriveSecret(m.secret, "exp master", th)
+	return m.suite.deriveSecret(m.secret, "exp master", th)
 }
 
 func (m MasterSecret) ResumptionSecret(th []byte) []byte {
-	return m.suite.DeriveSecret(m.secret, "res master", th)
+	return m.suite.deriveSecret(m.secret, "res master", th)
 }
 
 // transcript is the running hash of the handshake messages.

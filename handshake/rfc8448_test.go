@@ -51,10 +51,10 @@ func TestRFC8448KeySchedule(t *testing.T) {
 	thSFin := th.Sum()
 	th.Add(cfin)
 	thCFin := th.Sum()
-	sKeyHS, sIVHS := suite.TrafficKey(sHS)
+	sKeyHS, sIVHS := suite.trafficKey(sHS)
 	cApp, sApp := ms.ClientTrafficSecret(thSFin), ms.ServerTrafficSecret(thSFin)
-	sKeyApp, sIVApp := suite.TrafficKey(sApp)
-	cKeyApp, cIVApp := suite.TrafficKey(cApp)
+	sKeyApp, sIVApp := suite.trafficKey(sApp)
+	cKeyApp, cIVApp := suite.trafficKey(cApp)
 
 	checks := []struct {
 		name, step, field string

@@ -63,6 +63,6 @@ func SuiteName(id uint16) string {
 
 // NewProtector makes the record protector for one direction from a traffic secret.
 func (s *Suite) NewProtector(secret []byte) (*record.Protector13, error) {
-	key, iv := s.TrafficKey(secret)
+	key, iv := s.trafficKey(secret)
 	return record.NewProtector13(s.AEAD, key, iv)
 }

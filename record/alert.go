@@ -1,6 +1,7 @@
 package record
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 )
@@ -79,31 +80,38 @@ func (a Alert) String() string {
 }
 
 // AlertError is a fatal TLS error together with the alert that goes with it.
-// Remote is true when the peer sent the alert, false when this side detected
-// the problem and sends the alert.
+// Remote is true when the alert was received from the peer, false when this
+// side found the problem and sent the alert. Err is the cause when there is
+// one (an x509 verification error, say): errors.As and errors.Is see it.
 type AlertError struct {
 	Alert  Alert
 	Remote bool
 	Reason string
+	Err    error
 }
 
 func (e *AlertError) Error() string {
 	if e.Remote {
-		return "tls: peer sent alert " + e.Alert.String()
+		return "tls: received alert " + e.Alert.String() + " from the peer"
 	}
 	if e.Reason == "" {
-		return "tls: " + e.Alert.String()
+		return "tls: sent alert " + e.Alert.String()
 	}
-	return "tls: " + e.Alert.String() + ": " + e.Reason
+	return "tls: sent alert " + e.Alert.String() + ": " + e.Reason
 }
+
+// Unwrap returns the cause.
+func (e *AlertError) Unwrap() error { return e.Err }
 
 // Is makes errors.Is match any AlertError carrying the same alert and direction.
 func (e *AlertError) Is(target error) bool {
 	t, ok := target.(*AlertError)
-	return ok && t.Alert == e.Alert && t.Remote == e.Remote && t.Reason == ""
+	return ok && t.Alert == e.Alert && t.Remote == e.Remote && t.Reason == "" && t.Err == nil
 }
 
-// Errorf returns a local AlertError: this side found the problem and will send alert.
+// Errorf returns a local AlertError: this side found the problem and sends
+// alert. A %w verb in format makes that error the cause (Unwrap).
 func Errorf(alert Alert, format string, args ...any) *AlertError {
-	return &AlertError{Alert: alert, Reason: fmt.Sprintf(format, args...)}
+	err := fmt.Errorf(format, args...)
+	return &AlertError{Alert: alert, Reason: err.Error(), Err: errors.Unwrap(err)}
 }

@@ -34,9 +34,6 @@ type clientShared struct {
 // StartClient builds and sends the first ClientHello and returns the state
 // that waits for the server's answer.
 func StartClient(cfg *Config, out Sink) (State, error) {
-	if err := cfg.check(true); err != nil {
-		return nil, err
-	}
 	shaped, err := shapeHello(cfg)
 	if err != nil {
 		return nil, err

@@ -152,30 +152,31 @@ func (c *Config) suites12() []*handshake.Suite12 {
 	return out
 }
 
-// check refuses a Config that cannot make a handshake.
-func (c *Config) check(isClient bool) error {
+// Check refuses a Config that cannot make a handshake; StartClient and
+// NewServer take only a Config that passed it.
+func (c *Config) Check(isClient bool) error {
 	for _, v := range []uint16{c.MinVersion, c.MaxVersion} {
 		if v != 0 && v != handshake.VersionTLS12 && v != handshake.VersionTLS13 {
-			return fmt.Errorf("handshake: version %#04x: only TLS 1.2 (0x0303) and TLS 1.3 (0x0304) are spoken", v)
+			return fmt.Errorf("version %#04x: only TLS 1.2 (0x0303) and TLS 1.3 (0x0304) are spoken", v)
 		}
 	}
 	if c.minVersion() > c.maxVersion() {
-		return errors.New("handshake: MinVersion is above MaxVersion")
+		return errors.New("MinVersion is above MaxVersion")
 	}
 	if c.allows(handshake.VersionTLS13) && len(c.suites()) == 0 && !c.allows(handshake.VersionTLS12) {
-		return errors.New("handshake: no supported TLS 1.3 cipher suite in CipherSuites")
+		return errors.New("no supported TLS 1.3 cipher suite in CipherSuites")
 	}
 	if c.allows(handshake.VersionTLS12) && len(c.suites12()) == 0 && !c.allows(handshake.VersionTLS13) {
-		return errors.New("handshake: no supported TLS 1.2 cipher suite in CipherSuites")
+		return errors.New("no supported TLS 1.2 cipher suite in CipherSuites")
 	}
 	if len(c.groups()) == 0 {
-		return errors.New("handshake: no supported group in CurvePreferences")
+		return errors.New("no supported group in CurvePreferences")
 	}
 	if isClient && c.ServerName == "" && !c.InsecureAcceptUnauthorized {
-		return errors.New("handshake: ServerName is needed to verify the server (or set InsecureAcceptUnauthorized)")
+		return errors.New("ServerName is needed to verify the server (or set InsecureAcceptUnauthorized)")
 	}
 	if !isClient && len(c.Certificates) == 0 && c.GetCertificate == nil {
-		return errors.New("handshake: a server needs at least one certificate")
+		return errors.New("a server needs at least one certificate")
 	}
 	return nil
 }

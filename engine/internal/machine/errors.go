@@ -17,7 +17,7 @@ func internal(err error) error {
 	if _, ok := err.(*record.AlertError); ok {
 		return err
 	}
-	return record.Errorf(record.AlertInternalError, "%v", err)
+	return record.Errorf(record.AlertInternalError, "%w", err)
 }
 
 func decodeErr(what string) error {

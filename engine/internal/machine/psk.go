@@ -46,12 +46,6 @@ func computeBinder(s *handshake.Suite, psk, prefix, truncatedHello []byte) []byt
 	return s.FinishedMAC(early.BinderKey(), t.Sum())
 }
 
-// ticketPSK derives a ticket's PSK from the resumption secret and the
-// ticket nonce.
-func ticketPSK(s *handshake.Suite, resumption, nonce []byte) []byte {
-	return s.ExpandLabel(resumption, "resumption", nonce, s.Hash.Size())
-}
-
 // acceptPSK looks for a ticket of ours in the ClientHello that may resume
 // here, checks its age and binder, and records it in c. A binder that does
 // not verify is fatal; a ticket that merely does not fit is passed over.
@@ -112,7 +106,7 @@ func issueTickets(cfg *Config, s *handshake.Suite, resumption []byte, alpn strin
 			return err
 		}
 		nonce := []byte{byte(i)}
-		sess := &Session{Version: handshake.VersionTLS13, Suite: s.ID, Master: ticketPSK(s, resumption, nonce),
+		sess := &Session{Version: handshake.VersionTLS13, Suite: s.ID, Master: s.TicketPSK(resumption, nonce),
 			Context: cfg.SessionIDContext, ALPN: alpn, CreatedAt: cfg.now(), AgeAdd: binary.BigEndian.Uint32(ageAdd)}
 		if cfg.MaxEarlyData > 0 && cfg.EarlyDataGuard != nil {
 			sess.MaxEarlyData = cfg.MaxEarlyData

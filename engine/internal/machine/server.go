@@ -17,9 +17,6 @@ import (
 
 // NewServer returns the state that waits for the first ClientHello.
 func NewServer(cfg *Config) (State, error) {
-	if err := cfg.check(false); err != nil {
-		return nil, err
-	}
 	return &serverExpectClientHello{cfg: cfg}, nil
 }
 

@@ -50,7 +50,7 @@ func TestRenegotiationRefused(t *testing.T) {
 	hello := handshake.Marshal((&handshake.ClientHello{Version: handshake.VersionTLS12, CipherSuites: []uint16{0xc02b}, CompressionMethods: []uint8{0}}))
 	_, err = traffic12(false, nil).Handle(hello, &sink)
 	wantAlert(t, err, record.AlertNoRenegotiation)
-	if err := traffic12(true, nil).UpdateKeys(&sink, false); !errors.Is(err, ErrNoKeyUpdate) {
+	if err := traffic12(true, nil).UpdateKeys(&sink, false); !errors.Is(err, errNoKeyUpdate) {
 		t.Fatalf("KeyUpdate on TLS 1.2: %v", err)
 	}
 }

@@ -83,14 +83,15 @@ func (t *Traffic) handle12(raw []byte, out Sink) (State, error) {
 	return nil, unexpected(raw, "nothing after a TLS 1.2 handshake")
 }
 
-// ErrNoKeyUpdate is returned for KeyUpdate on a TLS 1.2 connection.
-var ErrNoKeyUpdate = errors.New("handshake: KeyUpdate exists only in TLS 1.3")
+// errNoKeyUpdate is returned for KeyUpdate on a TLS 1.2 connection (the
+// engine refuses it before).
+var errNoKeyUpdate = errors.New("machine: KeyUpdate exists only in TLS 1.3")
 
 // UpdateKeys sends a KeyUpdate and switches the write key; requestPeer asks
 // the peer to update its key too.
 func (t *Traffic) UpdateKeys(out Sink, requestPeer bool) error {
 	if t.tls12 {
-		return ErrNoKeyUpdate
+		return errNoKeyUpdate
 	}
 	if err := t.updateWriteKey(out, requestPeer); err != nil {
 		return err
@@ -107,24 +108,22 @@ func (t *Traffic) updateWriteKey(out Sink, requestPeer bool) error {
 	return setWriteSecret(out, LevelApplication, t.suite, t.writeSecret)
 }
 
-// ExportKeyingMaterial derives keying material (RFC 8446 section 7.5).
-func (t *Traffic) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
+// ExportKeyingMaterial derives keying material (RFC 5705, RFC 8446 section
+// 7.5); the engine has checked the lengths against ExportLimits.
+func (t *Traffic) ExportKeyingMaterial(label string, context []byte, length int) []byte {
 	if t.tls12 {
-		if length < 0 || length > 1<<16 || len(context) > 0xffff {
-			return nil, errors.New("handshake: exported keying material length out of range")
-		}
-		return t.sess12.exportKeyingMaterial(label, context, length), nil
+		return t.sess12.exportKeyingMaterial(label, context, length)
 	}
-	if length < 0 || length > 255*t.suite.Hash.Size() {
-		return nil, errors.New("handshake: exported keying material length out of range")
+	return t.suite.ExportKeyingMaterial(t.exporter, label, context, length)
+}
+
+// ExportLimits returns the longest label, context and output an exporter
+// request may have at this version.
+func (t *Traffic) ExportLimits() (label, context, length int) {
+	if t.tls12 {
+		return 1<<16 - 1, 1<<16 - 1, 1 << 16
 	}
-	if len(label) > 249 {
-		return nil, errors.New("handshake: exporter label longer than 249 bytes")
-	}
-	secret := t.suite.DeriveSecret(t.exporter, label, t.suite.EmptyHash())
-	h := t.suite.Hash.New()
-	h.Write(context)
-	return t.suite.ExpandLabel(secret, "exporter", h.Sum(nil), length), nil
+	return 249, 1<<16 - 1, 255 * t.suite.Hash.Size()
 }
 
 // storeTicket keeps a TLS 1.3 ticket in the client's session cache and
@@ -134,7 +133,7 @@ func (t *Traffic) storeTicket(nst *handshake.NewSessionTicket, lifetime time.Dur
 		return false
 	}
 	t.cfg.ClientSessionCache.put(t.cfg.ServerName, &Session{Version: handshake.VersionTLS13, Suite: t.suite.ID,
-		Master: ticketPSK(t.suite, t.resumption, nst.Nonce), ALPN: t.state.NegotiatedProtocol,
+		Master: t.suite.TicketPSK(t.resumption, nst.Nonce), ALPN: t.state.NegotiatedProtocol,
 		CreatedAt: t.cfg.now(), AgeAdd: nst.AgeAdd, Ticket: append([]byte{}, nst.Ticket...),
 		Lifetime: lifetime, Authorized: t.state.Authorized, MaxEarlyData: nst.MaxEarlyData})
 	return true

@@ -71,5 +71,5 @@ func verificationAlert(err error) *record.AlertError {
 	case errors.As(err, &hostname):
 		alert = record.AlertBadCertificate
 	}
-	return &record.AlertError{Alert: alert, Reason: err.Error()}
+	return &record.AlertError{Alert: alert, Reason: err.Error(), Err: err}
 }
