@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,7 +11,8 @@ import (
 )
 
 // Two engines joined by hand: what one side's Encrypted().Read returns is
-// written to the other's Encrypted side, until both report the handshake.
+// written to the other's Encrypted side until nothing is in flight; then
+// either both completed the handshake or Err says why not.
 func ExampleEngine() {
 	ca, _ := certgen.NewCA("example CA")
 	cert, _ := ca.Leaf(certgen.ECDSAP256, []string{"example.test"}, certgen.LeafOptions{})
@@ -20,22 +22,23 @@ func ExampleEngine() {
 	server, _ := engine.NewServer(&engine.Config{Certificates: []tls.Certificate{cert}})
 
 	buf := make([]byte, 64<<10)
-	move := func(from, to *engine.Engine) {
-		for {
-			n, _ := from.Encrypted().Read(buf)
-			if n == 0 {
-				return
-			}
-			to.Encrypted().Write(buf[:n])
+	for {
+		n, _ := client.Encrypted().Read(buf) // what the client wants sent
+		server.Encrypted().Write(buf[:n])
+		m, _ := server.Encrypted().Read(buf)
+		client.Encrypted().Write(buf[:m])
+		if n == 0 && m == 0 {
+			break // nothing more in flight
 		}
 	}
-	for !client.HandshakeComplete() || !server.HandshakeComplete() {
-		move(client, server)
-		move(server, client)
+	if err := errors.Join(client.Err(), server.Err()); err != nil {
+		fmt.Println(err) // a refused handshake
+		return
 	}
 	client.Cleartext().Write([]byte("hello, server"))
-	move(client, server)
-	n, _ := server.Cleartext().Read(buf)
+	n, _ := client.Encrypted().Read(buf)
+	server.Encrypted().Write(buf[:n])
+	n, _ = server.Cleartext().Read(buf)
 
 	st := client.ConnectionState()
 	fmt.Println(string(buf[:n]))

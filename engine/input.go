@@ -18,8 +18,7 @@ const maxUselessRecords = 32
 // only answers the peer provoked (KeyUpdate, handshake) can pause input:
 // two engines busy writing to each other never stop each other reading.
 func (e *Engine) process() {
-	for e.err == nil && !e.peerClosed && len(e.plain) == 0 &&
-		e.outPending() <= record.BufferSize && len(e.events) < maxEvents {
+	for e.err == nil && !e.peerClosed && !e.inputPaused() {
 		rec, ok, err := e.in.Next()
 		if err != nil {
 			e.fail(err)

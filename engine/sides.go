@@ -123,8 +123,10 @@ func (s *EncryptedSide) Fill(r io.Reader) (int, error) {
 // Pending returns how many bytes wait to be read from the Encrypted side.
 func (s *EncryptedSide) Pending() int { return (*Engine)(s).outPending() }
 
-// Close tells the engine that the peer's byte stream ended. Without a
-// close_notify before it, the connection fails with ErrTruncated.
+// Close tells the engine that the peer's byte stream ended. It returns nil
+// when the peer's close_notify came before; without one the connection fails
+// with ErrTruncated, which Close returns, and a connection that had failed
+// already returns its sticky error.
 func (s *EncryptedSide) Close() error {
 	e := (*Engine)(s)
 	e.process()
@@ -132,7 +134,7 @@ func (s *EncryptedSide) Close() error {
 		e.err = ErrTruncated
 		e.emit(Event{Kind: EventAlert, Err: ErrTruncated})
 	}
-	return nil
+	return e.err
 }
 
 // Write queues application data. Before the handshake completes it is held

@@ -113,6 +113,9 @@ func feed(dst *engine.Engine, data []byte, got *bytes.Buffer) error {
 		if err != nil && !errors.Is(err, engine.ErrWouldBlock) {
 			return err
 		}
+		if n == 0 && dst.Wants()&engine.HasEvents != 0 && dst.Wants()&engine.InputPaused != 0 {
+			return fmt.Errorf("input paused until events are read (%v)", dst.Wants())
+		}
 	}
 	return nil
 }

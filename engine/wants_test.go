@@ -1,0 +1,145 @@
+package engine_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/internal/certgen"
+)
+
+// send moves every ciphertext byte from one engine to the other without
+// reading cleartext or events on either side.
+func send(t *testing.T, from, to *engine.Engine) {
+	t.Helper()
+	buf := make([]byte, 64<<10)
+	for {
+		n, _ := from.Encrypted().Read(buf)
+		if n == 0 {
+			return
+		}
+		for data := buf[:n]; len(data) > 0; {
+			m, err := to.Encrypted().Write(data)
+			data = data[m:]
+			if err != nil && !errors.Is(err, engine.ErrWouldBlock) {
+				return // the receiver failed: the case under test says so
+			}
+			if m == 0 {
+				return // paused: the case under test says why
+			}
+		}
+	}
+}
+
+func drainEvents(e *engine.Engine) int {
+	n := 0
+	for _, ok := e.NextEvent(); ok; _, ok = e.NextEvent() {
+		n++
+	}
+	return n
+}
+
+// The engine says what it needs next at every stage: handshake, data, a
+// KeyUpdate flood, an event backlog, close, failure.
+func TestWants(t *testing.T) {
+	const (
+		in     = engine.WantsInput
+		out    = engine.HasCiphertext
+		clear  = engine.HasCleartext
+		events = engine.HasEvents
+		paused = engine.InputPaused
+		done   = engine.Finished
+	)
+	cases := []struct {
+		name                   string
+		run                    func(t *testing.T, c, s *engine.Engine)
+		wantClient, wantServer engine.Wants
+	}{
+		{"fresh", func(*testing.T, *engine.Engine, *engine.Engine) {}, in | out, in},
+		{"ClientHello delivered", func(t *testing.T, c, s *engine.Engine) { send(t, c, s) }, in, in | out},
+		{"handshake done, events unread", func(t *testing.T, c, s *engine.Engine) {
+			send(t, c, s)
+			send(t, s, c)
+			send(t, c, s)
+		}, in | events, in | events},
+		{"data waiting: input pauses until it is read", func(t *testing.T, c, s *engine.Engine) {
+			shakeHands(t, c, s)
+			c.Cleartext().Write([]byte("one"))
+			c.Cleartext().Write([]byte("two"))
+			send(t, c, s)
+		}, in, clear | paused},
+		{"data read", func(t *testing.T, c, s *engine.Engine) {
+			shakeHands(t, c, s)
+			c.Cleartext().Write([]byte("one"))
+			send(t, c, s)
+			s.Cleartext().Read(make([]byte, 10))
+		}, in, in},
+		{"KeyUpdate flood: answers to send and events to read", func(t *testing.T, c, s *engine.Engine) {
+			shakeHands(t, c, s)
+			for range 70 {
+				c.KeyUpdate(true)
+			}
+			send(t, c, s)
+		}, events | paused, out | events | paused}, // the client's own 70 key updates are events too
+		{"event backlog drained: input goes on", func(t *testing.T, c, s *engine.Engine) {
+			shakeHands(t, c, s)
+			for range 70 {
+				c.KeyUpdate(false)
+			}
+			send(t, c, s)
+			if n := drainEvents(s); n < 64 {
+				t.Errorf("read %d events before the pause, want 64", n)
+			}
+			drainEvents(s)
+			drainEvents(c)
+		}, in, in},
+		{"peer closed", func(t *testing.T, c, s *engine.Engine) {
+			shakeHands(t, c, s)
+			c.Close()
+			send(t, c, s)
+		}, in, events},
+		{"both closed", func(t *testing.T, c, s *engine.Engine) {
+			shakeHands(t, c, s)
+			c.Close()
+			send(t, c, s)
+			s.Close()
+			send(t, s, c)
+			drainEvents(s)
+		}, events | done, done},
+		{"handshake refused", func(t *testing.T, c, s *engine.Engine) {
+			s.Encrypted().Write([]byte("GET / HTTP/1.1\r\n\r\n"))
+		}, in | out, out | events | done},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := engine.NewClient(clientConfig(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := engine.NewServer(serverConfig(t, certgen.ECDSAP256))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.run(t, c, s)
+			if got := c.Wants(); got != tc.wantClient {
+				t.Errorf("client wants %v, want %v", got, tc.wantClient)
+			}
+			if got := s.Wants(); got != tc.wantServer {
+				t.Errorf("server wants %v, want %v", got, tc.wantServer)
+			}
+		})
+	}
+}
+
+// shakeHands completes a handshake and reads the events it left.
+func shakeHands(t *testing.T, c, s *engine.Engine) {
+	t.Helper()
+	send(t, c, s)
+	send(t, s, c)
+	send(t, c, s)
+	if !c.HandshakeComplete() || !s.HandshakeComplete() {
+		t.Fatal("handshake did not complete")
+	}
+	drainEvents(c)
+	drainEvents(s)
+}
