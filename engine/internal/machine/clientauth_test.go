@@ -32,11 +32,11 @@ func TestClientCertificateVerifyWrongTranscript(t *testing.T) {
 		t.Fatal(err)
 	}
 	cv := handshake.Marshal((&handshake.CertificateVerify{Scheme: SchemeECDSAP256SHA256, Signature: sig}))
-	_, err = (&serverExpectClientCertificateVerify{fin: fin}).Handle(cv, &recordingSink{})
+	_, err = (&serverExpectClientCertificateVerify{fin: fin}).Handle(cv, &testSink{})
 	wantAlert(t, err, record.AlertDecryptError)
 
 	good, _ := sign(cert.PrivateKey.(crypto.Signer), SchemeECDSAP256SHA256, signedContent(clientSignatureContext, fin.t.Sum()), nil)
-	next, err := (&serverExpectClientCertificateVerify{fin: fin}).Handle(handshake.Marshal((&handshake.CertificateVerify{Scheme: SchemeECDSAP256SHA256, Signature: good})), &recordingSink{})
+	next, err := (&serverExpectClientCertificateVerify{fin: fin}).Handle(handshake.Marshal((&handshake.CertificateVerify{Scheme: SchemeECDSAP256SHA256, Signature: good})), &testSink{})
 	if err != nil || next != State(fin) {
 		t.Fatalf("the right transcript: %v", err)
 	}
@@ -46,6 +46,6 @@ func TestClientCertificateVerifyWrongTranscript(t *testing.T) {
 // after a TLS 1.3 handshake is unexpected_message.
 func TestPostHandshakeAuthRefused(t *testing.T) {
 	req := handshake.Marshal((&handshake.CertificateRequest{Context: []byte{1}, Extensions: []handshake.Extension{handshake.Uint16ListExt(handshake.ExtSignatureAlgorithms, defaultSchemes13)}}))
-	_, err := (&Traffic{isClient: true, suite: handshake.Suite13ByID(handshake.TLS_AES_128_GCM_SHA256)}).Handle(req, &recordingSink{})
+	_, err := (&Traffic{isClient: true, suite: handshake.Suite13ByID(handshake.TLS_AES_128_GCM_SHA256)}).Handle(req, &testSink{})
 	wantAlert(t, err, record.AlertUnexpectedMessage)
 }

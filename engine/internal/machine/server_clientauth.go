@@ -40,7 +40,13 @@ func (s *serverExpectClientCertificate) Handle(raw []byte, out Sink) (State, err
 // only where ClientAuth says so.
 func authorizeClient(cfg *Config, entries []handshake.CertificateEntry, st *ConnectionState) error {
 	if len(entries) == 0 {
-		missing := record.Errorf(record.AlertCertificateRequired, "the client sent no certificate")
+		// certificate_required exists from TLS 1.3 on (RFC 8446 section
+		// 4.4.2.4); TLS 1.2 answers handshake_failure (RFC 5246 section 7.4.6).
+		alert := record.AlertCertificateRequired
+		if st.Version == handshake.VersionTLS12 {
+			alert = record.AlertHandshakeFailure
+		}
+		missing := record.Errorf(alert, "the client sent no certificate")
 		if cfg.ClientAuth == tls.RequireAnyClientCert || cfg.ClientAuth == tls.RequireAndVerifyClientCert {
 			return missing
 		}

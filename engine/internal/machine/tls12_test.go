@@ -3,45 +3,15 @@ package machine
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
 
-// recordingSink notes what a state sends.
-type recordingSink struct {
-	messages [][]byte
-	warnings []record.Alert
-	state    ConnectionState
-}
-
-func (r *recordingSink) SendMessage(m []byte) error  { r.messages = append(r.messages, m); return nil }
-func (r *recordingSink) SendChangeCipherSpec() error { return nil }
-func (r *recordingSink) SendWarning(a record.Alert) error {
-	r.warnings = append(r.warnings, a)
-	return nil
-}
-func (r *recordingSink) SetReadKey(Level, record.Protector) error   { return nil }
-func (r *recordingSink) SetWriteKey(Level, record.Protector) error  { return nil }
-func (r *recordingSink) Negotiated() *ConnectionState               { return &r.state }
-func (r *recordingSink) Complete()                                  {}
-func (r *recordingSink) KeyUpdated(bool)                            {}
-func (r *recordingSink) TicketReceived(time.Duration, uint32, bool) {}
-func (r *recordingSink) EarlyData() *EarlyData                      { return new(EarlyData) }
-
-func wantAlert(t *testing.T, err error, alert record.Alert) {
-	t.Helper()
-	var ae *record.AlertError
-	if !errors.As(err, &ae) || ae.Alert != alert {
-		t.Fatalf("got %v, want %v", err, alert)
-	}
-}
-
 // After a TLS 1.2 handshake, a HelloRequest gets a no_renegotiation warning
 // and the connection goes on; a renegotiating ClientHello is fatal.
 func TestRenegotiationRefused(t *testing.T) {
-	var sink recordingSink
+	var sink testSink
 	client := traffic12(true, nil)
 	next, err := client.Handle(handshake.EmptyMessage(handshake.TypeHelloRequest), &sink)
 	if err != nil || next != client || len(sink.warnings) != 1 || sink.warnings[0] != record.AlertNoRenegotiation {
@@ -72,7 +42,7 @@ func TestTLS12MessagesOutOfPlace(t *testing.T) {
 		{"client: NextProtocol from a server", &client12ExpectFinished{&client12{}}, np},
 	}
 	for _, tt := range tests {
-		_, err := tt.state.Handle(tt.msg, &recordingSink{})
+		_, err := tt.state.Handle(tt.msg, &testSink{})
 		var ae *record.AlertError
 		if !errors.As(err, &ae) || ae.Alert != record.AlertUnexpectedMessage {
 			t.Errorf("%s: got %v", tt.name, err)
@@ -92,6 +62,6 @@ func TestServerHelloWithALPNAndNPN(t *testing.T) {
 		Extensions: []handshake.Extension{handshake.ALPNExt([]string{"h2"}), handshake.NPNExt([]string{"h2"}), handshake.EmptyExt(handshake.ExtExtendedMasterSecret)}}
 	shRaw := handshake.Marshal(sh)
 	handshake.Unmarshal(shRaw, sh)
-	_, err := c.handleServerHello12(sh, shRaw, &recordingSink{})
+	_, err := c.handleServerHello12(sh, shRaw, &testSink{})
 	wantAlert(t, err, record.AlertIllegalParameter)
 }
