@@ -67,11 +67,7 @@ func NewServer(cfg *Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := machine.NewServer(mc)
-	if err != nil {
-		return nil, err
-	}
-	return &Engine{cfg: mc, hs: st}, nil
+	return &Engine{cfg: mc, hs: machine.NewServer(mc)}, nil
 }
 
 // IsClient reports the engine's role.

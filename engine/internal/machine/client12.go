@@ -280,7 +280,8 @@ func (s *client12) storeSession() {
 		return
 	}
 	cache.put(s.c.cfg.ServerName, &Session{Version: handshake.VersionTLS12, Suite: s.sess.suite.ID, Master: s.sess.master,
-		ALPN: s.sh.ALPN, CreatedAt: s.c.cfg.now(), ID: append([]byte{}, s.sh.SessionID...), Ticket: s.ticket})
+		ALPN: s.sh.ALPN, CreatedAt: s.c.cfg.now(), ID: append([]byte{}, s.sh.SessionID...), Ticket: s.ticket,
+		Authorized: s.c.state.Authorized})
 }
 
 // resume continues after a ServerHello that accepted the offered session:
@@ -292,7 +293,7 @@ func (s *client12) resume(raw []byte) (State, error) {
 	}
 	s.resumed = true
 	s.sess.master = sess.Master
-	s.c.state.DidResume = true
+	s.c.state.DidResume, s.c.state.Authorized = true, sess.Authorized // as the original handshake found
 	s.t.add(s.c.helloRaw, raw)
 	_, serverProt, err := s.sess.protectors()
 	if err != nil {

@@ -93,10 +93,7 @@ func newMachinePair(t testing.TB, ccfg, scfg *Config) (*machinePair, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := NewServer(scfg)
-	if err != nil {
-		return nil, err
-	}
+	s := NewServer(scfg)
 	return &machinePair{client: &side{"client", c, cs, 0}, server: &side{"server", s, &testSink{}, 0}}, nil
 }
 

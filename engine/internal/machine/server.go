@@ -16,8 +16,8 @@ import (
 //	→ serverExpectFinished → Traffic
 
 // NewServer returns the state that waits for the first ClientHello.
-func NewServer(cfg *Config) (State, error) {
-	return &serverExpectClientHello{cfg: cfg}, nil
+func NewServer(cfg *Config) State {
+	return &serverExpectClientHello{cfg: cfg}
 }
 
 // serverExpectClientHello waits for a ClientHello. After a HelloRetryRequest

@@ -1,0 +1,139 @@
+package machine
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/internal/certgen"
+)
+
+// Resumption at both versions: a first handshake leaves a session in the
+// client's cache, the second resumes it.
+func TestResumption(t *testing.T) {
+	cases := []struct {
+		name    string
+		version uint16
+		setup   func(c, s *Config)
+	}{
+		{"TLS 1.3 ticket", handshake.VersionTLS13, func(c, s *Config) { s.TicketKeys = NewTicketKeys(time.Hour, 2) }},
+		{"TLS 1.3 ticket, two issued", handshake.VersionTLS13, func(c, s *Config) { s.TicketKeys, s.TicketCount = NewTicketKeys(0, 0), 2 }},
+		{"TLS 1.2 session ID", handshake.VersionTLS12, func(c, s *Config) { s.ServerSessionCache = NewServerSessionCache(8) }},
+		{"TLS 1.2 ticket", handshake.VersionTLS12, func(c, s *Config) { s.TicketKeys = NewTicketKeys(time.Hour, 2) }},
+		{"TLS 1.2 ticket with NPN", handshake.VersionTLS12, func(c, s *Config) {
+			s.TicketKeys = NewTicketKeys(time.Hour, 2)
+			c.NPNProtocols, s.NPNProtocols = []string{"http/1.1"}, []string{"http/1.1"}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+			c.ClientSessionCache = NewClientSessionCache(4)
+			s.MaxVersion = tc.version
+			tc.setup(c, s)
+			first := handshakeOK(t, c, s)
+			if first.client.out.state.DidResume || c.ClientSessionCache.Len() != 1 {
+				t.Fatalf("first handshake: resumed %v, cached %d", first.client.out.state.DidResume, c.ClientSessionCache.Len())
+			}
+			second := handshakeOK(t, c, s)
+			cs, _ := checkAgree(t, second)
+			if !cs.DidResume || !cs.Authorized {
+				t.Fatalf("second handshake did not resume: %+v", cs)
+			}
+		})
+	}
+}
+
+// handshakeOK runs a complete handshake.
+func handshakeOK(t *testing.T, c, s *Config) *machinePair {
+	t.Helper()
+	p, err := newMachinePair(t, c, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.run(); err != nil {
+		t.Fatal(err)
+	}
+	p.traffic(t)
+	return p
+}
+
+// 0-RTT: accepted with a replay guard, refused on a replayed ticket and
+// without a guard; refused early data goes again as ordinary data.
+func TestEarlyData(t *testing.T) {
+	c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+	c.ClientSessionCache, c.EarlyData = NewClientSessionCache(4), true
+	s.TicketKeys, s.MaxEarlyData, s.EarlyDataGuard = NewTicketKeys(time.Hour, 2), 1000, NewReplayGuard(16)
+	first := handshakeOK(t, c, s)
+	if n := len(first.client.out.tickets); n != 1 {
+		t.Fatalf("%d tickets", n)
+	}
+
+	accepted, err := newMachinePair(t, c, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if room := accepted.client.out.early.Room(); room != 1000 {
+		t.Fatalf("early data room %d, want the ticket's 1000", room)
+	}
+	accepted.client.out.early.Sent([]byte("early"))
+	if err := accepted.run(); err != nil {
+		t.Fatal(err)
+	}
+	cs, ss := checkAgree(t, accepted)
+	if !cs.EarlyDataAccepted || !ss.EarlyDataAccepted || accepted.client.out.early.TakeResend() != nil {
+		t.Fatalf("early data not accepted: %+v", cs)
+	}
+
+	// A ticket the guard has seen (a replayed ClientHello): the data is
+	// refused, the handshake resumes all the same.
+	replayed, err := newMachinePair(t, c, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.EarlyDataGuard.firstUse(replayed.client.cfgTicket(t), epoch()) {
+		t.Fatal("the guard saw the new ticket before")
+	}
+	replayed.client.out.early.Sent([]byte("early"))
+	if err := replayed.run(); err != nil {
+		t.Fatal(err)
+	}
+	cs, _ = checkAgree(t, replayed)
+	if cs.EarlyDataAccepted || !bytes.Equal(replayed.client.out.early.TakeResend(), []byte("early")) || !cs.DidResume {
+		t.Fatalf("replayed early data: %+v", cs)
+	}
+}
+
+// cfgTicket returns the ticket a client offered in its hello.
+func (s *side) cfgTicket(t *testing.T) []byte {
+	t.Helper()
+	var ch handshake.ClientHello
+	if err := handshake.Unmarshal(s.out.sent[0].msg, &ch); err != nil || len(ch.PSKIdentities) == 0 {
+		t.Fatalf("no ticket offered: %v", err)
+	}
+	return ch.PSKIdentities[0].Identity
+}
+
+// KeyUpdate (RFC 8446 section 4.6.3): an update with update_requested is
+// answered with the peer's own; each side reports both key changes.
+func TestKeyUpdate(t *testing.T) {
+	p := handshakeOK(t, clientCfg(t), serverCfg(t, certgen.ECDSAP256))
+	client, server := p.traffic(t)
+	if err := client.UpdateKeys(p.client.out, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.run(); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.client.out.keyUpdates; len(got) != 2 || !got[0] || got[1] {
+		t.Fatalf("client key updates %v, want [local, peer]", got)
+	}
+	if got := p.server.out.keyUpdates; len(got) != 2 || got[0] || !got[1] {
+		t.Fatalf("server key updates %v, want [peer, local]", got)
+	}
+	a, b := client.ExportKeyingMaterial("after", nil, 16), server.ExportKeyingMaterial("after", nil, 16)
+	if !bytes.Equal(a, b) {
+		t.Fatal("the exporter changed with the traffic keys")
+	}
+}
