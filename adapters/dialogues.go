@@ -84,6 +84,7 @@ type DialogueError struct {
 	Line     string
 }
 
+// Error says which peer answered what.
 func (e *DialogueError) Error() string {
 	return fmt.Sprintf("adapters: %s peer answered %q", e.Protocol, e.Line)
 }

@@ -21,6 +21,7 @@ const (
 	EventAlert
 )
 
+// String returns the event's name.
 func (k EventKind) String() string {
 	switch k {
 	case EventHandshakeDone:

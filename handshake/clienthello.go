@@ -156,6 +156,7 @@ func (m *ClientHello) HasExtension(typ uint16) bool {
 	return false
 }
 
+// ExtensionName returns the IANA name of an extension type, or its number.
 func ExtensionName(typ uint16) string {
 	names := map[uint16]string{
 		ExtServerName: "server_name", ExtStatusRequest: "status_request", ExtSupportedGroups: "supported_groups",

@@ -95,7 +95,7 @@ func addExtensions(b *cryptobyte.Builder, exts []Extension) {
 	})
 }
 
-// encodeExt builds one extension from its body.
+// NewExtension builds one extension from its body.
 func NewExtension(typ uint16, body func(b *cryptobyte.Builder)) Extension {
 	var b cryptobyte.Builder
 	body(&b)

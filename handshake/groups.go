@@ -20,6 +20,8 @@ const (
 
 var supportedGroups = []uint16{GroupX25519MLKEM768, GroupX25519, GroupSecp256r1, GroupSecp384r1}
 
+// GroupSupported reports whether g is a key exchange group this package
+// implements.
 func GroupSupported(g uint16) bool {
 	for _, s := range supportedGroups {
 		if s == g {
@@ -115,7 +117,7 @@ func badShare(what string) error {
 	return record.Errorf(record.AlertIllegalParameter, "invalid %s key share", what)
 }
 
-// sharedSecret completes the exchange with the server's share.
+// SharedSecret completes the exchange with the server's share.
 func (k *ClientKeyShare) SharedSecret(serverShare []byte) ([]byte, error) {
 	if k.MLKEM != nil {
 		if len(serverShare) != mlkem.CiphertextSize768+32 {
@@ -146,6 +148,7 @@ func ecdhShared(priv *ecdh.PrivateKey, peer []byte) ([]byte, error) {
 	return ss, nil
 }
 
+// CurveGroup returns the group of a standard library curve (0 if none).
 func CurveGroup(c ecdh.Curve) uint16 {
 	switch c {
 	case ecdh.X25519():
@@ -158,7 +161,7 @@ func CurveGroup(c ecdh.Curve) uint16 {
 	return 0
 }
 
-// serverKeyExchange answers the client's share: it returns the server's share
+// AnswerKeyShare answers the client's share: it returns the server's share
 // and the shared secret.
 func AnswerKeyShare(group uint16, clientShare []byte, rand io.Reader) (share, secret []byte, err error) {
 	if group == GroupX25519MLKEM768 {

@@ -58,12 +58,12 @@ func (s *Suite) trafficKey(secret []byte) (key, iv []byte) {
 	return s.expandLabel(secret, "key", nil, s.AEAD.KeyLen()), s.expandLabel(secret, "iv", nil, record.IVLen)
 }
 
-// nextTrafficSecret is the KeyUpdate step (RFC 8446 section 7.2).
+// NextTrafficSecret is the KeyUpdate step (RFC 8446 section 7.2).
 func (s *Suite) NextTrafficSecret(secret []byte) []byte {
 	return s.expandLabel(secret, "traffic upd", nil, s.Hash.Size())
 }
 
-// finishedMAC computes verify_data for a Finished message.
+// FinishedMAC computes verify_data for a Finished message.
 func (s *Suite) FinishedMAC(baseKey, transcriptHash []byte) []byte {
 	key := s.expandLabel(baseKey, "finished", nil, s.Hash.Size())
 	m := hmac.New(s.Hash.New, key)
@@ -87,12 +87,16 @@ func (s *Suite) TicketPSK(resumptionSecret, nonce []byte) []byte {
 	return s.expandLabel(resumptionSecret, "resumption", nonce, s.Hash.Size())
 }
 
-// earlySecret is the first stage, from the PSK (zeros when there is none).
+// EarlySecret is the first stage of the TLS 1.3 key schedule (RFC 8446
+// section 7.1), from the PSK (zeros when there is none). Each stage is made
+// only from the one before, so a secret cannot be used out of order.
 type EarlySecret struct {
 	suite  *Suite
 	secret []byte
 }
 
+// NewEarlySecret starts the key schedule of suite s; psk is nil for a full
+// handshake.
 func NewEarlySecret(s *Suite, psk []byte) EarlySecret {
 	if psk == nil {
 		psk = make([]byte, s.Hash.Size())
@@ -100,81 +104,99 @@ func NewEarlySecret(s *Suite, psk []byte) EarlySecret {
 	return EarlySecret{s, s.extract(psk, nil)}
 }
 
-// binderKey is the key of PSK binders for resumption tickets.
+// BinderKey is the key of PSK binders for resumption tickets.
 func (e EarlySecret) BinderKey() []byte {
 	return e.suite.deriveSecret(e.secret, "res binder", e.suite.emptyHash())
 }
 
+// ClientEarlyTrafficSecret protects 0-RTT data; th is the ClientHello's
+// transcript hash.
 func (e EarlySecret) ClientEarlyTrafficSecret(th []byte) []byte {
 	return e.suite.deriveSecret(e.secret, "c e traffic", th)
 }
 
-// handshakeSecret is the second stage, mixing in the (EC)DHE shared secret.
+// HandshakeSecret is the second stage, mixing in the (EC)DHE shared secret.
 type HandshakeSecret struct {
 	suite  *Suite
 	secret []byte
 }
 
+// HandshakeSecret moves to the second stage with the (EC)DHE shared secret
+// (zeros for psk_ke).
 func (e EarlySecret) HandshakeSecret(shared []byte) HandshakeSecret {
 	derived := e.suite.deriveSecret(e.secret, "derived", e.suite.emptyHash())
 	return HandshakeSecret{e.suite, e.suite.extract(shared, derived)}
 }
 
+// ClientTrafficSecret protects the client's handshake messages; th hashes
+// ClientHello..ServerHello.
 func (h HandshakeSecret) ClientTrafficSecret(th []byte) []byte {
 	return h.suite.deriveSecret(h.secret, "c hs traffic", th)
 }
 
+// ServerTrafficSecret protects the server's handshake messages.
 func (h HandshakeSecret) ServerTrafficSecret(th []byte) []byte {
 	return h.suite.deriveSecret(h.secret, "s hs traffic", th)
 }
 
-// masterSecret is the last stage, from which application secrets come.
+// MasterSecret is the last stage, from which application secrets come.
 type MasterSecret struct {
 	suite  *Suite
 	secret []byte
 }
 
+// MasterSecret moves to the last stage.
 func (h HandshakeSecret) MasterSecret() MasterSecret {
 	derived := h.suite.deriveSecret(h.secret, "derived", h.suite.emptyHash())
 	return MasterSecret{h.suite, h.suite.extract(make([]byte, h.suite.Hash.Size()), derived)}
 }
 
+// ClientTrafficSecret is the client's first application traffic secret; th
+// hashes ClientHello..server Finished.
 func (m MasterSecret) ClientTrafficSecret(th []byte) []byte {
 	return m.suite.deriveSecret(m.secret, "c ap traffic", th)
 }
 
+// ServerTrafficSecret is the server's first application traffic secret.
 func (m MasterSecret) ServerTrafficSecret(th []byte) []byte {
 	return m.suite.deriveSecret(m.secret, "s ap traffic", th)
 }
 
+// ExporterSecret is the secret of ExportKeyingMaterial; th as for the
+// traffic secrets.
 func (m MasterSecret) ExporterSecret(th []byte) []byte {
 	return m.suite.deriveSecret(m.secret, "exp master", th)
 }
 
+// ResumptionSecret is the secret tickets' PSKs come from (TicketPSK); th
+// hashes ClientHello..client Finished.
 func (m MasterSecret) ResumptionSecret(th []byte) []byte {
 	return m.suite.deriveSecret(m.secret, "res master", th)
 }
 
-// transcript is the running hash of the handshake messages.
+// Transcript is the running hash of the handshake messages.
 type Transcript struct {
 	h hash.Hash
 }
 
+// NewTranscript starts a transcript with suite s's hash.
 func NewTranscript(s *Suite) *Transcript { return &Transcript{h: s.Hash.New()} }
 
+// Add hashes whole handshake messages, headers included.
 func (t *Transcript) Add(msgs ...[]byte) {
 	for _, m := range msgs {
 		t.h.Write(m)
 	}
 }
 
+// Sum returns the hash of the messages so far.
 func (t *Transcript) Sum() []byte { return t.h.Sum(nil) }
 
-// messageHash replaces the first ClientHello after a HelloRetryRequest
+// MessageHash returns the message_hash message that replaces the first ClientHello after a HelloRetryRequest
 // (RFC 8446 section 4.4.1).
 func MessageHash(s *Suite, clientHello1 []byte) []byte {
 	h := s.Hash.New()
 	h.Write(clientHello1)
-	Sum := h.Sum(nil)
-	return append([]byte{byte(TypeMessageHash), 0, 0, byte(len(Sum))}, Sum...)
+	sum := h.Sum(nil)
+	return append([]byte{byte(TypeMessageHash), 0, 0, byte(len(sum))}, sum...)
 }

@@ -58,7 +58,7 @@ type ServerKeyExchange struct {
 	Signature []byte
 }
 
-// params is the signed part: curve type, group, public key.
+// SignedParams is the signed part: curve type, group, public key.
 func (m *ServerKeyExchange) SignedParams() []byte {
 	var b cryptobyte.Builder
 	b.AddUint8(3) // named_curve
@@ -192,7 +192,7 @@ func (m *NextProtocol) unmarshal(raw []byte) error {
 	return nil
 }
 
-// emptyMessage encodes a message with an empty body (ServerHelloDone,
+// EmptyMessage encodes a message with an empty body (ServerHelloDone,
 // HelloRequest).
 func EmptyMessage(typ MessageType) []byte {
 	return []byte{byte(typ), 0, 0, 0}

@@ -21,7 +21,7 @@ func ParseNPNList(wire []byte) ([]string, error) {
 	return out, nil
 }
 
-// npnExt encodes a server's NPN extension: its protocol list.
+// NPNExt encodes a server's NPN extension: its protocol list.
 func NPNExt(protos []string) Extension {
 	return NewExtension(ExtNextProtoNeg, func(b *cryptobyte.Builder) {
 		for _, p := range protos {

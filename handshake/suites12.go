@@ -49,7 +49,7 @@ func Suite12ByID(id uint16) *Suite12 {
 // Suites12 returns the TLS 1.2 suites in the default order of preference.
 func Suites12() []*Suite12 { return slices.Clone(suites12) }
 
-// prf is the TLS 1.2 PRF (RFC 5246 section 5) with the suite's hash.
+// PRF is the TLS 1.2 PRF (RFC 5246 section 5) with the suite's hash.
 func (s *Suite12) PRF(secret []byte, label string, seed []byte, n int) []byte {
 	labelSeed := append([]byte(label), seed...)
 	out := make([]byte, 0, n+s.Hash.Size())
@@ -66,17 +66,18 @@ func (s *Suite12) PRF(secret []byte, label string, seed []byte, n int) []byte {
 	return out[:n]
 }
 
-// masterSecret derives the extended master secret (RFC 7627) from the
+// MasterSecret derives the extended master secret (RFC 7627) from the
 // premaster secret and the session hash.
 func (s *Suite12) MasterSecret(premaster, sessionHash []byte) []byte {
 	return s.PRF(premaster, "extended master secret", sessionHash, 48)
 }
 
-// keys12 is one direction's record key and IV from the key block.
+// Keys12 are the record keys and IVs of both directions, from the key block.
 type Keys12 struct {
 	ClientKey, ServerKey, ClientIV, ServerIV []byte
 }
 
+// KeyBlock splits the key block (RFC 5246 section 6.3) into keys and IVs.
 func (s *Suite12) KeyBlock(master, clientRandom, serverRandom []byte) Keys12 {
 	keyLen, ivLen := s.AEAD.KeyLen(), record.IVLen12(s.AEAD)
 	block := s.PRF(master, "key expansion", append(append([]byte{}, serverRandom...), clientRandom...), 2*keyLen+2*ivLen)
@@ -88,7 +89,7 @@ func (s *Suite12) KeyBlock(master, clientRandom, serverRandom []byte) Keys12 {
 	}
 }
 
-// finished computes verify_data (12 bytes) over the transcript hash.
+// FinishedVerifyData computes verify_data (12 bytes) over the transcript hash.
 func (s *Suite12) FinishedVerifyData(master []byte, client bool, transcriptHash []byte) []byte {
 	label := "server finished"
 	if client {

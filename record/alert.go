@@ -72,6 +72,7 @@ var alertNames = map[Alert]string{
 	AlertNoApplicationProtocol:        "no_application_protocol",
 }
 
+// String returns the alert's name, as in RFC 8446 section 6.
 func (a Alert) String() string {
 	if name, ok := alertNames[a]; ok {
 		return name
@@ -90,6 +91,7 @@ type AlertError struct {
 	Err    error
 }
 
+// Error says which alert, whether it was sent or received, and why.
 func (e *AlertError) Error() string {
 	if e.Remote {
 		return "tls: received alert " + e.Alert.String() + " from the peer"

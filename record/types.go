@@ -14,6 +14,7 @@ const (
 	TypeApplicationData  ContentType = 23
 )
 
+// String returns the content type's name, as in RFC 8446 section 5.1.
 func (t ContentType) String() string {
 	switch t {
 	case TypeChangeCipherSpec:

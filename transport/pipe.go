@@ -124,7 +124,11 @@ type PipeConn struct {
 	local pipeAddr
 }
 
-func (c *PipeConn) Read(p []byte) (int, error)  { return c.r.read(p) }
+// Read reads what the other end wrote; it blocks until there is some, the
+// other end closes (io.EOF) or the read deadline passes.
+func (c *PipeConn) Read(p []byte) (int, error) { return c.r.read(p) }
+
+// Write queues p for the other end; it never blocks.
 func (c *PipeConn) Write(p []byte) (int, error) { return c.w.write(p) }
 
 // Close closes both directions of this end.
@@ -140,10 +144,17 @@ func (c *PipeConn) CloseWrite() error {
 	return nil
 }
 
-func (c *PipeConn) LocalAddr() net.Addr  { return c.local }
+// LocalAddr names this end.
+func (c *PipeConn) LocalAddr() net.Addr { return c.local }
+
+// RemoteAddr names the other end.
 func (c *PipeConn) RemoteAddr() net.Addr { return c.local + "-peer" }
 
 // SetDeadline sets the read deadline; writes never block, so they need none.
-func (c *PipeConn) SetDeadline(t time.Time) error     { c.r.setDeadline(t); return nil }
+func (c *PipeConn) SetDeadline(t time.Time) error { c.r.setDeadline(t); return nil }
+
+// SetReadDeadline sets the read deadline.
 func (c *PipeConn) SetReadDeadline(t time.Time) error { c.r.setDeadline(t); return nil }
-func (c *PipeConn) SetWriteDeadline(time.Time) error  { return nil }
+
+// SetWriteDeadline does nothing: writes never block.
+func (c *PipeConn) SetWriteDeadline(time.Time) error { return nil }
