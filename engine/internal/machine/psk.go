@@ -105,7 +105,7 @@ func issueTickets(cfg *Config, s *handshake.Suite, resumption []byte, alpn strin
 		if err != nil {
 			return err
 		}
-		nonce := []byte{byte(i)}
+		nonce := ticketNonce(i)
 		sess := &Session{Version: handshake.VersionTLS13, Suite: s.ID, Master: s.TicketPSK(resumption, nonce),
 			Context: cfg.SessionIDContext, ALPN: alpn, CreatedAt: cfg.now(), AgeAdd: binary.BigEndian.Uint32(ageAdd)}
 		if cfg.MaxEarlyData > 0 && cfg.EarlyDataGuard != nil {
@@ -125,6 +125,16 @@ func issueTickets(cfg *Config, s *handshake.Suite, resumption []byte, alpn strin
 		}
 	}
 	return nil
+}
+
+// ticketNonce is the i-th ticket's nonce: unique across the tickets of one
+// connection (RFC 8446 section 4.6.1), so it never wraps; one byte for the
+// first 256 as before.
+func ticketNonce(i int) []byte {
+	if i < 256 {
+		return []byte{byte(i)}
+	}
+	return binary.BigEndian.AppendUint64(nil, uint64(i))
 }
 
 // offerPSK adds a TLS 1.3 ticket to the hello as its last extension, with

@@ -137,3 +137,30 @@ func TestKeyUpdate(t *testing.T) {
 		t.Fatal("the exporter changed with the traffic keys")
 	}
 }
+
+// Ticket nonces never repeat on one connection (RFC 8446 section 4.6.1),
+// even past 256 tickets, and each ticket's PSK differs.
+func TestTicketNoncesUnique(t *testing.T) {
+	cfg := serverCfg(t, certgen.ECDSAP256)
+	cfg.TicketKeys = NewTicketKeys(time.Hour, 1)
+	cfg.TicketCount = 300
+	var sink testSink
+	suite := handshake.Suite13ByID(handshake.TLS_AES_128_GCM_SHA256)
+	if err := issueTickets(cfg, suite, bytes.Repeat([]byte{1}, 32), "", &sink); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range sink.sent {
+		var nst handshake.NewSessionTicket
+		if err := handshake.Unmarshal(f.msg, &nst); err != nil {
+			t.Fatal(err)
+		}
+		if seen[string(nst.Nonce)] {
+			t.Fatalf("nonce %x repeated", nst.Nonce)
+		}
+		seen[string(nst.Nonce)] = true
+	}
+	if len(seen) != 300 {
+		t.Fatalf("%d tickets", len(seen))
+	}
+}
