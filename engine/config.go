@@ -126,7 +126,7 @@ type Config struct {
 
 // DefaultMaxHandshakeMessage is the largest handshake message accepted when
 // Config.MaxHandshakeMessageSize is zero.
-const DefaultMaxHandshakeMessage = machine.DefaultMaxHandshakeMessage
+const DefaultMaxHandshakeMessage = 64 << 10
 
 // ClientHelloInfo is what Config.GetCertificate sees of a ClientHello.
 type ClientHelloInfo struct {
@@ -148,6 +148,14 @@ type HelloShaper interface {
 	ShapeHello(cfg *Config) (*ShapedHello, error)
 }
 
+// maxMessage is the effective handshake message size limit.
+func (c *Config) maxMessage() int {
+	if c.MaxHandshakeMessageSize > 0 {
+		return c.MaxHandshakeMessageSize
+	}
+	return DefaultMaxHandshakeMessage
+}
+
 // machineConfig is the Config as the state machines take it, checked.
 func (c *Config) machineConfig(isClient bool) (*machine.Config, error) {
 	m := &machine.Config{
@@ -159,7 +167,7 @@ func (c *Config) machineConfig(isClient bool) (*machine.Config, error) {
 		ClientHelloID: c.ClientHelloID, ClientHelloSpec: c.ClientHelloSpec,
 		SessionIDContext: c.SessionIDContext, TicketCount: c.TicketCount,
 		EarlyData: c.EarlyData, MaxEarlyData: c.MaxEarlyData,
-		KeyLogWriter: c.KeyLogWriter, MaxHandshakeMessageSize: c.MaxHandshakeMessageSize,
+		KeyLogWriter:       c.KeyLogWriter,
 		ServerSessionCache: c.ServerSessionCache.inner(), ClientSessionCache: c.ClientSessionCache.inner(),
 		TicketKeys: c.TicketKeys.inner(), EarlyDataGuard: c.EarlyDataGuard.inner(),
 	}

@@ -1,6 +1,3 @@
-// Package engine is the sans-IO TLS connection: bytes from the peer go in on
-// the Encrypted side, decrypted data comes out on the Cleartext side, and the
-// reverse. It owns no socket, goroutine or clock; the caller moves the bytes.
 package engine
 
 import (
@@ -14,10 +11,10 @@ import (
 // Engine is one TLS connection, client or server. It is not safe for
 // concurrent use: adapters serialise calls.
 type Engine struct {
-	cfg      *machine.Config
-	isClient bool
-	hs       machine.State
-	traffic  *machine.Traffic // set once the handshake completed
+	maxMessage int // the largest handshake message taken
+	isClient   bool
+	hs         machine.State
+	traffic    *machine.Traffic // set once the handshake completed
 
 	// input side
 	in         record.Deframer
@@ -52,7 +49,7 @@ func NewClient(cfg *Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: mc, isClient: true, gotHello: true}
+	e := &Engine{maxMessage: cfg.maxMessage(), isClient: true, gotHello: true}
 	st, err := machine.StartClient(mc, e.sink())
 	if err != nil {
 		return nil, err
@@ -67,7 +64,7 @@ func NewServer(cfg *Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: mc, hs: machine.NewServer(mc)}, nil
+	return &Engine{maxMessage: cfg.maxMessage(), hs: machine.NewServer(mc)}, nil
 }
 
 // IsClient reports the engine's role.

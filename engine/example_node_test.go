@@ -132,3 +132,10 @@ func ExampleLoadKeyPair() {
 	// <nil> true
 	// securepair: wrong passphrase for the private key
 }
+
+// Node's length-prefixed NPN buffer becomes Config.NPNProtocols.
+func ExampleParseNPNList() {
+	protos, err := engine.ParseNPNList([]byte("\x06spdy/2\x08http/1.1"))
+	fmt.Println(protos, err)
+	// Output: [spdy/2 http/1.1] <nil>
+}

@@ -160,8 +160,8 @@ func (e *Engine) handleHandshake(data []byte) error {
 				return nil
 			}
 			size := handshake.MessageLen(e.hsBuf)
-			if size > e.cfg.MaxMessage() {
-				return record.Errorf(record.AlertIllegalParameter, "handshake message of %d bytes exceeds the %d-byte limit", size, e.cfg.MaxMessage())
+			if size > e.maxMessage {
+				return record.Errorf(record.AlertIllegalParameter, "handshake message of %d bytes exceeds the %d-byte limit", size, e.maxMessage)
 			}
 			e.hsBuf = append(make([]byte, 0, handshake.HeaderLen+size), e.hsBuf...)
 		}

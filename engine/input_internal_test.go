@@ -15,7 +15,7 @@ func TestApplicationDataBeforeFinishedRefused(t *testing.T) {
 	key, iv := bytes.Repeat([]byte{1}, 16), bytes.Repeat([]byte{2}, 4)
 	seal, _ := record.NewProtector12(record.AES128GCM, key, iv)
 	open, _ := record.NewProtector12(record.AES128GCM, key, iv)
-	e := &Engine{cfg: &machine.Config{}, readProt: open, readLevel: machine.LevelApplication}
+	e := &Engine{readProt: open, readLevel: machine.LevelApplication}
 	rec, _ := seal.Seal(nil, record.TypeApplicationData, []byte("too early"), 0)
 	_, err := e.Encrypted().Write(rec)
 	var ae *AlertError

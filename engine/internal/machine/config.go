@@ -13,10 +13,6 @@ import (
 	"github.com/securepair/securepair/handshake"
 )
 
-// DefaultMaxHandshakeMessage is the largest handshake message accepted when
-// Config.MaxHandshakeMessageSize is zero.
-const DefaultMaxHandshakeMessage = 64 << 10
-
 // Config is engine.Config as the state machines take it (see there for the
 // fields). GetCertificate and ShapeHello are the engine's adapters of the
 // public callbacks.
@@ -55,8 +51,6 @@ type Config struct {
 	ClientSessionCache *ClientSessionCache
 
 	KeyLogWriter io.Writer
-
-	MaxHandshakeMessageSize int
 }
 
 // defaultGroups are the key exchange groups when CurvePreferences is nil.
@@ -84,14 +78,6 @@ func (c *Config) now() time.Time {
 		return c.Time()
 	}
 	return time.Now()
-}
-
-// MaxMessage returns the effective handshake message size limit.
-func (c *Config) MaxMessage() int {
-	if c.MaxHandshakeMessageSize > 0 {
-		return c.MaxHandshakeMessageSize
-	}
-	return DefaultMaxHandshakeMessage
 }
 
 func (c *Config) suites() []*handshake.Suite {
