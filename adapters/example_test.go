@@ -13,7 +13,7 @@ import (
 
 	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/securepairtest/certgen"
 	"github.com/securepair/securepair/transport"
 )
 

@@ -9,8 +9,8 @@ import (
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
-	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/record"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // rfcClient is the RFC 8448 client after sending its ClientHello.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
-	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/record"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // A server certificate that does not verify ends the handshake with the

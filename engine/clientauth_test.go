@@ -11,8 +11,8 @@ import (
 	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
-	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/record"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // clientLeaf issues a client certificate from ca.

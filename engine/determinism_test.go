@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/securepair/securepair/engine/enginetest"
-	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // With Config.Rand and Config.Time fixed, a handshake and the data after it

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // Two engines joined by hand: what one side's Encrypted().Read returns is

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/securepair/securepair/handshake"
-	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 var (

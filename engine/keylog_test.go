@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // Our key log lines for a session are exactly those crypto/tls writes for

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // readmeLoop is the README's hand-driven loop, word for word, with a round

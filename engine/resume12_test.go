@@ -8,7 +8,7 @@ import (
 	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/handshake"
-	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // resumeConfigs are a TLS 1.2 client with a session cache and a server with

@@ -10,8 +10,8 @@ import (
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
-	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/record"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // resume13Configs are a TLS 1.3 client with a session cache and a server

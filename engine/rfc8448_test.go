@@ -9,8 +9,8 @@ import (
 
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/handshake"
-	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/internal/rfc8448"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 func loadTrace(t *testing.T) func(step string, n int, field string) []byte {

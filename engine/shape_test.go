@@ -9,7 +9,7 @@ import (
 	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/handshake"
-	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // Browser-shaped hellos from uTLS complete handshakes with crypto/tls, and

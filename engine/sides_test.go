@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // Fill reads ciphertext straight into the engine's buffer; it says

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // SNI: two certificates behind one server chosen by name, a wildcard entry,

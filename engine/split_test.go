@@ -8,7 +8,7 @@ import (
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
-	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/securepairtest/certgen"
 	"pgregory.net/rapid"
 )
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/securepair/securepair/engine"
-	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // send moves every ciphertext byte from one engine to the other without

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // runCerts writes a CA, a server and a client certificate with their keys as

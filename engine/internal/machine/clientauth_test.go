@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/securepair/securepair/handshake"
-	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/record"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // A client CertificateVerify signed over another transcript is refused with

@@ -7,8 +7,8 @@ import (
 	utls "github.com/refraction-networking/utls"
 
 	"github.com/securepair/securepair/handshake"
-	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/record"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // Complete handshakes, every version, suite, key type and option the state

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/securepair/securepair/handshake"
-	"github.com/securepair/securepair/internal/certgen"
 	"github.com/securepair/securepair/record"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // The machine tests itself: two state machines joined through test sinks

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/securepair/securepair/handshake"
-	"github.com/securepair/securepair/internal/certgen"
+	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
 // Resumption at both versions: a first handshake leaves a session in the

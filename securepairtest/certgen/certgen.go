@@ -1,5 +1,6 @@
 // Package certgen makes throwaway certificate authorities and leaf
-// certificates for tests, benchmarks and the demo.
+// certificates for tests, benchmarks, examples and the demo: part of the
+// test kit. Nothing it makes should be trusted outside a test.
 package certgen
 
 import (
@@ -59,11 +60,14 @@ type CA struct {
 // Epoch is the fixed "now" of test certificates' validity window.
 var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-var serial int64
-
+// nextSerial draws a random 128-bit serial number, as real CAs do: unique
+// without shared state, so CAs may be used from many goroutines.
 func nextSerial() *big.Int {
-	serial++
-	return big.NewInt(serial)
+	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
+	if err != nil {
+		panic("certgen: no randomness: " + err.Error()) // crypto/rand does not fail
+	}
+	return n.Add(n, big.NewInt(1))
 }
 
 // NewCA makes a CA with an ECDSA P-256 key valid for ten years around Epoch.
