@@ -15,20 +15,19 @@ import (
 //	→ clientExpectEncryptedExtensions → clientExpectCertificate
 //	→ clientExpectCertificateVerify → clientExpectFinished → Traffic
 
-// clientShared is what every client state needs: the config, what the hello
-// really offered, and the connection state built up so far.
+// clientShared is what the client's states up to the ServerHello need: the
+// config, what the hello really offered with the private keys of its shares
+// and the session it offered, and the connection state built up so far.
 type clientShared struct {
 	cfg     *Config
 	offered *Session // a cached session offered for resumption
-	resumed bool     // TLS 1.3: the server accepted the offered ticket
 	// earlyOffered: the hello carries early_data and 0-RTT data may be going out.
-	earlyOffered  bool
-	earlyAccepted bool
-	hello         *handshake.ClientHello // the last hello sent, decoded
-	helloRaw      []byte
-	keys          []*handshake.ClientKeyShare
-	sentCCS       bool             // middlebox-compatibility CCS already sent
-	state         *ConnectionState // the engine's, filled as the handshake goes
+	earlyOffered bool
+	hello        *handshake.ClientHello // the last hello sent, decoded
+	helloRaw     []byte
+	keys         []*handshake.ClientKeyShare
+	sentCCS      bool             // middlebox-compatibility CCS already sent
+	state        *ConnectionState // the engine's, filled as the handshake goes
 }
 
 // StartClient builds and sends the first ClientHello and returns the state
@@ -156,7 +155,6 @@ func (s *clientExpectServerHello) handleServerHello(sh *handshake.ServerHello, r
 			return nil, illegal("server resumed a ticket with a suite of another hash")
 		}
 		psk = c.offered.Master
-		c.resumed = true
 		c.state.DidResume, c.state.Authorized = true, c.offered.Authorized
 	}
 	if sh.KeyShare.Group == 0 {
@@ -214,7 +212,20 @@ func (s *clientExpectServerHello) keysFromShared(sh *handshake.ServerHello, raw 
 	}
 	c.state.Version = handshake.VersionTLS13
 	c.state.CipherSuite = suite.ID
-	return &clientExpectEncryptedExtensions{c: c, k: &clientKeys{suite: suite, t: t, hs: hs, clientHS: clientHS, serverHS: serverHS}}, nil
+	after := &client13{cfg: c.cfg, hello: c.hello, state: c.state, resumed: psk != nil, earlyOffered: c.earlyOffered}
+	return &clientExpectEncryptedExtensions{c: after, k: &clientKeys{suite: suite, t: t, hs: hs, clientHS: clientHS, serverHS: serverHS}}, nil
+}
+
+// client13 is what the client's TLS 1.3 states after the ServerHello need:
+// the hello it offered (to check the server's choices), its config, whether
+// a ticket was accepted and where 0-RTT stands, and the connection state.
+type client13 struct {
+	cfg           *Config
+	hello         *handshake.ClientHello
+	state         *ConnectionState
+	resumed       bool // the server accepted the offered ticket: no certificates
+	earlyOffered  bool // 0-RTT data may be going out
+	earlyAccepted bool // the server took it: EndOfEarlyData follows its Finished
 }
 
 // clientKeys is the key schedule state carried from ServerHello to Finished.
@@ -230,7 +241,7 @@ var serverHelloOnly = []uint16{handshake.ExtKeyShare, handshake.ExtSupportedVers
 	handshake.ExtSignatureAlgorithms, handshake.ExtSignatureAlgsCert, handshake.ExtPadding, handshake.ExtStatusRequest, handshake.ExtSCT}
 
 type clientExpectEncryptedExtensions struct {
-	c *clientShared
+	c *client13
 	k *clientKeys
 }
 
@@ -270,7 +281,7 @@ func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, e
 // clientExpectCertificate waits for the server's Certificate, or a
 // CertificateRequest before it.
 type clientExpectCertificate struct {
-	c       *clientShared
+	c       *client13
 	k       *clientKeys
 	certReq *handshake.CertificateRequest
 }
@@ -308,7 +319,7 @@ func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.c.authorize(certs); err != nil {
+	if err := authorizeServer(s.c.cfg, s.c.state, certs); err != nil {
 		return nil, err
 	}
 	s.k.t.Add(raw)
@@ -316,7 +327,7 @@ func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
 }
 
 type clientExpectCertificateVerify struct {
-	c       *clientShared
+	c       *client13
 	k       *clientKeys
 	certReq *handshake.CertificateRequest
 }
@@ -338,7 +349,7 @@ func (s *clientExpectCertificateVerify) Handle(raw []byte, out Sink) (State, err
 }
 
 type clientExpectFinished struct {
-	c       *clientShared
+	c       *client13
 	k       *clientKeys
 	certReq *handshake.CertificateRequest
 }

@@ -99,7 +99,7 @@ func (s *client12ExpectCertificate) Handle(raw []byte, out Sink) (State, error) 
 	if isECDSAish(certs[0].PublicKey) != s.sess.suite.ECDSA {
 		return nil, record.Errorf(record.AlertUnsupportedCertificate, "certificate key does not fit %s", s.sess.suite.Name)
 	}
-	if err := s.c.authorize(certs); err != nil {
+	if err := authorizeServer(s.c.cfg, s.c.state, certs); err != nil {
 		return nil, err
 	}
 	s.t.add(raw)
@@ -137,7 +137,6 @@ func (s *client12ExpectServerKeyExchange) Handle(raw []byte, out Sink) (State, e
 	if s.shared, err = key.SharedSecret(ske.Public); err != nil {
 		return nil, err
 	}
-	s.c.keys = []*handshake.ClientKeyShare{{Group: ske.Group, ECDH: key.ECDH}}
 	s.c.state.Group = tls.CurveID(ske.Group)
 	s.t.add(raw)
 	return &client12ExpectServerHelloDone{client12: s.client12, ourShare: pub}, nil

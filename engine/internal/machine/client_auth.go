@@ -10,27 +10,27 @@ import (
 // The client's side of authentication: checking the server's chain, and
 // answering a CertificateRequest.
 
-// authorize verifies the server chain, or records why it does not verify
-// when the Config accepts unauthorized servers.
-func (c *clientShared) authorize(certs []*x509.Certificate) error {
-	c.state.PeerCertificates = certs
-	chains, err := verifyServerChain(c.cfg, certs)
+// authorizeServer verifies the server chain (both versions) into st, or
+// records why it does not verify when the Config accepts unauthorized servers.
+func authorizeServer(cfg *Config, st *ConnectionState, certs []*x509.Certificate) error {
+	st.PeerCertificates = certs
+	chains, err := verifyServerChain(cfg, certs)
 	if err == nil {
-		c.state.VerifiedChains = chains
-		c.state.Authorized = true
+		st.VerifiedChains = chains
+		st.Authorized = true
 		return nil
 	}
-	if !c.cfg.InsecureAcceptUnauthorized {
+	if !cfg.InsecureAcceptUnauthorized {
 		return err
 	}
-	c.state.AuthorizationError = err
+	st.AuthorizationError = err
 	return nil
 }
 
 // sendClientCertificate answers a CertificateRequest: the first configured
 // chain whose key fits the requested signature algorithms, with its
 // CertificateVerify, or an empty Certificate when none fits.
-func (c *clientShared) sendClientCertificate(req *handshake.CertificateRequest, k *clientKeys, out Sink) error {
+func (c *client13) sendClientCertificate(req *handshake.CertificateRequest, k *clientKeys, out Sink) error {
 	cert, scheme := chooseCertificate(certsFromCAs(c.cfg.Certificates, req.Authorities), req.SignatureAlgorithms)
 	msg := &handshake.Certificate{Context: req.Context}
 	if cert != nil {

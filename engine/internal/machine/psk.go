@@ -194,7 +194,7 @@ func (c *clientShared) startEarlyData(out Sink) error {
 // earlyAnswered takes EncryptedExtensions' answer to 0-RTT. Refused: the
 // data goes again later and the handshake key takes over now. Accepted: the
 // early key stays until EndOfEarlyData, sent after the server's Finished.
-func (c *clientShared) earlyAnswered(accepted bool, k *clientKeys, out Sink) error {
+func (c *client13) earlyAnswered(accepted bool, k *clientKeys, out Sink) error {
 	if accepted {
 		c.earlyAccepted = true
 		return nil
@@ -206,7 +206,7 @@ func (c *clientShared) earlyAnswered(accepted bool, k *clientKeys, out Sink) err
 
 // endEarlyData sends EndOfEarlyData under the early key and switches to the
 // handshake key.
-func (c *clientShared) endEarlyData(k *clientKeys, out Sink) error {
+func (c *client13) endEarlyData(k *clientKeys, out Sink) error {
 	eoed := handshake.Marshal((&handshake.EndOfEarlyData{}))
 	k.t.Add(eoed)
 	if err := out.SendMessage(eoed); err != nil {
