@@ -252,14 +252,9 @@ func (s *client12ExpectChangeCipherSpec) ChangeCipherSpec(out Sink) (State, erro
 type client12ExpectFinished struct{ *client12 }
 
 func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
-	fin, err := expect[handshake.Finished](raw)
-	if err != nil {
+	if err := s.sess.verifyFinished(false, &s.t, raw); err != nil {
 		return nil, err
 	}
-	if !s.sess.finishedOK(false, &s.t, fin) {
-		return nil, record.Errorf(record.AlertDecryptError, "server Finished does not verify")
-	}
-	s.t.add(raw)
 	if s.resumed {
 		if err := s.finishResumption(out); err != nil {
 			return nil, err

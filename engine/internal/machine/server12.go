@@ -271,14 +271,9 @@ type server12ExpectFinished struct {
 }
 
 func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
-	fin, err := expect[handshake.Finished](raw)
-	if err != nil {
+	if err := s.sess.verifyFinished(true, &s.t, raw); err != nil {
 		return nil, err
 	}
-	if !s.sess.finishedOK(true, &s.t, fin) {
-		return nil, record.Errorf(record.AlertDecryptError, "client Finished does not verify")
-	}
-	s.t.add(raw)
 	if s.resumed {
 		out.Complete()
 		return traffic12(false, &s.sess), nil

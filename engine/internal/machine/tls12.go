@@ -104,7 +104,20 @@ func (s *session12) finishedMessage(client bool, t *transcript12) []byte {
 	return handshake.Marshal((&handshake.Finished{VerifyData: s.suite.FinishedVerifyData(s.master, client, t.sum(s.suite.Hash))}))
 }
 
-// finishedOK checks the peer's Finished over the transcript so far.
-func (s *session12) finishedOK(fromClient bool, t *transcript12, fin *handshake.Finished) bool {
-	return hmac.Equal(s.suite.FinishedVerifyData(s.master, fromClient, t.sum(s.suite.Hash)), fin.VerifyData)
+// verifyFinished decodes the peer's Finished, checks it over the transcript
+// so far (decrypt_error if it does not verify) and adds it to the transcript.
+func (s *session12) verifyFinished(fromClient bool, t *transcript12, raw []byte) error {
+	fin, err := expect[handshake.Finished](raw)
+	if err != nil {
+		return err
+	}
+	if !hmac.Equal(s.suite.FinishedVerifyData(s.master, fromClient, t.sum(s.suite.Hash)), fin.VerifyData) {
+		peer := "server"
+		if fromClient {
+			peer = "client"
+		}
+		return record.Errorf(record.AlertDecryptError, "%s Finished does not verify", peer)
+	}
+	t.add(raw)
+	return nil
 }
