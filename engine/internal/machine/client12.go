@@ -17,17 +17,18 @@ import (
 //	→ sends [Certificate] ClientKeyExchange [CertificateVerify] CCS [NextProtocol] Finished
 //	→ client12ExpectChangeCipherSpec → client12ExpectFinished → Traffic
 
-// client12 is what the client's TLS 1.2 states share.
+// client12 is what every TLS 1.2 client state shares: what the ServerHello
+// settled (the hello offered, the ServerHello, the suite and randoms, which
+// do not change), the connection state being filled, and the transcript and
+// master secret, which grow. What only some states need travels in them.
 type client12 struct {
 	tls12State
-	c       *clientShared
-	sh      *handshake.ServerHello
-	sess    session12
-	t       transcript12
-	shared  []byte
-	certReq *handshake.CertificateRequest12
-	ticket  []byte // from the server's NewSessionTicket
-	resumed bool
+	cfg   *Config
+	hello *handshake.ClientHello
+	sh    *handshake.ServerHello
+	state *ConnectionState
+	sess  session12
+	t     transcript12
 }
 
 // handleServerHello12 takes a ServerHello that negotiates TLS 1.2.
@@ -64,7 +65,7 @@ func (c *clientShared) handleServerHello12(sh *handshake.ServerHello, raw []byte
 	if !sh.ExtendedMasterSecret {
 		return nil, record.Errorf(record.AlertHandshakeFailure, "server does not support extended master secret (RFC 7627), which is required")
 	}
-	st := &client12{c: c, sh: sh}
+	st := &client12{cfg: c.cfg, hello: h, sh: sh, state: c.state}
 	st.sess = session12{suite: suite, clientRandom: h.Random[:], serverRandom: sh.Random[:]}
 	if sh.NPNProtocols != nil {
 		st.sess.npn = selectNPN(sh.NPNProtocols, c.cfg.NPNProtocols)
@@ -72,7 +73,7 @@ func (c *clientShared) handleServerHello12(sh *handshake.ServerHello, raw []byte
 	c.state.Version, c.state.CipherSuite = handshake.VersionTLS12, suite.ID
 	c.state.NegotiatedProtocol, c.state.NPNProtocol = sh.ALPN, st.sess.npn
 	if c.offered != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, h.SessionID) {
-		return st.resume(raw)
+		return st.resume(c.offered, c.helloRaw, raw)
 	}
 	st.t.add(c.helloRaw, raw)
 	return &client12ExpectCertificate{st}, nil
@@ -99,7 +100,7 @@ func (s *client12ExpectCertificate) Handle(raw []byte, out Sink) (State, error) 
 	if isECDSAish(certs[0].PublicKey) != s.sess.suite.ECDSA {
 		return nil, record.Errorf(record.AlertUnsupportedCertificate, "certificate key does not fit %s", s.sess.suite.Name)
 	}
-	if err := authorizeServer(s.c.cfg, s.c.state, certs); err != nil {
+	if err := authorizeServer(s.cfg, s.state, certs); err != nil {
 		return nil, err
 	}
 	s.t.add(raw)
@@ -119,7 +120,7 @@ func (s *client12ExpectServerKeyExchange) Handle(raw []byte, out Sink) (State, e
 	if err != nil {
 		return nil, err
 	}
-	h := s.c.hello
+	h := s.hello
 	if !contains(h.SupportedGroups, ske.Group) || !contains(groups12, ske.Group) {
 		return nil, illegal("ServerKeyExchange uses group %#04x, which was not offered", ske.Group)
 	}
@@ -127,24 +128,28 @@ func (s *client12ExpectServerKeyExchange) Handle(raw []byte, out Sink) (State, e
 		return nil, illegal("ServerKeyExchange signed with scheme %#04x, which was not offered", ske.Scheme)
 	}
 	content := serverKeyExchangeContent(s.sess.clientRandom, s.sess.serverRandom, ske)
-	if err := verifySignature12(s.c.state.PeerCertificates[0].PublicKey, ske.Scheme, content, ske.Signature); err != nil {
+	if err := verifySignature12(s.state.PeerCertificates[0].PublicKey, ske.Scheme, content, ske.Signature); err != nil {
 		return nil, err
 	}
-	key, pub, err := handshake.NewClientKeyShare(ske.Group, s.c.cfg.rand())
+	key, pub, err := handshake.NewClientKeyShare(ske.Group, s.cfg.rand())
 	if err != nil {
 		return nil, internal(err)
 	}
-	if s.shared, err = key.SharedSecret(ske.Public); err != nil {
+	shared, err := key.SharedSecret(ske.Public)
+	if err != nil {
 		return nil, err
 	}
-	s.c.state.Group = tls.CurveID(ske.Group)
+	s.state.Group = tls.CurveID(ske.Group)
 	s.t.add(raw)
-	return &client12ExpectServerHelloDone{client12: s.client12, ourShare: pub}, nil
+	return &client12ExpectServerHelloDone{client12: s.client12, ourShare: pub, shared: shared}, nil
 }
 
+// client12ExpectServerHelloDone carries the client's ECDHE share and secret
+// to its second flight, and the CertificateRequest if one came.
 type client12ExpectServerHelloDone struct {
 	*client12
-	ourShare []byte
+	ourShare, shared []byte
+	certReq          *handshake.CertificateRequest12
 }
 
 func (s *client12ExpectServerHelloDone) Handle(raw []byte, out Sink) (State, error) {
@@ -176,7 +181,7 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 	var cert *tls.Certificate
 	var scheme uint16
 	if s.certReq != nil {
-		cert, scheme = chooseCertificate12(certsFromCAs(s.c.cfg.Certificates, s.certReq.Authorities), s.certReq.SignatureAlgorithms)
+		cert, scheme = chooseCertificate12(certsFromCAs(s.cfg.Certificates, s.certReq.Authorities), s.certReq.SignatureAlgorithms)
 		msg := &handshake.Certificate12{}
 		if cert != nil {
 			msg.Chain = cert.Certificate
@@ -189,9 +194,9 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 		return nil, err
 	}
 	s.sess.master = s.sess.suite.MasterSecret(s.shared, s.t.sum(s.sess.suite.Hash))
-	s.c.cfg.logKey("CLIENT_RANDOM", s.c.hello.Random, s.sess.master)
+	s.cfg.logKey("CLIENT_RANDOM", s.hello.Random, s.sess.master)
 	if cert != nil {
-		sig, err := sign(cert.PrivateKey.(crypto.Signer), scheme, s.t.msgs, s.c.cfg.rand())
+		sig, err := sign(cert.PrivateKey.(crypto.Signer), scheme, s.t.msgs, s.cfg.rand())
 		if err != nil {
 			return nil, err
 		}
@@ -221,9 +226,14 @@ func (s *client12) send(out Sink, msg []byte) error {
 	return out.SendMessage(msg)
 }
 
+// client12ExpectChangeCipherSpec waits for the server's CCS with the key it
+// switches to, and a NewSessionTicket that may come first; resumed is true
+// in an abbreviated handshake.
 type client12ExpectChangeCipherSpec struct {
 	*client12
 	serverProt record.Protector
+	ticket     []byte
+	resumed    bool
 }
 
 // Handle takes the NewSessionTicket a server sends before its
@@ -246,10 +256,16 @@ func (s *client12ExpectChangeCipherSpec) ChangeCipherSpec(out Sink) (State, erro
 	if err := out.SetReadKey(LevelApplication, s.serverProt); err != nil {
 		return nil, err
 	}
-	return &client12ExpectFinished{s.client12}, nil
+	return &client12ExpectFinished{client12: s.client12, ticket: s.ticket, resumed: s.resumed}, nil
 }
 
-type client12ExpectFinished struct{ *client12 }
+// client12ExpectFinished waits for the server's Finished, with the ticket
+// the server sent to keep and whether this handshake resumed.
+type client12ExpectFinished struct {
+	*client12
+	ticket  []byte
+	resumed bool
+}
 
 func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if err := s.sess.verifyFinished(false, &s.t, raw); err != nil {
@@ -260,7 +276,7 @@ func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 			return nil, err
 		}
 	} else {
-		s.storeSession()
+		s.storeSession(s.ticket)
 	}
 	out.Complete()
 	return traffic12(true, &s.sess), nil
@@ -268,32 +284,30 @@ func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 
 // storeSession keeps a full handshake's session for resumption, when the
 // server named it (session ID) or sealed it (ticket).
-func (s *client12) storeSession() {
-	cache := s.c.cfg.ClientSessionCache
-	if cache == nil || (len(s.sh.SessionID) == 0 && s.ticket == nil) || s.c.cfg.ServerName == "" {
+func (s *client12) storeSession(ticket []byte) {
+	cache := s.cfg.ClientSessionCache
+	if cache == nil || (len(s.sh.SessionID) == 0 && ticket == nil) || s.cfg.ServerName == "" {
 		return
 	}
-	cache.put(s.c.cfg.ServerName, &Session{Version: handshake.VersionTLS12, Suite: s.sess.suite.ID, Master: s.sess.master,
-		ALPN: s.sh.ALPN, CreatedAt: s.c.cfg.now(), ID: append([]byte{}, s.sh.SessionID...), Ticket: s.ticket,
-		Authorized: s.c.state.Authorized})
+	cache.put(s.cfg.ServerName, &Session{Version: handshake.VersionTLS12, Suite: s.sess.suite.ID, Master: s.sess.master,
+		ALPN: s.sh.ALPN, CreatedAt: s.cfg.now(), ID: append([]byte{}, s.sh.SessionID...), Ticket: ticket,
+		Authorized: s.state.Authorized})
 }
 
 // resume continues after a ServerHello that accepted the offered session:
 // the server's ChangeCipherSpec and Finished come next.
-func (s *client12) resume(raw []byte) (State, error) {
-	sess := s.c.offered
+func (s *client12) resume(sess *Session, helloRaw, raw []byte) (State, error) {
 	if sess.Suite != s.sess.suite.ID {
 		return nil, illegal("server resumed the session with another cipher suite")
 	}
-	s.resumed = true
 	s.sess.master = sess.Master
-	s.c.state.DidResume, s.c.state.Authorized = true, sess.Authorized // as the original handshake found
-	s.t.add(s.c.helloRaw, raw)
+	s.state.DidResume, s.state.Authorized = true, sess.Authorized // as the original handshake found
+	s.t.add(helloRaw, raw)
 	_, serverProt, err := s.sess.protectors()
 	if err != nil {
 		return nil, err
 	}
-	return &client12ExpectChangeCipherSpec{client12: s, serverProt: serverProt}, nil
+	return &client12ExpectChangeCipherSpec{client12: s, serverProt: serverProt, resumed: true}, nil
 }
 
 // finishResumption sends the client's ChangeCipherSpec and Finished after

@@ -39,7 +39,7 @@ func TestTLS12MessagesOutOfPlace(t *testing.T) {
 		{"server: Finished before ChangeCipherSpec", &server12ExpectChangeCipherSpec{st}, fin},
 		{"server: NextProtocol when NPN was not negotiated", &server12ExpectFinished{server12: st}, np},
 		{"client: Finished before ChangeCipherSpec", &client12ExpectChangeCipherSpec{client12: &client12{sh: &handshake.ServerHello{}}}, fin},
-		{"client: NextProtocol from a server", &client12ExpectFinished{&client12{}}, np},
+		{"client: NextProtocol from a server", &client12ExpectFinished{client12: &client12{}}, np},
 	}
 	for _, tt := range tests {
 		_, err := tt.state.Handle(tt.msg, &testSink{})
@@ -57,7 +57,7 @@ func TestServerHelloWithALPNAndNPN(t *testing.T) {
 			handshake.EmptyExt(handshake.ExtExtendedMasterSecret), handshake.SupportedVersionsClientExt([]uint16{handshake.VersionTLS12})}}
 	raw := handshake.Marshal(hello)
 	handshake.Unmarshal(raw, hello)
-	c := &clientShared{cfg: &Config{}, hello: hello, helloRaw: raw}
+	c := &clientShared{cfg: &Config{}, hello: hello, helloRaw: raw, state: &ConnectionState{}}
 	sh := &handshake.ServerHello{Version: handshake.VersionTLS12, CipherSuite: handshake.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
 		Extensions: []handshake.Extension{handshake.ALPNExt([]string{"h2"}), handshake.NPNExt([]string{"h2"}), handshake.EmptyExt(handshake.ExtExtendedMasterSecret)}}
 	shRaw := handshake.Marshal(sh)
