@@ -190,10 +190,12 @@ func startPostgres(t *testing.T) string {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) // fast shutdown
 		cmd.Wait()
 	})
+	// The port opens before the server takes sessions (a startup packet then
+	// gets 57P03, "the database system is starting up"): wait for the log
+	// line that says it is ready.
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
+		if logged, _ := os.ReadFile(log.Name()); strings.Contains(string(logged), "ready to accept connections") {
 			return addr
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -18,22 +18,25 @@ import (
 //	→ server12ExpectChangeCipherSpec → [server12ExpectNextProtocol]
 //	→ server12ExpectFinished → sends CCS Finished → Traffic
 
-// server12 is what the server's TLS 1.2 states share.
+// server12 is what every TLS 1.2 server state shares: what the ClientHello
+// settled (suite, randoms, ALPN or NPN), the connection state being filled,
+// and the transcript and master secret, which grow. What only some states
+// need travels in them.
 type server12 struct {
 	tls12State
-	cfg     *Config
-	sess    session12
-	t       transcript12
-	key     *handshake.ClientKeyShare // our ECDHE key
-	npn     bool                      // NPN was negotiated: a NextProtocol comes before Finished
-	state   *ConnectionState          // the engine's, filled as the handshake goes
-	askCert bool
-	alpn    string
-	// Resumption: the session ID announced (cached after a full handshake),
-	// whether to issue a ticket, and whether this handshake resumed.
+	cfg   *Config
+	sess  session12
+	t     transcript12
+	npn   bool             // NPN was negotiated: a NextProtocol comes before Finished
+	state *ConnectionState // the engine's, filled as the handshake goes
+	alpn  string
+}
+
+// keep12 is how a full handshake's session is kept once it completes: under
+// the session ID the ServerHello announced, in a ticket, or both.
+type keep12 struct {
 	sessionID   []byte
 	issueTicket bool
-	resumed     bool
 }
 
 // offers12 reports whether a ClientHello accepts TLS 1.2.
@@ -60,7 +63,7 @@ func (s *serverExpectClientHello) handleClientHello12(ch *handshake.ClientHello,
 	if ch.SignatureAlgorithms == nil {
 		return nil, record.Errorf(record.AlertHandshakeFailure, "ClientHello without signature_algorithms")
 	}
-	st := &server12{cfg: s.cfg, askCert: s.cfg.ClientAuth != tls.NoClientCert}
+	st := &server12{cfg: s.cfg}
 	cert, scheme, err := s.pick12(ch, st)
 	if err != nil {
 		return nil, err
@@ -83,10 +86,11 @@ func (s *serverExpectClientHello) handleClientHello12(ch *handshake.ClientHello,
 	if sess := s.resumable(ch); sess != nil {
 		return st.resume(ch, raw, sess, out)
 	}
+	var keep keep12
 	exts := []handshake.Extension{handshake.BytesExt(handshake.ExtRenegotiationInfo, 1, nil), handshake.EmptyExt(handshake.ExtExtendedMasterSecret)}
 	if s.cfg.TicketKeys != nil && ch.SessionTicket != nil {
 		exts = append(exts, handshake.EmptyExt(handshake.ExtSessionTicket))
-		st.issueTicket = true
+		keep.issueTicket = true
 	}
 	exts = append(exts, st.protocolExtensions(ch)...)
 	random, err := randomBytes(s.cfg.rand(), 32)
@@ -97,18 +101,18 @@ func (s *serverExpectClientHello) handleClientHello12(ch *handshake.ClientHello,
 		handshake.MarkDowngradeTLS12(random) // RFC 8446 section 4.1.3
 	}
 	if s.cfg.ServerSessionCache != nil {
-		if st.sessionID, err = randomBytes(s.cfg.rand(), 32); err != nil {
+		if keep.sessionID, err = randomBytes(s.cfg.rand(), 32); err != nil {
 			return nil, err
 		}
 	}
-	sh := &handshake.ServerHello{Version: handshake.VersionTLS12, CipherSuite: st.sess.suite.ID, SessionID: st.sessionID, Extensions: exts}
+	sh := &handshake.ServerHello{Version: handshake.VersionTLS12, CipherSuite: st.sess.suite.ID, SessionID: keep.sessionID, Extensions: exts}
 	copy(sh.Random[:], random)
 	st.sess.clientRandom, st.sess.serverRandom = ch.Random[:], sh.Random[:]
 	st.state = out.Negotiated()
 	*st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: st.sess.suite.ID, Group: tls.CurveID(group),
 		NegotiatedProtocol: alpn, ServerName: ch.ServerName}
 	st.t.add(raw)
-	return st.sendFlight(out, sh, cert, scheme, group)
+	return st.sendFlight(out, sh, cert, scheme, group, keep)
 }
 
 // pick12 chooses the suite and the certificate that authenticates it.
@@ -136,12 +140,11 @@ func (s *serverExpectClientHello) pick12(ch *handshake.ClientHello, st *server12
 }
 
 // sendFlight sends ServerHello through ServerHelloDone.
-func (st *server12) sendFlight(out Sink, sh *handshake.ServerHello, cert *tls.Certificate, scheme, group uint16) (State, error) {
+func (st *server12) sendFlight(out Sink, sh *handshake.ServerHello, cert *tls.Certificate, scheme, group uint16, keep keep12) (State, error) {
 	key, pub, err := handshake.NewClientKeyShare(group, st.cfg.rand()) // an ephemeral key pair; the type serves both roles
 	if err != nil {
 		return nil, internal(err)
 	}
-	st.key = key
 	ske := &handshake.ServerKeyExchange{Group: group, Public: pub, Scheme: scheme}
 	ske.Signature, err = sign(cert.PrivateKey.(crypto.Signer), scheme,
 		serverKeyExchangeContent(st.sess.clientRandom, st.sess.serverRandom, ske), st.cfg.rand())
@@ -149,7 +152,8 @@ func (st *server12) sendFlight(out Sink, sh *handshake.ServerHello, cert *tls.Ce
 		return nil, err
 	}
 	msgs := [][]byte{handshake.Marshal(sh), handshake.Marshal((&handshake.Certificate12{Chain: cert.Certificate})), handshake.Marshal(ske)}
-	if st.askCert {
+	askCert := st.cfg.ClientAuth != tls.NoClientCert
+	if askCert {
 		msgs = append(msgs, handshake.Marshal((&handshake.CertificateRequest12{CertificateTypes: []uint8{1, 64}, SignatureAlgorithms: defaultSchemes12,
 			Authorities: acceptableCAs(st.cfg.ClientCAs)})))
 	}
@@ -159,10 +163,11 @@ func (st *server12) sendFlight(out Sink, sh *handshake.ServerHello, cert *tls.Ce
 			return nil, err
 		}
 	}
-	if st.askCert {
-		return &server12ExpectClientCertificate{st}, nil
+	cke := &server12ExpectClientKeyExchange{server12: st, key: key, keep: keep}
+	if askCert {
+		return &server12ExpectClientCertificate{next: cke}, nil
 	}
-	return &server12ExpectClientKeyExchange{server12: st}, nil
+	return cke, nil
 }
 
 func (st *server12) send(out Sink, msg []byte) error {
@@ -170,27 +175,39 @@ func (st *server12) send(out Sink, msg []byte) error {
 	return out.SendMessage(msg)
 }
 
-type server12ExpectClientCertificate struct{ *server12 }
+// server12ExpectClientCertificate takes the client's Certificate and goes on
+// to its ClientKeyExchange.
+type server12ExpectClientCertificate struct {
+	tls12State // a CCS here is unexpected
+	next       *server12ExpectClientKeyExchange
+}
 
 func (s *server12ExpectClientCertificate) Handle(raw []byte, out Sink) (State, error) {
 	msg, err := expect[handshake.Certificate12](raw)
 	if err != nil {
 		return nil, err
 	}
-	s.t.add(raw)
+	next := s.next
+	next.t.add(raw)
 	entries := make([]handshake.CertificateEntry, len(msg.Chain))
 	for i, der := range msg.Chain {
 		entries[i].Data = der
 	}
-	if err := authorizeClient(s.cfg, entries, s.state); err != nil {
+	if err := authorizeClient(next.cfg, entries, next.state); err != nil {
 		return nil, err
 	}
-	return &server12ExpectClientKeyExchange{server12: s.server12, needVerify: len(entries) > 0}, nil
+	next.needVerify = len(entries) > 0
+	return next, nil
 }
 
+// server12ExpectClientKeyExchange carries the server's ECDHE key to the
+// client's share, whether a CertificateVerify must follow, and how the
+// session will be kept.
 type server12ExpectClientKeyExchange struct {
 	*server12
+	key        *handshake.ClientKeyShare
 	needVerify bool
+	keep       keep12
 }
 
 func (s *server12ExpectClientKeyExchange) Handle(raw []byte, out Sink) (State, error) {
@@ -205,13 +222,19 @@ func (s *server12ExpectClientKeyExchange) Handle(raw []byte, out Sink) (State, e
 	s.t.add(raw)
 	s.sess.master = s.sess.suite.MasterSecret(shared, s.t.sum(s.sess.suite.Hash))
 	s.cfg.logKey("CLIENT_RANDOM", [32]byte(s.sess.clientRandom), s.sess.master)
+	next := &server12ExpectChangeCipherSpec{server12: s.server12, keep: s.keep}
 	if s.needVerify {
-		return &server12ExpectCertificateVerify{s.server12}, nil
+		return &server12ExpectCertificateVerify{next: next}, nil
 	}
-	return &server12ExpectChangeCipherSpec{server12: s.server12}, nil
+	return next, nil
 }
 
-type server12ExpectCertificateVerify struct{ *server12 }
+// server12ExpectCertificateVerify checks the client's signature over the
+// transcript, then waits for its CCS.
+type server12ExpectCertificateVerify struct {
+	tls12State // a CCS here is unexpected
+	next       *server12ExpectChangeCipherSpec
+}
 
 func (s *server12ExpectCertificateVerify) Handle(raw []byte, out Sink) (State, error) {
 	cv, err := expect[handshake.CertificateVerify](raw)
@@ -221,15 +244,20 @@ func (s *server12ExpectCertificateVerify) Handle(raw []byte, out Sink) (State, e
 	if !contains(defaultSchemes12, cv.Scheme) {
 		return nil, illegal("client signed with scheme %#04x, which was not requested", cv.Scheme)
 	}
-	if err := verifySignature12(s.state.PeerCertificates[0].PublicKey, cv.Scheme, s.t.msgs, cv.Signature); err != nil {
+	next := s.next
+	if err := verifySignature12(next.state.PeerCertificates[0].PublicKey, cv.Scheme, next.t.msgs, cv.Signature); err != nil {
 		return nil, err
 	}
-	s.t.add(raw)
-	return &server12ExpectChangeCipherSpec{server12: s.server12}, nil
+	next.t.add(raw)
+	return next, nil
 }
 
+// server12ExpectChangeCipherSpec waits for the client's CCS; resumed is true
+// in an abbreviated handshake, where the server's Finished went first.
 type server12ExpectChangeCipherSpec struct {
 	*server12
+	keep    keep12
+	resumed bool
 }
 
 // Handle refuses every message: the client's ChangeCipherSpec comes first.
@@ -246,7 +274,7 @@ func (s *server12ExpectChangeCipherSpec) ChangeCipherSpec(out Sink) (State, erro
 	if err := out.SetReadKey(LevelApplication, clientProt); err != nil {
 		return nil, err
 	}
-	next := &server12ExpectFinished{server12: s.server12, serverProt: serverProt}
+	next := &server12ExpectFinished{server12: s.server12, serverProt: serverProt, keep: s.keep, resumed: s.resumed}
 	if s.npn {
 		return &server12ExpectNextProtocol{next}, nil
 	}
@@ -265,9 +293,13 @@ func (s *server12ExpectNextProtocol) Handle(raw []byte, out Sink) (State, error)
 	return s.server12ExpectFinished, nil
 }
 
+// server12ExpectFinished waits for the client's Finished with the key its
+// own answer goes under, how to keep the session, and whether it resumed.
 type server12ExpectFinished struct {
 	*server12
 	serverProt record.Protector
+	keep       keep12
+	resumed    bool
 }
 
 func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
@@ -279,10 +311,10 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 		return traffic12(false, &s.sess), nil
 	}
 	sess := s.session()
-	if s.sessionID != nil {
-		s.cfg.ServerSessionCache.put(string(s.sessionID), sess)
+	if s.keep.sessionID != nil {
+		s.cfg.ServerSessionCache.put(string(s.keep.sessionID), sess)
 	}
-	if s.issueTicket {
+	if s.keep.issueTicket {
 		ticket, err := s.cfg.TicketKeys.seal(sess, s.cfg.rand(), s.cfg.now())
 		if err != nil {
 			return nil, internal(err)
@@ -346,7 +378,6 @@ func (st *server12) resume(ch *handshake.ClientHello, raw []byte, sess *Session,
 	exts := append([]handshake.Extension{handshake.BytesExt(handshake.ExtRenegotiationInfo, 1, nil), handshake.EmptyExt(handshake.ExtExtendedMasterSecret)}, st.protocolExtensions(ch)...)
 	sh := &handshake.ServerHello{Version: handshake.VersionTLS12, SessionID: ch.SessionID, CipherSuite: sess.Suite, Extensions: exts}
 	copy(sh.Random[:], random)
-	st.resumed = true
 	st.sess = session12{suite: handshake.Suite12ByID(sess.Suite), master: sess.Master, clientRandom: ch.Random[:], serverRandom: sh.Random[:]}
 	st.state = out.Negotiated()
 	*st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: sess.Suite, NegotiatedProtocol: st.alpn, ServerName: ch.ServerName, DidResume: true}
@@ -364,7 +395,7 @@ func (st *server12) resume(ch *handshake.ClientHello, raw []byte, sess *Session,
 	if err := st.send(out, st.sess.finishedMessage(false, &st.t)); err != nil {
 		return nil, err
 	}
-	return &server12ExpectChangeCipherSpec{server12: st}, nil
+	return &server12ExpectChangeCipherSpec{server12: st, resumed: true}, nil
 }
 
 // protocolExtensions answers ALPN, or else NPN (which belongs to each

@@ -36,7 +36,7 @@ func TestTLS12MessagesOutOfPlace(t *testing.T) {
 		state State
 		msg   []byte
 	}{
-		{"server: Finished before ChangeCipherSpec", &server12ExpectChangeCipherSpec{st}, fin},
+		{"server: Finished before ChangeCipherSpec", &server12ExpectChangeCipherSpec{server12: st}, fin},
 		{"server: NextProtocol when NPN was not negotiated", &server12ExpectFinished{server12: st}, np},
 		{"client: Finished before ChangeCipherSpec", &client12ExpectChangeCipherSpec{client12: &client12{sh: &handshake.ServerHello{}}}, fin},
 		{"client: NextProtocol from a server", &client12ExpectFinished{client12: &client12{}}, np},
