@@ -151,6 +151,10 @@ func TestBadInputServer(t *testing.T) {
 		{"TLS 1.1-only ClientHello", patched(ch, bytes.Index(ch, []byte{0, 0x2b, 0, 3, 2, 3, 4})+5, 0x03, 0x02), record.AlertProtocolVersion},
 		{"truncated ClientHello", []byte{22, 3, 1, 0, 8, 1, 0, 0, 4, 3, 3, 0xcb, 0x34}, record.AlertDecodeError},
 		{"message over the size limit", []byte{22, 3, 1, 0, 4, 1, 0x01, 0x00, 0x01}, record.AlertIllegalParameter},
+		// An empty alert record: unexpected_message, as OpenSSL and crypto/tls
+		// answer; a wrong-length one is decode_error (RFC 8446 section 6).
+		{"empty alert record", []byte{21, 3, 3, 0, 0}, record.AlertUnexpectedMessage},
+		{"three-byte alert record", []byte{21, 3, 3, 0, 3, 1, 0, 0}, record.AlertDecodeError},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

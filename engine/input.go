@@ -112,6 +112,9 @@ func (e *Engine) countUseless() error {
 }
 
 func (e *Engine) handleAlert(data []byte) error {
+	if len(data) == 0 { // as OpenSSL and crypto/tls answer it
+		return record.Errorf(record.AlertUnexpectedMessage, "empty alert record")
+	}
 	if len(data) != 2 {
 		return record.Errorf(record.AlertDecodeError, "alert record of %d bytes", len(data))
 	}

@@ -1,6 +1,8 @@
 package handshake
 
 import (
+	"github.com/securepair/securepair/record"
+
 	"golang.org/x/crypto/cryptobyte"
 )
 
@@ -293,8 +295,11 @@ func (m *KeyUpdate) unmarshal(raw []byte) error {
 		return err
 	}
 	var v uint8
-	if !s.ReadUint8(&v) || !s.Empty() || v > 1 {
+	if !s.ReadUint8(&v) || !s.Empty() {
 		return decodeErr("KeyUpdate")
+	}
+	if v > 1 { // RFC 8446 section 4.6.3
+		return record.Errorf(record.AlertIllegalParameter, "KeyUpdate request_update %d", v)
 	}
 	m.UpdateRequested = v == 1
 	return nil

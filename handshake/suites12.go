@@ -25,6 +25,9 @@ const (
 	TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384         uint16 = 0xc030
 	TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256   uint16 = 0xcca8
 	TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 uint16 = 0xcca9
+	// TLS_FALLBACK_SCSV is no suite: a client that retries with a lower
+	// version than it could speak sends it (RFC 7507).
+	TLS_FALLBACK_SCSV uint16 = 0x5600
 )
 
 var suites12 = []*Suite12{

@@ -156,6 +156,9 @@ func (p *Protector13) Open(rec Record) (ContentType, []byte, error) {
 		return 0, nil, Errorf(AlertBadRecordMAC, "record authentication failed")
 	}
 	p.advance()
+	if len(plain) > MaxPlaintext+1 { // RFC 8446 section 5.4: padding counts
+		return 0, nil, Errorf(AlertRecordOverflow, "inner plaintext of %d bytes", len(plain))
+	}
 	i := len(plain) - 1
 	for i >= 0 && plain[i] == 0 {
 		i--

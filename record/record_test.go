@@ -136,13 +136,28 @@ func TestDeframerRefuses(t *testing.T) {
 // A protected record with no content type byte, or over the size limit, is
 // refused after decryption.
 func TestOpenRefuses(t *testing.T) {
-	seal, open := newPair(t, AES128GCM)
-	rec, _ := seal.Seal(nil, TypeApplicationData, make([]byte, MaxPlaintext+1), 0)
-	var d Deframer
-	d.Write(rec, true)
-	r, _, _ := d.Next()
-	if _, _, err := open.Open(r); !errors.Is(err, &AlertError{Alert: AlertRecordOverflow}) {
-		t.Fatalf("oversized plaintext: %v", err)
+	// RFC 8446 section 5.4: TLSInnerPlaintext (content, type and padding)
+	// is at most 2^14+1 bytes; a full record with one byte of padding is over.
+	for _, c := range []struct {
+		name          string
+		data, padding int
+		overflow      bool
+	}{
+		{"content over 2^14", MaxPlaintext + 1, 0, true},
+		{"full content plus padding", MaxPlaintext, 1, true},
+		{"padding alone over the limit", 10, MaxPlaintext, true},
+		{"full content, no padding", MaxPlaintext, 0, false},
+		{"content and padding at the limit", MaxPlaintext - 100, 100, false},
+	} {
+		seal, open := newPair(t, AES128GCM)
+		rec, _ := seal.Seal(nil, TypeApplicationData, make([]byte, c.data), c.padding)
+		var d Deframer
+		d.Write(rec, true)
+		r, _, _ := d.Next()
+		_, _, err := open.Open(r)
+		if got := errors.Is(err, &AlertError{Alert: AlertRecordOverflow}); got != c.overflow {
+			t.Errorf("%s: %v", c.name, err)
+		}
 	}
 }
 

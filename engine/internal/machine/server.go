@@ -84,6 +84,9 @@ func (s *serverExpectClientHello) negotiate(ch *handshake.ClientHello) (*serverC
 	if !contains(ch.SupportedVersions, handshake.VersionTLS13) {
 		return nil, record.Errorf(record.AlertProtocolVersion, "client does not offer TLS 1.3")
 	}
+	if ch.Version < handshake.VersionTLS12 { // RFC 8446 section 4.1.2 and appendix D.5
+		return nil, record.Errorf(record.AlertProtocolVersion, "TLS 1.3 ClientHello with legacy_version %#04x", ch.Version)
+	}
 	if len(ch.CompressionMethods) != 1 || ch.CompressionMethods[0] != 0 {
 		return nil, illegal("TLS 1.3 ClientHello must offer only null compression")
 	}

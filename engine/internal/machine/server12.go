@@ -51,6 +51,11 @@ func (s *serverExpectClientHello) handleClientHello12(ch *handshake.ClientHello,
 	if !offers12(ch) || !s.cfg.allows(handshake.VersionTLS12) {
 		return nil, record.Errorf(record.AlertProtocolVersion, "no TLS version in common (client offers %#04x %x)", ch.Version, ch.SupportedVersions)
 	}
+	if contains(ch.CipherSuites, handshake.TLS_FALLBACK_SCSV) && s.cfg.allows(handshake.VersionTLS13) {
+		// RFC 7507 section 3: a client retrying with a lower version than
+		// both sides can speak is being downgraded.
+		return nil, record.Errorf(record.AlertInappropriateFallback, "TLS_FALLBACK_SCSV in a TLS 1.2 ClientHello")
+	}
 	if len(ch.CompressionMethods) == 0 || !contains(ch.CompressionMethods, 0) {
 		return nil, illegal("ClientHello does not offer null compression")
 	}

@@ -1,0 +1,75 @@
+package machine
+
+import (
+	"testing"
+
+	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/record"
+	"github.com/securepair/securepair/securepairtest/certgen"
+)
+
+// firstHello returns the ClientHello a client with cfg sends, decoded.
+func firstHello(t *testing.T, cfg *Config) *handshake.ClientHello {
+	t.Helper()
+	var sink testSink
+	if _, err := StartClient(cfg, &sink); err != nil {
+		t.Fatal(err)
+	}
+	ch := new(handshake.ClientHello)
+	if err := handshake.Unmarshal(sink.sent[0].msg, ch); err != nil {
+		t.Fatal(err)
+	}
+	return ch
+}
+
+// ClientHellos a server must refuse, each with the alert its RFC names.
+func TestServerRefusesClientHello(t *testing.T) {
+	cases := []struct {
+		name   string
+		max    uint16 // the client's MaxVersion
+		change func(ch *handshake.ClientHello)
+		alert  record.Alert
+	}{
+		// RFC 8446 section 4.1.2 and appendix D.5: legacy_version is 0x0303
+		// in a TLS 1.3 hello.
+		{"TLS 1.3 hello with legacy_version 0x0301", 0, func(ch *handshake.ClientHello) { ch.Version = 0x0301 }, record.AlertProtocolVersion},
+		{"TLS 1.3 hello with legacy_version 0x0300", 0, func(ch *handshake.ClientHello) { ch.Version = 0x0300 }, record.AlertProtocolVersion},
+		// RFC 7507 section 3: TLS_FALLBACK_SCSV below the server's highest version.
+		{"TLS_FALLBACK_SCSV in a TLS 1.2 hello", handshake.VersionTLS12, func(ch *handshake.ClientHello) {
+			ch.CipherSuites = append(ch.CipherSuites, handshake.TLS_FALLBACK_SCSV)
+		}, record.AlertInappropriateFallback},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := clientCfg(t)
+			c.MaxVersion = tc.max
+			ch := firstHello(t, c)
+			tc.change(ch)
+			_, err := NewServer(serverCfg(t, certgen.ECDSAP256)).Handle(handshake.Marshal(ch), &testSink{})
+			wantAlert(t, err, tc.alert)
+		})
+	}
+}
+
+// A TLS 1.2-only server takes TLS_FALLBACK_SCSV: there is no higher version
+// the client could have had (RFC 7507 section 3).
+func TestFallbackSCSVAtHighestVersion(t *testing.T) {
+	c := clientCfg(t)
+	c.MaxVersion = handshake.VersionTLS12
+	ch := firstHello(t, c)
+	ch.CipherSuites = append(ch.CipherSuites, handshake.TLS_FALLBACK_SCSV)
+	s := serverCfg(t, certgen.ECDSAP256)
+	s.MaxVersion = handshake.VersionTLS12
+	if _, err := NewServer(s).Handle(handshake.Marshal(ch), &testSink{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A KeyUpdate whose request_update is neither 0 nor 1 is illegal_parameter
+// (RFC 8446 section 4.6.3).
+func TestKeyUpdateBadValue(t *testing.T) {
+	p := handshakeOK(t, clientCfg(t), serverCfg(t, certgen.ECDSAP256))
+	_, server := p.traffic(t)
+	_, err := server.Handle([]byte{byte(handshake.TypeKeyUpdate), 0, 0, 1, 2}, p.server.out)
+	wantAlert(t, err, record.AlertIllegalParameter)
+}
