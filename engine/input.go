@@ -31,6 +31,11 @@ func (e *Engine) process() {
 			e.fail(err)
 		}
 	}
+	if e.traffic != nil && e.err == nil && !e.closeSent {
+		if err := e.traffic.AnswerKeyUpdate(e.sink()); err != nil {
+			e.fail(err)
+		}
+	}
 	if len(e.plain) == 0 {
 		if e.err != nil || e.peerClosed {
 			e.in.Reset() // nothing more will be read: let the buffer go
@@ -66,7 +71,11 @@ func (e *Engine) handleRecord(rec record.Record) error {
 	case record.TypeAlert:
 		return e.handleAlert(data)
 	case record.TypeHandshake:
-		e.useless = 0
+		if e.traffic == nil {
+			e.useless = 0 // the handshake is progress
+		} else if err := e.countUseless(); err != nil {
+			return err // a run of post-handshake messages with no data between
+		}
 		return e.handleHandshake(data)
 	case record.TypeApplicationData:
 		return e.handleApplicationData(data)
@@ -125,9 +134,13 @@ func (e *Engine) handleAlert(data []byte) error {
 		return nil
 	case record.AlertUserCanceled:
 		return e.countUseless()
-	default:
-		return &record.AlertError{Alert: alert, Remote: true}
 	}
+	if data[0] == alertLevelWarning && e.state.Version == VersionTLS12 {
+		// In TLS 1.2 a warning does not end the connection (RFC 5246
+		// section 7.2, RFC 6066 section 3); TLS 1.3 has no warnings.
+		return e.countUseless()
+	}
+	return &record.AlertError{Alert: record.Alert(data[1]), Remote: true}
 }
 
 func (e *Engine) handleApplicationData(data []byte) error {

@@ -139,6 +139,11 @@ func (p *machinePair) deliver(from, to *side) (bool, error) {
 		}
 		to.st = next
 	}
+	if tr, ok := to.st.(*Traffic); ok && moved { // as the engine does once input is processed
+		if err := tr.AnswerKeyUpdate(to.out); err != nil {
+			return moved, fmt.Errorf("%s: %w", to.name, err)
+		}
+	}
 	return moved, nil
 }
 

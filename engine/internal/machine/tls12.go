@@ -87,10 +87,6 @@ func (s *session12) exportKeyingMaterial(label string, context []byte, length in
 	return s.suite.PRF(s.master, label, seed, length)
 }
 
-func errRenegotiation() error {
-	return record.Errorf(record.AlertNoRenegotiation, "renegotiation is refused")
-}
-
 // changeCipherSpec sends ChangeCipherSpec and switches to the new write key.
 func changeCipherSpec(out Sink, p record.Protector) error {
 	if err := out.SendChangeCipherSpec(); err != nil {

@@ -8,25 +8,35 @@ import (
 	"github.com/securepair/securepair/record"
 )
 
-// After a TLS 1.2 handshake, a HelloRequest gets a no_renegotiation warning
-// and the connection goes on; a renegotiating ClientHello is fatal.
+// After a TLS 1.2 handshake, a HelloRequest (client) and a renegotiating
+// ClientHello (server) get a no_renegotiation warning and the connection goes
+// on (RFC 5746 section 4.2 and 4.4; no_renegotiation is a warning, RFC 5246
+// section 7.2.2); a malformed ClientHello is still decode_error.
 func TestRenegotiationRefused(t *testing.T) {
-	var sink testSink
-	client := traffic12(true, nil)
-	next, err := client.Handle(handshake.EmptyMessage(handshake.TypeHelloRequest), &sink)
-	if err != nil || next != client || len(sink.warnings) != 1 || sink.warnings[0] != record.AlertNoRenegotiation {
-		t.Fatalf("HelloRequest: next %v, err %v, warnings %v", next, err, sink.warnings)
-	}
 	hello := handshake.Marshal((&handshake.ClientHello{Version: handshake.VersionTLS12, CipherSuites: []uint16{0xc02b}, CompressionMethods: []uint8{0}}))
-	_, err = traffic12(false, nil).Handle(hello, &sink)
-	wantAlert(t, err, record.AlertNoRenegotiation)
-	if err := traffic12(true, nil).UpdateKeys(&sink, false); !errors.Is(err, errNoKeyUpdate) {
+	cases := []struct {
+		name     string
+		isClient bool
+		msg      []byte
+	}{
+		{"HelloRequest to a client", true, handshake.EmptyMessage(handshake.TypeHelloRequest)},
+		{"ClientHello to a server", false, hello},
+	}
+	for _, tc := range cases {
+		var sink testSink
+		st := traffic12(tc.isClient, nil)
+		next, err := st.Handle(tc.msg, &sink)
+		if err != nil || next != st || len(sink.warnings) != 1 || sink.warnings[0] != record.AlertNoRenegotiation {
+			t.Fatalf("%s: next %v, err %v, warnings %v", tc.name, next, err, sink.warnings)
+		}
+	}
+	_, err := traffic12(false, nil).Handle(hello[:len(hello)-1], &testSink{})
+	wantAlert(t, err, record.AlertDecodeError)
+	if err := traffic12(true, nil).UpdateKeys(&testSink{}, false); !errors.Is(err, errNoKeyUpdate) {
 		t.Fatalf("KeyUpdate on TLS 1.2: %v", err)
 	}
 }
 
-// Messages out of their place in a TLS 1.2 handshake are unexpected_message:
-// a Finished before ChangeCipherSpec, a NextProtocol that was not negotiated.
 func TestTLS12MessagesOutOfPlace(t *testing.T) {
 	fin := handshake.Marshal((&handshake.Finished{VerifyData: make([]byte, 12)}))
 	np := handshake.Marshal((&handshake.NextProtocol{Protocol: "h2"}))

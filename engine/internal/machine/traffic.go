@@ -23,6 +23,17 @@ type Traffic struct {
 	cfg        *Config
 	resumption []byte
 	state      *ConnectionState
+	// answerOwed: the peer asked for a KeyUpdate that is not sent yet.
+	answerOwed bool
+}
+
+// AnswerKeyUpdate sends the KeyUpdate the peer asked for, if one is owed;
+// the engine calls it once it has processed the input it has.
+func (t *Traffic) AnswerKeyUpdate(out Sink) error {
+	if !t.answerOwed {
+		return nil
+	}
+	return t.UpdateKeys(out, false)
 }
 
 // Handle processes one post-handshake message.
@@ -41,11 +52,9 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 			return nil, err
 		}
 		out.KeyUpdated(false)
-		if ku.UpdateRequested {
-			if err := t.UpdateKeys(out, false); err != nil {
-				return nil, err
-			}
-		}
+		// Answered once, before our next record (RFC 8446 section 4.6.3):
+		// a run of requests gets one answer, not one each.
+		t.answerOwed = t.answerOwed || ku.UpdateRequested
 		return t, nil
 	case handshake.TypeNewSessionTicket:
 		if !t.isClient {
@@ -66,9 +75,11 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 	return nil, unexpected(raw, "KeyUpdate or NewSessionTicket")
 }
 
-// handle12 refuses every TLS 1.2 post-handshake message: a HelloRequest is
-// answered with a no_renegotiation warning (RFC 5746 section 4.2), a
-// renegotiating ClientHello with a fatal one.
+// handle12 declines renegotiation: a HelloRequest (client) or a
+// renegotiating ClientHello (server) is answered with a no_renegotiation
+// warning and the connection goes on (RFC 5746 section 4.2 and 4.4, RFC
+// 5246 section 7.2.2), as OpenSSL and Node do; the engine counts such
+// messages against its limit of records that carry no data.
 func (t *Traffic) handle12(raw []byte, out Sink) (State, error) {
 	switch handshake.MessageType(raw[0]) {
 	case handshake.TypeHelloRequest:
@@ -77,7 +88,10 @@ func (t *Traffic) handle12(raw []byte, out Sink) (State, error) {
 		}
 	case handshake.TypeClientHello:
 		if !t.isClient {
-			return nil, errRenegotiation()
+			if _, err := expect[handshake.ClientHello](raw); err != nil {
+				return nil, err
+			}
+			return t, out.SendWarning(record.AlertNoRenegotiation)
 		}
 	}
 	return nil, unexpected(raw, "nothing after a TLS 1.2 handshake")
@@ -96,6 +110,7 @@ func (t *Traffic) UpdateKeys(out Sink, requestPeer bool) error {
 	if err := t.updateWriteKey(out, requestPeer); err != nil {
 		return err
 	}
+	t.answerOwed = false // any update of ours answers the peer's request
 	out.KeyUpdated(true)
 	return nil
 }
