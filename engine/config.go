@@ -63,6 +63,12 @@ type Config struct {
 	// VersionTLS13. Zero means TLS 1.2 and TLS 1.3; older versions are never
 	// spoken.
 	MinVersion, MaxVersion uint16
+	// RequireExtendedMasterSecret refuses a TLS 1.2 peer that does not
+	// speak the extended master secret (RFC 7627) with handshake_failure.
+	// Without it such a peer is served as OpenSSL, Node and crypto/tls serve
+	// it, but its session is never resumed and exports no keying material
+	// (the triple-handshake attack needs one or the other).
+	RequireExtendedMasterSecret bool
 	// CipherSuites lists TLS 1.3 and TLS 1.2 suites in order of preference;
 	// nil means all of both (all AEAD, all with forward secrecy).
 	CipherSuites []uint16
@@ -163,7 +169,8 @@ func (c *Config) machineConfig(isClient bool) (*machine.Config, error) {
 		ClientAuth: c.ClientAuth, ClientCAs: c.ClientCAs, RootCAs: c.RootCAs, ServerName: c.ServerName,
 		InsecureAcceptUnauthorized: c.InsecureAcceptUnauthorized,
 		NextProtos:                 c.NextProtos, MinVersion: c.MinVersion, MaxVersion: c.MaxVersion,
-		CipherSuites: c.CipherSuites, NPNProtocols: c.NPNProtocols, CurvePreferences: c.CurvePreferences,
+		RequireExtendedMasterSecret: c.RequireExtendedMasterSecret,
+		CipherSuites:                c.CipherSuites, NPNProtocols: c.NPNProtocols, CurvePreferences: c.CurvePreferences,
 		ClientHelloID: c.ClientHelloID, ClientHelloSpec: c.ClientHelloSpec,
 		SessionIDContext: c.SessionIDContext, TicketCount: c.TicketCount,
 		EarlyData: c.EarlyData, MaxEarlyData: c.MaxEarlyData,

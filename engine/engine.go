@@ -121,6 +121,9 @@ func (e *Engine) ExportKeyingMaterial(label string, context []byte, length int) 
 	if e.traffic == nil {
 		return nil, ErrHandshakeNotDone
 	}
+	if !e.state.ExtendedMasterSecret {
+		return nil, ErrNoExtendedMasterSecret
+	}
 	maxLabel, maxContext, maxLength := e.traffic.ExportLimits()
 	if len(label) > maxLabel || len(context) > maxContext || length < 0 || length > maxLength {
 		return nil, fmt.Errorf("%w: label of %d bytes (at most %d), context of %d (at most %d), length %d (at most %d)",

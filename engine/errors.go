@@ -24,6 +24,11 @@ var ErrWouldBlock = errors.New("securepair: would block")
 // been cut by an attacker, so it is never reported as a clean io.EOF.
 var ErrTruncated = errors.New("securepair: stream ended without close_notify (truncation)")
 
+// ErrNoExtendedMasterSecret is returned by ExportKeyingMaterial on a TLS 1.2
+// session without the extended master secret: its keys could be shared with
+// another connection (RFC 7627 section 5.4; the triple-handshake attack).
+var ErrNoExtendedMasterSecret = errors.New("securepair: no keying material export without the extended master secret")
+
 // asAlertError makes any local failure an AlertError so the peer is told.
 func asAlertError(err error) *AlertError {
 	var ae *AlertError

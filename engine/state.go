@@ -25,5 +25,9 @@ type ConnectionState struct {
 	DidResume          bool
 	EarlyDataAccepted  bool // 0-RTT data was sent and taken
 	DidHelloRetry      bool
-	HandshakeComplete  bool
+	// ExtendedMasterSecret: a TLS 1.2 session uses RFC 7627's master
+	// secret (always true for TLS 1.3, whose key schedule has the same
+	// property, and for resumed sessions).
+	ExtendedMasterSecret bool
+	HandshakeComplete    bool
 }

@@ -2,8 +2,11 @@ package engine_test
 
 import (
 	"crypto/tls"
+	"errors"
 	"testing"
 	"time"
+
+	utls "github.com/refraction-networking/utls"
 
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/securepairtest/certgen"
@@ -69,5 +72,34 @@ func TestSessionTicketEvent(t *testing.T) {
 	}
 	if ccfg.ClientSessionCache.Len() != 1 {
 		t.Fatal("the ticket is not in the cache")
+	}
+}
+
+// A TLS 1.2 session without the extended master secret completes but
+// exports no keying material (RFC 7627 section 5.4); with EMS it does.
+func TestExportNeedsExtendedMasterSecret(t *testing.T) {
+	for _, ems := range []bool{false, true} {
+		ccfg := clientConfig(t)
+		ccfg.ClientHelloSpec = func() *utls.ClientHelloSpec {
+			exts := []utls.TLSExtension{
+				&utls.SNIExtension{ServerName: testHost},
+				&utls.SupportedCurvesExtension{Curves: []utls.CurveID{utls.X25519}},
+				&utls.SupportedPointsExtension{SupportedPoints: []uint8{0}},
+				&utls.SignatureAlgorithmsExtension{SupportedSignatureAlgorithms: []utls.SignatureScheme{utls.ECDSAWithP256AndSHA256}},
+			}
+			if ems {
+				exts = append(exts, &utls.ExtendedMasterSecretExtension{})
+			}
+			return &utls.ClientHelloSpec{TLSVersMin: engine.VersionTLS12, TLSVersMax: engine.VersionTLS12, CompressionMethods: []uint8{0},
+				CipherSuites: []uint16{engine.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}, Extensions: exts}
+		}
+		p := handshakePair(t, ccfg, serverConfig(t, certgen.ECDSAP256))
+		if got := p.Client.ConnectionState().ExtendedMasterSecret; got != ems {
+			t.Fatalf("ems %v: client reports %v", ems, got)
+		}
+		_, err := p.Server.ExportKeyingMaterial("EXPERIMENTAL test", nil, 16)
+		if ems != (err == nil) || (!ems && !errors.Is(err, engine.ErrNoExtendedMasterSecret)) {
+			t.Fatalf("ems %v: export: %v", ems, err)
+		}
 	}
 }

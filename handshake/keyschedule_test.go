@@ -32,6 +32,10 @@ func TestKeySchedule12(t *testing.T) {
 			if !bytes.Equal(master, s.PRF(premaster, "extended master secret", hash, 48)) {
 				t.Fatal("master secret")
 			}
+			legacy := s.LegacyMasterSecret(premaster, cr, sr) // RFC 5246 section 8.1
+			if !bytes.Equal(legacy, s.PRF(premaster, "master secret", append(append([]byte{}, cr...), sr...), 48)) {
+				t.Fatal("legacy master secret")
+			}
 			k := s.KeyBlock(master, cr, sr)
 			keyLen, ivLen := s.AEAD.KeyLen(), record.IVLen12(s.AEAD)
 			block := s.PRF(master, "key expansion", append(append([]byte{}, sr...), cr...), 2*keyLen+2*ivLen)

@@ -28,6 +28,9 @@ const (
 	// TLS_FALLBACK_SCSV is no suite: a client that retries with a lower
 	// version than it could speak sends it (RFC 7507).
 	TLS_FALLBACK_SCSV uint16 = 0x5600
+	// TLS_EMPTY_RENEGOTIATION_INFO_SCSV stands for an empty
+	// renegotiation_info extension in a ClientHello (RFC 5746 section 3.3).
+	TLS_EMPTY_RENEGOTIATION_INFO_SCSV uint16 = 0x00ff
 )
 
 var suites12 = []*Suite12{
@@ -78,6 +81,13 @@ func (s *Suite12) MasterSecret(premaster, sessionHash []byte) []byte {
 // Keys12 are the record keys and IVs of both directions, from the key block.
 type Keys12 struct {
 	ClientKey, ServerKey, ClientIV, ServerIV []byte
+}
+
+// LegacyMasterSecret is the RFC 5246 section 8.1 master secret, for a peer
+// that does not speak the extended master secret (RFC 7627). Such a session
+// is never resumed and exports no keying material.
+func (s *Suite12) LegacyMasterSecret(premaster, clientRandom, serverRandom []byte) []byte {
+	return s.PRF(premaster, "master secret", append(append([]byte{}, clientRandom...), serverRandom...), 48)
 }
 
 // KeyBlock splits the key block (RFC 5246 section 6.3) into keys and IVs.

@@ -1,5 +1,5 @@
 // Package interop runs securepair against real peers on 127.0.0.1: the
-// OpenSSL CLI, Node.js, Python's ssl, curl and PostgreSQL. .ci/run installs
+// OpenSSL CLI, GnuTLS, Node.js, Python's ssl, curl, tshark and PostgreSQL. .ci/run installs
 // them, so these tests never skip in CI.
 package interop
 

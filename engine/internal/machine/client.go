@@ -210,7 +210,7 @@ func (s *clientExpectServerHello) keysFromShared(sh *handshake.ServerHello, raw 
 			return nil, err
 		}
 	}
-	c.state.Version = handshake.VersionTLS13
+	c.state.Version, c.state.ExtendedMasterSecret = handshake.VersionTLS13, true
 	c.state.CipherSuite = suite.ID
 	after := &client13{cfg: c.cfg, hello: c.hello, state: c.state, resumed: psk != nil, earlyOffered: c.earlyOffered}
 	return &clientExpectEncryptedExtensions{c: after, k: &clientKeys{suite: suite, t: t, hs: hs, clientHS: clientHS, serverHS: serverHS}}, nil

@@ -49,7 +49,8 @@ func (c *clientShared) handleServerHello12(sh *handshake.ServerHello, raw []byte
 		return nil, illegal("server chose compression %d", sh.CompressionMethod)
 	}
 	for _, e := range sh.Extensions {
-		if !h.HasExtension(e.Type) {
+		scsv := e.Type == handshake.ExtRenegotiationInfo && contains(h.CipherSuites, handshake.TLS_EMPTY_RENEGOTIATION_INFO_SCSV) // RFC 5746 section 3.4
+		if !h.HasExtension(e.Type) && !scsv {
 			return nil, record.Errorf(record.AlertUnsupportedExtension, "server sent extension %d that was not offered", e.Type)
 		}
 	}
@@ -62,15 +63,15 @@ func (c *clientShared) handleServerHello12(sh *handshake.ServerHello, raw []byte
 	if len(sh.RenegotiationInfo) != 0 {
 		return nil, record.Errorf(record.AlertHandshakeFailure, "renegotiation_info is not empty on a first handshake")
 	}
-	if !sh.ExtendedMasterSecret {
+	if !sh.ExtendedMasterSecret && h.ExtendedMasterSecret && c.cfg.RequireExtendedMasterSecret {
 		return nil, record.Errorf(record.AlertHandshakeFailure, "server does not support extended master secret (RFC 7627), which is required")
 	}
 	st := &client12{cfg: c.cfg, hello: h, sh: sh, state: c.state}
-	st.sess = session12{suite: suite, clientRandom: h.Random[:], serverRandom: sh.Random[:]}
+	st.sess = session12{suite: suite, ems: sh.ExtendedMasterSecret, clientRandom: h.Random[:], serverRandom: sh.Random[:]}
 	if sh.NPNProtocols != nil {
 		st.sess.npn = selectNPN(sh.NPNProtocols, c.cfg.NPNProtocols)
 	}
-	c.state.Version, c.state.CipherSuite = handshake.VersionTLS12, suite.ID
+	c.state.Version, c.state.CipherSuite, c.state.ExtendedMasterSecret = handshake.VersionTLS12, suite.ID, sh.ExtendedMasterSecret
 	c.state.NegotiatedProtocol, c.state.NPNProtocol = sh.ALPN, st.sess.npn
 	if c.offered != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, h.SessionID) {
 		return st.resume(c.offered, c.helloRaw, raw)
@@ -193,7 +194,7 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 	if err := s.send(out, handshake.Marshal((&handshake.ClientKeyExchange{Public: s.ourShare}))); err != nil {
 		return nil, err
 	}
-	s.sess.master = s.sess.suite.MasterSecret(s.shared, s.t.sum(s.sess.suite.Hash))
+	s.sess.deriveMaster(s.shared, &s.t)
 	s.cfg.logKey("CLIENT_RANDOM", s.hello.Random, s.sess.master)
 	if cert != nil {
 		sig, err := sign(cert.PrivateKey.(crypto.Signer), scheme, s.t.msgs, s.cfg.rand())
@@ -286,7 +287,7 @@ func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 // server named it (session ID) or sealed it (ticket).
 func (s *client12) storeSession(ticket []byte) {
 	cache := s.cfg.ClientSessionCache
-	if cache == nil || (len(s.sh.SessionID) == 0 && ticket == nil) || s.cfg.ServerName == "" {
+	if cache == nil || (len(s.sh.SessionID) == 0 && ticket == nil) || s.cfg.ServerName == "" || !s.sess.ems {
 		return
 	}
 	cache.put(s.cfg.ServerName, &Session{Version: handshake.VersionTLS12, Suite: s.sess.suite.ID, Master: s.sess.master,

@@ -31,11 +31,12 @@ type Config struct {
 	ServerName                 string
 	InsecureAcceptUnauthorized bool
 
-	NextProtos             []string
-	MinVersion, MaxVersion uint16
-	CipherSuites           []uint16
-	NPNProtocols           []string
-	CurvePreferences       []tls.CurveID
+	NextProtos                  []string
+	MinVersion, MaxVersion      uint16
+	RequireExtendedMasterSecret bool
+	CipherSuites                []uint16
+	NPNProtocols                []string
+	CurvePreferences            []tls.CurveID
 
 	ClientHelloID   *utls.ClientHelloID
 	ClientHelloSpec func() *utls.ClientHelloSpec
@@ -185,11 +186,12 @@ type ConnectionState struct {
 	VerifiedChains     [][]*x509.Certificate
 	// Authorized is true when the peer's certificate verified (Node's
 	// 'authorized'). AuthorizationError says why not when it is false.
-	Authorized         bool
-	AuthorizationError error
-	NPNProtocol        string // the protocol chosen by NPN (TLS 1.2)
-	DidResume          bool
-	EarlyDataAccepted  bool // 0-RTT data was sent and taken
-	DidHelloRetry      bool
-	HandshakeComplete  bool
+	Authorized           bool
+	AuthorizationError   error
+	NPNProtocol          string // the protocol chosen by NPN (TLS 1.2)
+	DidResume            bool
+	EarlyDataAccepted    bool // 0-RTT data was sent and taken
+	DidHelloRetry        bool
+	ExtendedMasterSecret bool
+	HandshakeComplete    bool
 }

@@ -347,13 +347,14 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 	}
 	state := out.Negotiated()
 	*state = ConnectionState{
-		Version:            handshake.VersionTLS13,
-		CipherSuite:        c.suite.ID,
-		NegotiatedProtocol: c.alpn,
-		ServerName:         ch.ServerName,
-		DidHelloRetry:      s.retry != nil,
-		DidResume:          c.psk != nil,
-		EarlyDataAccepted:  c.early,
+		Version:              handshake.VersionTLS13,
+		ExtendedMasterSecret: true,
+		CipherSuite:          c.suite.ID,
+		NegotiatedProtocol:   c.alpn,
+		ServerName:           ch.ServerName,
+		DidHelloRetry:        s.retry != nil,
+		DidResume:            c.psk != nil,
+		EarlyDataAccepted:    c.early,
 	}
 	if c.psk == nil || c.pskMode == pskModeDHEKE {
 		state.Group = tls.CurveID(c.group)

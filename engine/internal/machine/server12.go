@@ -62,7 +62,7 @@ func (s *serverExpectClientHello) handleClientHello12(ch *handshake.ClientHello,
 	if len(ch.RenegotiationInfo) != 0 {
 		return nil, record.Errorf(record.AlertHandshakeFailure, "renegotiation_info is not empty on a first handshake")
 	}
-	if !ch.ExtendedMasterSecret {
+	if !ch.ExtendedMasterSecret && s.cfg.RequireExtendedMasterSecret {
 		return nil, record.Errorf(record.AlertHandshakeFailure, "client does not offer extended master secret (RFC 7627), which is required")
 	}
 	if ch.SignatureAlgorithms == nil {
@@ -88,12 +88,15 @@ func (s *serverExpectClientHello) handleClientHello12(ch *handshake.ClientHello,
 		return nil, err
 	}
 	st.alpn = alpn
-	if sess := s.resumable(ch); sess != nil {
+	// Only sessions with the extended master secret are kept, and only a
+	// hello that offers it resumes one (RFC 7627 section 5.3).
+	if sess := s.resumable(ch); sess != nil && ch.ExtendedMasterSecret {
 		return st.resume(ch, raw, sess, out)
 	}
 	var keep keep12
-	exts := []handshake.Extension{handshake.BytesExt(handshake.ExtRenegotiationInfo, 1, nil), handshake.EmptyExt(handshake.ExtExtendedMasterSecret)}
-	if s.cfg.TicketKeys != nil && ch.SessionTicket != nil {
+	st.sess.ems = ch.ExtendedMasterSecret
+	exts := securityExtensions(ch)
+	if s.cfg.TicketKeys != nil && ch.SessionTicket != nil && st.sess.ems {
 		exts = append(exts, handshake.EmptyExt(handshake.ExtSessionTicket))
 		keep.issueTicket = true
 	}
@@ -105,7 +108,7 @@ func (s *serverExpectClientHello) handleClientHello12(ch *handshake.ClientHello,
 	if s.cfg.allows(handshake.VersionTLS13) {
 		handshake.MarkDowngradeTLS12(random) // RFC 8446 section 4.1.3
 	}
-	if s.cfg.ServerSessionCache != nil {
+	if s.cfg.ServerSessionCache != nil && st.sess.ems {
 		if keep.sessionID, err = randomBytes(s.cfg.rand(), 32); err != nil {
 			return nil, err
 		}
@@ -115,7 +118,7 @@ func (s *serverExpectClientHello) handleClientHello12(ch *handshake.ClientHello,
 	st.sess.clientRandom, st.sess.serverRandom = ch.Random[:], sh.Random[:]
 	st.state = out.Negotiated()
 	*st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: st.sess.suite.ID, Group: tls.CurveID(group),
-		NegotiatedProtocol: alpn, ServerName: ch.ServerName}
+		NegotiatedProtocol: alpn, ServerName: ch.ServerName, ExtendedMasterSecret: st.sess.ems}
 	st.t.add(raw)
 	return st.sendFlight(out, sh, cert, scheme, group, keep)
 }
@@ -225,7 +228,7 @@ func (s *server12ExpectClientKeyExchange) Handle(raw []byte, out Sink) (State, e
 		return nil, err
 	}
 	s.t.add(raw)
-	s.sess.master = s.sess.suite.MasterSecret(shared, s.t.sum(s.sess.suite.Hash))
+	s.sess.deriveMaster(shared, &s.t)
 	s.cfg.logKey("CLIENT_RANDOM", [32]byte(s.sess.clientRandom), s.sess.master)
 	next := &server12ExpectChangeCipherSpec{server12: s.server12, keep: s.keep}
 	if s.needVerify {
@@ -380,12 +383,12 @@ func (st *server12) resume(ch *handshake.ClientHello, raw []byte, sess *Session,
 	if st.cfg.allows(handshake.VersionTLS13) {
 		handshake.MarkDowngradeTLS12(random)
 	}
-	exts := append([]handshake.Extension{handshake.BytesExt(handshake.ExtRenegotiationInfo, 1, nil), handshake.EmptyExt(handshake.ExtExtendedMasterSecret)}, st.protocolExtensions(ch)...)
+	exts := append(securityExtensions(ch), st.protocolExtensions(ch)...)
 	sh := &handshake.ServerHello{Version: handshake.VersionTLS12, SessionID: ch.SessionID, CipherSuite: sess.Suite, Extensions: exts}
 	copy(sh.Random[:], random)
-	st.sess = session12{suite: handshake.Suite12ByID(sess.Suite), master: sess.Master, clientRandom: ch.Random[:], serverRandom: sh.Random[:]}
+	st.sess = session12{suite: handshake.Suite12ByID(sess.Suite), ems: true, master: sess.Master, clientRandom: ch.Random[:], serverRandom: sh.Random[:]}
 	st.state = out.Negotiated()
-	*st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: sess.Suite, NegotiatedProtocol: st.alpn, ServerName: ch.ServerName, DidResume: true}
+	*st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: sess.Suite, NegotiatedProtocol: st.alpn, ServerName: ch.ServerName, DidResume: true, ExtendedMasterSecret: true}
 	st.t.add(raw)
 	if err := st.send(out, handshake.Marshal(sh)); err != nil {
 		return nil, err
@@ -401,6 +404,21 @@ func (st *server12) resume(ch *handshake.ClientHello, raw []byte, sess *Session,
 		return nil, err
 	}
 	return &server12ExpectChangeCipherSpec{server12: st, resumed: true}, nil
+}
+
+// securityExtensions answers renegotiation_info and extended_master_secret,
+// each only when the client offered it (RFC 5246 section 7.4.1.4): an
+// empty renegotiation_info when the hello had the extension or the SCSV
+// (RFC 5746 section 3.6).
+func securityExtensions(ch *handshake.ClientHello) []handshake.Extension {
+	var exts []handshake.Extension
+	if ch.HasExtension(handshake.ExtRenegotiationInfo) || contains(ch.CipherSuites, handshake.TLS_EMPTY_RENEGOTIATION_INFO_SCSV) {
+		exts = append(exts, handshake.BytesExt(handshake.ExtRenegotiationInfo, 1, nil))
+	}
+	if ch.ExtendedMasterSecret {
+		exts = append(exts, handshake.EmptyExt(handshake.ExtExtendedMasterSecret))
+	}
+	return exts
 }
 
 // protocolExtensions answers ALPN, or else NPN (which belongs to each

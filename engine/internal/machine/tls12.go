@@ -46,10 +46,21 @@ func (t *transcript12) sum(h crypto.Hash) []byte {
 // session12 is what a TLS 1.2 handshake has agreed once keys exist.
 type session12 struct {
 	suite        *handshake.Suite12
+	ems          bool // the master secret is RFC 7627's extended one
 	master       []byte
 	clientRandom []byte
 	serverRandom []byte
 	npn          string
+}
+
+// deriveMaster computes the master secret from the premaster secret: the
+// extended one (RFC 7627) over the session hash, else RFC 5246's.
+func (s *session12) deriveMaster(premaster []byte, t *transcript12) {
+	if s.ems {
+		s.master = s.suite.MasterSecret(premaster, t.sum(s.suite.Hash))
+		return
+	}
+	s.master = s.suite.LegacyMasterSecret(premaster, s.clientRandom, s.serverRandom)
 }
 
 // protectors makes both directions' record protection from the key block.
