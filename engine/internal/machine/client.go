@@ -130,13 +130,13 @@ func (s *clientExpectServerHello) checkCommon(sh *handshake.ServerHello) (*hands
 	if s.suite != nil && s.suite != suite {
 		return nil, illegal("server changed the cipher suite after HelloRetryRequest")
 	}
-	for _, e := range sh.Extensions {
-		if e.Type == handshake.ExtCookie && sh.IsHelloRetryRequest() {
-			continue // a server may always send a cookie in HelloRetryRequest
-		}
-		if !c.hello.HasExtension(e.Type) {
-			return nil, record.Errorf(record.AlertUnsupportedExtension, "server sent extension %d that was not offered", e.Type)
-		}
+	exts, allowed, what := sh.Extensions, inServerHello13, "ServerHello"
+	if sh.IsHelloRetryRequest() {
+		allowed, what = inHelloRetry, "HelloRetryRequest"
+		exts = withoutCookie(exts) // a server may always send a cookie
+	}
+	if err := checkServerExtensions(c.hello, what, exts, allowed, nil); err != nil {
+		return nil, err
 	}
 	return suite, nil
 }
@@ -236,10 +236,6 @@ type clientKeys struct {
 	clientHS, serverHS []byte
 }
 
-// serverOnlyExtensions may never appear in EncryptedExtensions.
-var serverHelloOnly = []uint16{handshake.ExtKeyShare, handshake.ExtSupportedVersions, handshake.ExtPreSharedKey, handshake.ExtCookie, handshake.ExtPSKModes,
-	handshake.ExtSignatureAlgorithms, handshake.ExtSignatureAlgsCert, handshake.ExtPadding, handshake.ExtStatusRequest, handshake.ExtSCT}
-
 type clientExpectEncryptedExtensions struct {
 	c *client13
 	k *clientKeys
@@ -251,13 +247,8 @@ func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, e
 		return nil, err
 	}
 	c := s.c
-	for _, e := range ee.Extensions {
-		if contains(serverHelloOnly, e.Type) {
-			return nil, illegal("extension %s in EncryptedExtensions", handshake.ExtensionName(e.Type))
-		}
-		if !c.hello.HasExtension(e.Type) {
-			return nil, record.Errorf(record.AlertUnsupportedExtension, "server sent extension %d that was not offered", e.Type)
-		}
+	if err := checkServerExtensions(c.hello, "EncryptedExtensions", ee.Extensions, nil, notInEncryptedExtensions); err != nil {
+		return nil, err
 	}
 	if ee.EarlyData && !(c.earlyOffered && c.resumed) {
 		return nil, illegal("server accepted early data that was not sent")
@@ -314,6 +305,11 @@ func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
 	}
 	if len(msg.Entries) == 0 {
 		return nil, record.Errorf(record.AlertDecodeError, "server sent no certificate")
+	}
+	for _, entry := range msg.Entries { // RFC 8446 section 4.4.2
+		if err := checkServerExtensions(s.c.hello, "CertificateEntry", entry.Extensions, inServerCertEntry, nil); err != nil {
+			return nil, err
+		}
 	}
 	certs, err := parseChain(msg.Entries)
 	if err != nil {

@@ -73,3 +73,68 @@ func TestKeyUpdateBadValue(t *testing.T) {
 	_, err := server.Handle([]byte{byte(handshake.TypeKeyUpdate), 0, 0, 1, 2}, p.server.out)
 	wantAlert(t, err, record.AlertIllegalParameter)
 }
+
+// addExtension returns a tamper hook that adds ext to every message of type
+// typ from the server (re-encoding it whole).
+func addExtension(typ handshake.MessageType, ext handshake.Extension) func(bool, []byte) []byte {
+	return func(fromClient bool, msg []byte) []byte {
+		if fromClient || handshake.MessageType(msg[0]) != typ {
+			return msg
+		}
+		switch typ {
+		case handshake.TypeServerHello:
+			var m handshake.ServerHello
+			handshake.Unmarshal(msg, &m)
+			m.Extensions = append(m.Extensions, ext)
+			return handshake.Marshal(&m)
+		case handshake.TypeEncryptedExtensions:
+			var m handshake.EncryptedExtensions
+			handshake.Unmarshal(msg, &m)
+			m.Extensions = append(m.Extensions, ext)
+			return handshake.Marshal(&m)
+		case handshake.TypeCertificate:
+			var m handshake.Certificate
+			handshake.Unmarshal(msg, &m)
+			m.Entries[0].Extensions = append(m.Entries[0].Extensions, ext)
+			return handshake.Marshal(&m)
+		}
+		return msg
+	}
+}
+
+// Extensions a TLS 1.3 server must not send where it sent them (RFC 8446
+// section 4.2: a recognized extension in the wrong message is
+// illegal_parameter; section 4.4.2: CertificateEntry extensions must answer
+// the ClientHello, else unsupported_extension).
+func TestServerExtensionsOutOfPlace(t *testing.T) {
+	empty := func(typ uint16) handshake.Extension { return handshake.EmptyExt(typ) }
+	cases := []struct {
+		name  string
+		in    handshake.MessageType
+		ext   handshake.Extension
+		alert record.Alert
+	}{
+		{"ALPN in ServerHello", handshake.TypeServerHello, handshake.ALPNExt([]string{"h2"}), record.AlertIllegalParameter},
+		{"extended_master_secret in ServerHello", handshake.TypeServerHello, empty(handshake.ExtExtendedMasterSecret), record.AlertIllegalParameter},
+		{"unoffered unknown extension in ServerHello", handshake.TypeServerHello, empty(0x1234), record.AlertUnsupportedExtension},
+		{"extended_master_secret in EncryptedExtensions", handshake.TypeEncryptedExtensions, empty(handshake.ExtExtendedMasterSecret), record.AlertIllegalParameter},
+		{"renegotiation_info in EncryptedExtensions", handshake.TypeEncryptedExtensions, handshake.BytesExt(handshake.ExtRenegotiationInfo, 1, nil), record.AlertIllegalParameter},
+		{"ec_point_formats in EncryptedExtensions", handshake.TypeEncryptedExtensions, handshake.BytesExt(handshake.ExtECPointFormats, 1, []byte{0}), record.AlertIllegalParameter},
+		{"NPN in EncryptedExtensions", handshake.TypeEncryptedExtensions, handshake.NPNExt([]string{"h2"}), record.AlertIllegalParameter},
+		{"unoffered extension on a CertificateEntry", handshake.TypeCertificate, empty(0x1234), record.AlertUnsupportedExtension},
+		{"ALPN on a CertificateEntry", handshake.TypeCertificate, handshake.ALPNExt([]string{"h2"}), record.AlertIllegalParameter},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+			c.NextProtos = []string{"h2"} // offered, so ALPN is recognized and offered
+			c.NPNProtocols = []string{"h2"}
+			p, err := newMachinePair(t, c, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.tamper = addExtension(tc.in, tc.ext)
+			wantAlert(t, p.run(), tc.alert)
+		})
+	}
+}
