@@ -107,6 +107,9 @@ func NewCAValid(name string, notBefore, notAfter time.Time) (*CA, error) {
 type LeafOptions struct {
 	NotBefore, NotAfter time.Time // zero: five years around Epoch
 	Client              bool      // client auth usage instead of server auth
+	// KeyUsage replaces the default digitalSignature (a certificate that
+	// cannot sign, for tests of its refusal).
+	KeyUsage x509.KeyUsage
 }
 
 // Leaf issues a certificate for names (host names or IP addresses) with a
@@ -130,6 +133,9 @@ func (ca *CA) Leaf(kt KeyType, names []string, opts LeafOptions) (tls.Certificat
 		NotAfter:     opts.NotAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{usage},
+	}
+	if opts.KeyUsage != 0 {
+		tmpl.KeyUsage = opts.KeyUsage
 	}
 	for _, n := range names {
 		if ip := net.ParseIP(n); ip != nil {

@@ -13,6 +13,9 @@ import (
 // authorizeServer verifies the server chain (both versions) into st, or
 // records why it does not verify when the Config accepts unauthorized servers.
 func authorizeServer(cfg *Config, st *ConnectionState, certs []*x509.Certificate) error {
+	if err := canSign(certs[0]); err != nil {
+		return err
+	}
 	st.PeerCertificates = certs
 	chains, err := verifyServerChain(cfg, certs)
 	if err == nil {

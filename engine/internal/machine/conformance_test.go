@@ -1,6 +1,9 @@
 package machine
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"testing"
 
 	"github.com/securepair/securepair/handshake"
@@ -136,5 +139,45 @@ func TestServerExtensionsOutOfPlace(t *testing.T) {
 			p.tamper = addExtension(tc.in, tc.ext)
 			wantAlert(t, p.run(), tc.alert)
 		})
+	}
+}
+
+// A certificate whose keyUsage does not allow digitalSignature is refused
+// for signing the handshake, both roles, both versions (RFC 8446 section
+// 4.4.2.2, RFC 5280 section 4.2.1.3), even when unauthorized peers are
+// accepted.
+func TestKeyUsageWithoutDigitalSignature(t *testing.T) {
+	ca, _, _ := fixtures(t)
+	noSign := certgen.LeafOptions{KeyUsage: x509.KeyUsageKeyEncipherment}
+	server, err := ca.Leaf(certgen.ECDSAP256, []string{serverName}, noSign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noSign.Client = true
+	client, err := ca.Leaf(certgen.ECDSAP256, []string{"client"}, noSign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, version := range []uint16{handshake.VersionTLS13, handshake.VersionTLS12} {
+		for _, role := range []string{"server", "client"} {
+			c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+			s.MaxVersion = version
+			if role == "server" {
+				s.Certificates = []tls.Certificate{server}
+				c.InsecureAcceptUnauthorized = true
+			} else {
+				c.Certificates = []tls.Certificate{client}
+				s.ClientAuth, s.ClientCAs = tls.RequestClientCert, ca.Pool
+			}
+			p, err := newMachinePair(t, c, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = p.run()
+			var ae *record.AlertError
+			if !errors.As(err, &ae) || ae.Alert != record.AlertUnsupportedCertificate {
+				t.Errorf("TLS %#04x, %s certificate: %v", version, role, err)
+			}
+		}
 	}
 }

@@ -57,6 +57,9 @@ func authorizeClient(cfg *Config, entries []handshake.CertificateEntry, st *Conn
 	if err != nil {
 		return err
 	}
+	if err := canSign(certs[0]); err != nil {
+		return err
+	}
 	st.PeerCertificates = certs
 	chains, verr := verifyClientChain(cfg, certs)
 	if verr != nil {

@@ -54,6 +54,17 @@ func verifyChain(certs []*x509.Certificate, opts x509.VerifyOptions) ([][]*x509.
 	return chains, nil
 }
 
+// canSign refuses a leaf whose keyUsage extension does not allow
+// digitalSignature: every certificate here signs the handshake (RFC 8446
+// section 4.4.2.2, RFC 5280 section 4.2.1.3), whatever the verification
+// policy.
+func canSign(leaf *x509.Certificate) error {
+	if leaf.KeyUsage != 0 && leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		return record.Errorf(record.AlertUnsupportedCertificate, "the peer's certificate may not sign (keyUsage %#x)", leaf.KeyUsage)
+	}
+	return nil
+}
+
 // verificationAlert picks the alert RFC 8446 section 6.2 gives for a failed
 // certificate check.
 func verificationAlert(err error) *record.AlertError {
