@@ -181,3 +181,58 @@ func TestKeyUsageWithoutDigitalSignature(t *testing.T) {
 		}
 	}
 }
+
+// A server that used the client's server_name acknowledges it with an empty
+// server_name extension: in EncryptedExtensions in TLS 1.3, in the
+// ServerHello of a full TLS 1.2 handshake, never in a resumed TLS 1.2 one
+// (RFC 6066 section 3); a hello without SNI gets none.
+func TestServerNameAcknowledged(t *testing.T) {
+	sniIn := func(p *machinePair, typ handshake.MessageType) bool {
+		for _, f := range p.server.out.sent {
+			if f.ccs || handshake.MessageType(f.msg[0]) != typ {
+				continue
+			}
+			var exts []handshake.Extension
+			if typ == handshake.TypeServerHello {
+				var m handshake.ServerHello
+				handshake.Unmarshal(f.msg, &m)
+				exts = m.Extensions
+			} else {
+				var m handshake.EncryptedExtensions
+				handshake.Unmarshal(f.msg, &m)
+				exts = m.Extensions
+			}
+			for _, e := range exts {
+				if e.Type == handshake.ExtServerName && len(e.Data) == 0 {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, tc := range []struct {
+		name    string
+		version uint16
+		in      handshake.MessageType
+		sni     bool
+	}{
+		{"TLS 1.3", handshake.VersionTLS13, handshake.TypeEncryptedExtensions, true},
+		{"TLS 1.3 without SNI", handshake.VersionTLS13, handshake.TypeEncryptedExtensions, false},
+		{"TLS 1.2", handshake.VersionTLS12, handshake.TypeServerHello, true},
+	} {
+		c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+		s.MaxVersion = tc.version
+		if !tc.sni {
+			c.ServerName, c.InsecureAcceptUnauthorized = "", true
+		}
+		if got := sniIn(handshakeOK(t, c, s), tc.in); got != tc.sni {
+			t.Errorf("%s: acknowledged %v, want %v", tc.name, got, tc.sni)
+		}
+	}
+	c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+	s.MaxVersion, s.ServerSessionCache, c.ClientSessionCache = handshake.VersionTLS12, NewServerSessionCache(2), NewClientSessionCache(2)
+	handshakeOK(t, c, s)
+	if resumed := handshakeOK(t, c, s); !resumed.client.out.state.DidResume || sniIn(resumed, handshake.TypeServerHello) {
+		t.Error("a resumed TLS 1.2 handshake acknowledged server_name")
+	}
+}

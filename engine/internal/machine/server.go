@@ -48,6 +48,7 @@ type serverChoice struct {
 	pskIndex int
 	pskMode  uint8
 	early    bool // 0-RTT data is accepted
+	sniAck   bool // the hello named a server: acknowledge it (RFC 6066 section 3)
 }
 
 // needsRetry reports whether the hello lacks a usable key share.
@@ -93,7 +94,7 @@ func (s *serverExpectClientHello) negotiate(ch *handshake.ClientHello) (*serverC
 	if s.retry != nil && ch.EarlyData {
 		return nil, illegal("early_data in the second ClientHello")
 	}
-	c := &serverChoice{}
+	c := &serverChoice{sniAck: ch.ServerName != ""}
 	for _, suite := range s.cfg.suites() {
 		if contains(ch.CipherSuites, suite.ID) {
 			c.suite = suite
@@ -376,6 +377,9 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 // the transcript.
 func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *handshake.Transcript, serverHS []byte) ([][]byte, error) {
 	ee := &handshake.EncryptedExtensions{Extensions: []handshake.Extension{}}
+	if c.sniAck {
+		ee.Extensions = append(ee.Extensions, handshake.EmptyExt(handshake.ExtServerName))
+	}
 	if c.alpn != "" {
 		ee.Extensions = append(ee.Extensions, handshake.ALPNExt([]string{c.alpn}))
 	}

@@ -96,6 +96,9 @@ func (s *serverExpectClientHello) handleClientHello12(ch *handshake.ClientHello,
 	var keep keep12
 	st.sess.ems = ch.ExtendedMasterSecret
 	exts := securityExtensions(ch)
+	if ch.ServerName != "" { // acknowledged on full handshakes only (RFC 6066 section 3)
+		exts = append(exts, handshake.EmptyExt(handshake.ExtServerName))
+	}
 	if s.cfg.TicketKeys != nil && ch.SessionTicket != nil && st.sess.ems {
 		exts = append(exts, handshake.EmptyExt(handshake.ExtSessionTicket))
 		keep.issueTicket = true
