@@ -182,7 +182,8 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 	var cert *tls.Certificate
 	var scheme uint16
 	if s.certReq != nil {
-		cert, scheme = chooseCertificate12(certsFromCAs(s.cfg.Certificates, s.certReq.Authorities), s.certReq.SignatureAlgorithms)
+		fit := certsOfTypes(certsFromCAs(s.cfg.Certificates, s.certReq.Authorities), s.certReq.CertificateTypes)
+		cert, scheme = chooseCertificate12(fit, s.certReq.SignatureAlgorithms)
 		msg := &handshake.Certificate12{}
 		if cert != nil {
 			msg.Chain = cert.Certificate

@@ -2,6 +2,7 @@ package machine
 
 import (
 	"crypto"
+	"crypto/tls"
 	"crypto/x509"
 
 	"github.com/securepair/securepair/handshake"
@@ -53,4 +54,31 @@ func (c *client13) sendClientCertificate(req *handshake.CertificateRequest, k *c
 	cv := handshake.Marshal((&handshake.CertificateVerify{Scheme: scheme, Signature: sig}))
 	k.t.Add(cv)
 	return out.SendMessage(cv)
+}
+
+// TLS 1.2 certificate_types (RFC 5246 section 7.4.4).
+const (
+	certTypeRSASign   = 1
+	certTypeECDSASign = 64
+)
+
+// certsOfTypes keeps the chains whose key a TLS 1.2 CertificateRequest's
+// certificate_types allow (RFC 5246 section 7.4.6; ecdsa_sign covers
+// Ed25519, RFC 8422 section 5.5).
+func certsOfTypes(certs []tls.Certificate, types []uint8) []tls.Certificate {
+	var out []tls.Certificate
+	for _, c := range certs {
+		signer, ok := c.PrivateKey.(crypto.Signer)
+		if !ok {
+			continue
+		}
+		want := uint8(certTypeRSASign)
+		if isECDSAish(signer.Public()) {
+			want = certTypeECDSASign
+		}
+		if contains(types, want) {
+			out = append(out, c)
+		}
+	}
+	return out
 }

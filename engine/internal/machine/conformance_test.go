@@ -236,3 +236,54 @@ func TestServerNameAcknowledged(t *testing.T) {
 		t.Error("a resumed TLS 1.2 handshake acknowledged server_name")
 	}
 }
+
+// A TLS 1.2 client sends only a certificate whose key type the
+// CertificateRequest's certificate_types allow (RFC 5246 sections 7.4.4 and
+// 7.4.6), else an empty Certificate.
+func TestClientCertificateTypes12(t *testing.T) {
+	ca, _, ecdsaCert := fixtures(t)
+	rsaCert, err := ca.Leaf(certgen.RSA2048, []string{"client"}, certgen.LeafOptions{Client: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		cert  tls.Certificate
+		types []uint8
+		sent  bool
+	}{
+		{"ECDSA key, ecdsa_sign requested", ecdsaCert, []uint8{64}, true},
+		{"ECDSA key, only rsa_sign requested", ecdsaCert, []uint8{1}, false},
+		{"RSA key, only rsa_sign requested", rsaCert, []uint8{1}, true},
+		{"RSA key, only ecdsa_sign requested", rsaCert, []uint8{64}, false},
+	}
+	for _, tc := range cases {
+		c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+		c.Certificates = []tls.Certificate{tc.cert}
+		s.MaxVersion, s.ClientAuth, s.ClientCAs = handshake.VersionTLS12, tls.RequestClientCert, ca.Pool
+		p, err := newMachinePair(t, c, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.tamper = func(fromClient bool, msg []byte) []byte {
+			if fromClient || handshake.MessageType(msg[0]) != handshake.TypeCertificateRequest {
+				return msg
+			}
+			var req handshake.CertificateRequest12
+			handshake.Unmarshal(msg, &req)
+			req.CertificateTypes = tc.types
+			return handshake.Marshal(&req)
+		}
+		p.run() // the altered request breaks the Finished; the Certificate went before
+		var sent bool
+		for _, f := range p.client.out.sent {
+			var cert handshake.Certificate12
+			if !f.ccs && handshake.Unmarshal(f.msg, &cert) == nil {
+				sent = len(cert.Chain) > 0
+			}
+		}
+		if sent != tc.sent {
+			t.Errorf("%s: certificate sent %v, want %v", tc.name, sent, tc.sent)
+		}
+	}
+}

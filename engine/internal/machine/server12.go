@@ -165,7 +165,7 @@ func (st *server12) sendFlight(out Sink, sh *handshake.ServerHello, cert *tls.Ce
 	msgs := [][]byte{handshake.Marshal(sh), handshake.Marshal((&handshake.Certificate12{Chain: cert.Certificate})), handshake.Marshal(ske)}
 	askCert := st.cfg.ClientAuth != tls.NoClientCert
 	if askCert {
-		msgs = append(msgs, handshake.Marshal((&handshake.CertificateRequest12{CertificateTypes: []uint8{1, 64}, SignatureAlgorithms: defaultSchemes12,
+		msgs = append(msgs, handshake.Marshal((&handshake.CertificateRequest12{CertificateTypes: []uint8{certTypeRSASign, certTypeECDSASign}, SignatureAlgorithms: defaultSchemes12,
 			Authorities: acceptableCAs(st.cfg.ClientCAs)})))
 	}
 	msgs = append(msgs, handshake.EmptyMessage(handshake.TypeServerHelloDone))
