@@ -16,6 +16,8 @@ var (
 		handshake.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, handshake.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 	}
 	groups12 = []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384}
+	// certCurve is the curve of each ECDSA certificate type.
+	certCurve = map[certgen.KeyType]tls.CurveID{certgen.ECDSAP256: tls.CurveP256, certgen.ECDSAP384: tls.CurveP384}
 )
 
 // certFits reports whether a TLS 1.2 suite can be authenticated by a key type.
@@ -36,12 +38,18 @@ func TestInterop12(t *testing.T) {
 					continue
 				}
 				name := fmt.Sprintf("%s/%s/%s", handshake.SuiteName(suite), handshake.GroupName(uint16(group)), kt)
+				// An ECDSA certificate's curve must be one the client lists
+				// (RFC 8422 section 5.1), as every real client does.
+				clientCurves := []tls.CurveID{group}
+				if c, ok := certCurve[kt]; ok && c != group {
+					clientCurves = append(clientCurves, c)
+				}
 				payload := []byte("tls 1.2 over " + name)
 				t.Run("our client/"+name, func(t *testing.T) {
 					nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[kt]}, MaxVersion: tls.VersionTLS12,
 						CipherSuites: []uint16{suite}, CurvePreferences: []tls.CurveID{group}})
 					cfg := clientConfig(t)
-					cfg.CurvePreferences = []tls.CurveID{group}
+					cfg.CurvePreferences = clientCurves
 					e, c := dialOurs(t, cfg, nc)
 					mustEcho(t, c, payload)
 					c.Close()
@@ -54,7 +62,7 @@ func TestInterop12(t *testing.T) {
 				})
 				t.Run("our server/"+name, func(t *testing.T) {
 					st, theirs := serveGoClient(t, &tls.Config{RootCAs: ca.Pool, ServerName: testHost, Time: fixedTime,
-						MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}, CurvePreferences: []tls.CurveID{group}},
+						MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}, CurvePreferences: clientCurves},
 						payload, serverConfig(t, kt))
 					if st.Version != tls.VersionTLS12 || st.CipherSuite != suite || theirs.CipherSuite != suite {
 						t.Fatalf("state %+v", st)

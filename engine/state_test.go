@@ -83,7 +83,7 @@ func TestExportNeedsExtendedMasterSecret(t *testing.T) {
 		ccfg.ClientHelloSpec = func() *utls.ClientHelloSpec {
 			exts := []utls.TLSExtension{
 				&utls.SNIExtension{ServerName: testHost},
-				&utls.SupportedCurvesExtension{Curves: []utls.CurveID{utls.X25519}},
+				&utls.SupportedCurvesExtension{Curves: []utls.CurveID{utls.X25519, utls.CurveP256}},
 				&utls.SupportedPointsExtension{SupportedPoints: []uint8{0}},
 				&utls.SignatureAlgorithmsExtension{SupportedSignatureAlgorithms: []utls.SignatureScheme{utls.ECDSAWithP256AndSHA256}},
 			}

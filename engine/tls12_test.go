@@ -97,7 +97,7 @@ func TestBadServerKeyExchange(t *testing.T) {
 		}
 	})
 	t.Run("group not offered", func(t *testing.T) {
-		c, s := clientConfig(t), serverConfig(t, certgen.ECDSAP256)
+		c, s := clientConfig(t), serverConfig(t, certgen.Ed25519) // its key is on no curve the client must list
 		c.MaxVersion = handshake.VersionTLS12
 		c.CurvePreferences = []tls.CurveID{tls.X25519}
 		p, _ := enginetest.NewPair(c, s)
@@ -117,12 +117,13 @@ func TestBadServerKeyExchange(t *testing.T) {
 	})
 }
 
-// Extended master secret is required: a TLS 1.2 peer without it is refused.
+// With RequireExtendedMasterSecret, a TLS 1.2 server that does not answer
+// the extended master secret is refused by our client (RFC 7627 section 5.2).
 func TestExtendedMasterSecretRequired(t *testing.T) {
 	_, l := fixtures(t)
 	nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[certgen.ECDSAP256]}, MaxVersion: tls.VersionTLS12})
 	cfg := clientConfig(t)
-	cfg.MaxVersion = handshake.VersionTLS12
+	cfg.MaxVersion, cfg.RequireExtendedMasterSecret = handshake.VersionTLS12, true
 	e, _ := engine.NewClient(cfg)
 	// Strip extended_master_secret from our hello on its way out.
 	hello := make([]byte, 4096)
@@ -134,7 +135,7 @@ func TestExtendedMasterSecretRequired(t *testing.T) {
 	nc.Write(rec)
 	err := adapters.NewConn(nc, e).Handshake(context.Background())
 	var ae *engine.AlertError
-	if !errors.As(err, &ae) || ae.Alert != record.AlertHandshakeFailure {
+	if !errors.As(err, &ae) || ae.Alert != record.AlertHandshakeFailure || ae.Remote {
 		t.Fatalf("got %v, want our handshake_failure", err)
 	}
 	<-done

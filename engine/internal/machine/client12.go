@@ -54,6 +54,12 @@ func (c *clientShared) handleServerHello12(sh *handshake.ServerHello, raw []byte
 			return nil, record.Errorf(record.AlertUnsupportedExtension, "server sent extension %d that was not offered", e.Type)
 		}
 	}
+	for _, e := range sh.Extensions {
+		// RFC 8422 section 5.2: uncompressed points are mandatory.
+		if e.Type == handshake.ExtECPointFormats && (len(e.Data) < 1 || int(e.Data[0]) != len(e.Data)-1 || !bytes.Contains(e.Data[1:], []byte{0})) {
+			return nil, illegal("ec_point_formats without the uncompressed format")
+		}
+	}
 	if sh.ALPN != "" && sh.NPNProtocols != nil {
 		return nil, illegal("server answered both ALPN and NPN")
 	}
@@ -100,6 +106,9 @@ func (s *client12ExpectCertificate) Handle(raw []byte, out Sink) (State, error) 
 	}
 	if isECDSAish(certs[0].PublicKey) != s.sess.suite.ECDSA {
 		return nil, record.Errorf(record.AlertUnsupportedCertificate, "certificate key does not fit %s", s.sess.suite.Name)
+	}
+	if !curveOffered(certs[0].PublicKey, s.hello.SupportedGroups) { // RFC 8422 section 2
+		return nil, record.Errorf(record.AlertUnsupportedCertificate, "the server's ECDSA certificate is on a curve that was not offered")
 	}
 	if err := authorizeServer(s.cfg, s.state, certs); err != nil {
 		return nil, err

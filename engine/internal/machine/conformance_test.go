@@ -1,6 +1,8 @@
 package machine
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -286,4 +288,51 @@ func TestClientCertificateTypes12(t *testing.T) {
 			t.Errorf("%s: certificate sent %v, want %v", tc.name, sent, tc.sent)
 		}
 	}
+}
+
+// TLS 1.2 ECDSA and curves (RFC 8422): the server picks an ECDSA certificate
+// only on a curve the client lists (section 5.1), the client refuses a leaf
+// on a curve it did not offer (section 2), and an ec_point_formats list
+// without the uncompressed format is illegal_parameter either way (sections
+// 5.1.2 and 5.2).
+func TestECDSACurves12(t *testing.T) {
+	_, leaves, _ := fixtures(t)
+	t.Run("server: certificate on an unlisted curve", func(t *testing.T) {
+		c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+		c.CurvePreferences, s.MaxVersion = []tls.CurveID{tls.X25519, tls.CurveP384}, handshake.VersionTLS12
+		p, _ := newMachinePair(t, c, s)
+		wantAlert(t, p.run(), record.AlertHandshakeFailure)
+
+		s.Certificates = append(s.Certificates, leaves[certgen.ECDSAP384])
+		p = handshakeOK(t, c, s)
+		if got := p.client.out.state.PeerCertificates[0].PublicKey.(*ecdsa.PublicKey).Curve; got != elliptic.P384() {
+			t.Fatalf("server chose a certificate on %v", got.Params().Name)
+		}
+	})
+	t.Run("client: leaf on a curve not offered", func(t *testing.T) {
+		st := &client12ExpectCertificate{&client12{cfg: clientCfg(t), state: &ConnectionState{},
+			hello: &handshake.ClientHello{SupportedGroups: []uint16{handshake.GroupX25519}},
+			sess:  session12{suite: handshake.Suite12ByID(handshake.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)}}}
+		_, err := st.Handle(handshake.Marshal(&handshake.Certificate12{Chain: leaves[certgen.ECDSAP256].Certificate}), &testSink{})
+		wantAlert(t, err, record.AlertUnsupportedCertificate)
+	})
+	t.Run("server: no uncompressed point format", func(t *testing.T) {
+		c := clientCfg(t)
+		c.MaxVersion = handshake.VersionTLS12
+		ch := firstHello(t, c)
+		for i, e := range ch.Extensions {
+			if e.Type == handshake.ExtECPointFormats {
+				ch.Extensions[i].Data = []byte{1, 1} // ansiX962_compressed_prime only
+			}
+		}
+		_, err := NewServer(serverCfg(t, certgen.ECDSAP256)).Handle(handshake.Marshal(ch), &testSink{})
+		wantAlert(t, err, record.AlertIllegalParameter)
+	})
+	t.Run("client: no uncompressed point format", func(t *testing.T) {
+		c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+		s.MaxVersion = handshake.VersionTLS12
+		p, _ := newMachinePair(t, c, s)
+		p.tamper = addExtension(handshake.TypeServerHello, handshake.BytesExt(handshake.ExtECPointFormats, 1, []byte{1}))
+		wantAlert(t, p.run(), record.AlertIllegalParameter)
+	})
 }

@@ -24,7 +24,7 @@ func specTLS12(scsv bool) func() *utls.ClientHelloSpec {
 			CipherSuites: suites, CompressionMethods: []uint8{0},
 			Extensions: []utls.TLSExtension{
 				&utls.SNIExtension{ServerName: serverName},
-				&utls.SupportedCurvesExtension{Curves: []utls.CurveID{utls.X25519}},
+				&utls.SupportedCurvesExtension{Curves: []utls.CurveID{utls.X25519, utls.CurveP256}},
 				&utls.SupportedPointsExtension{SupportedPoints: []uint8{0}},
 				&utls.SignatureAlgorithmsExtension{SupportedSignatureAlgorithms: []utls.SignatureScheme{utls.ECDSAWithP256AndSHA256}},
 				&utls.SessionTicketExtension{},

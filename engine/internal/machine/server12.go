@@ -65,6 +65,10 @@ func (s *serverExpectClientHello) handleClientHello12(ch *handshake.ClientHello,
 	if !ch.ExtendedMasterSecret && s.cfg.RequireExtendedMasterSecret {
 		return nil, record.Errorf(record.AlertHandshakeFailure, "client does not offer extended master secret (RFC 7627), which is required")
 	}
+	if ch.ECPointFormats != nil && !contains(ch.ECPointFormats, 0) {
+		// RFC 8422 section 5.1.2: uncompressed points are mandatory.
+		return nil, illegal("ec_point_formats without the uncompressed format")
+	}
 	if ch.SignatureAlgorithms == nil {
 		return nil, record.Errorf(record.AlertHandshakeFailure, "ClientHello without signature_algorithms")
 	}
@@ -138,7 +142,7 @@ func (s *serverExpectClientHello) pick12(ch *handshake.ClientHello, st *server12
 		}
 		for i := range certs {
 			signer, ok := certs[i].PrivateKey.(crypto.Signer)
-			if !ok || len(certs[i].Certificate) == 0 || isECDSAish(signer.Public()) != suite.ECDSA {
+			if !ok || len(certs[i].Certificate) == 0 || isECDSAish(signer.Public()) != suite.ECDSA || !curveOffered(signer.Public(), ch.SupportedGroups) {
 				continue
 			}
 			if scheme, ok := pickScheme12(signer.Public(), ch.SignatureAlgorithms); ok {

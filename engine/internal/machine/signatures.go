@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"github.com/securepair/securepair/handshake"
 	"io"
 
 	"github.com/securepair/securepair/record"
@@ -196,6 +197,23 @@ func contains[T comparable](list []T, v T) bool {
 		if x == v {
 			return true
 		}
+	}
+	return false
+}
+
+// curveOffered reports whether an ECDSA key's curve is among the groups a
+// hello offered (RFC 8422 section 2: the certificate's curve must be one the
+// client supports). Other keys, and a hello without supported_groups, pass.
+func curveOffered(pub crypto.PublicKey, groups []uint16) bool {
+	k, ok := pub.(*ecdsa.PublicKey)
+	if !ok || groups == nil {
+		return true
+	}
+	switch k.Curve {
+	case elliptic.P256():
+		return contains(groups, handshake.GroupSecp256r1)
+	case elliptic.P384():
+		return contains(groups, handshake.GroupSecp384r1)
 	}
 	return false
 }
