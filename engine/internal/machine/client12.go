@@ -79,7 +79,12 @@ func (c *clientShared) handleServerHello12(sh *handshake.ServerHello, raw []byte
 	}
 	c.state.Version, c.state.CipherSuite, c.state.ExtendedMasterSecret = handshake.VersionTLS12, suite.ID, sh.ExtendedMasterSecret
 	c.state.NegotiatedProtocol, c.state.NPNProtocol = sh.ALPN, st.sess.npn
-	if c.offered != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, h.SessionID) {
+	if len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, h.SessionID) {
+		// An echoed session ID announces resumption (RFC 5246 section
+		// 7.4.1.3, RFC 5077 section 3.4): of a session we offered, or none.
+		if c.offered == nil || c.offered.Version != handshake.VersionTLS12 {
+			return nil, illegal("server resumed a session that was not offered")
+		}
 		return st.resume(c.offered, c.helloRaw, raw)
 	}
 	st.t.add(c.helloRaw, raw)
@@ -250,6 +255,9 @@ type client12ExpectChangeCipherSpec struct {
 // Handle takes the NewSessionTicket a server sends before its
 // ChangeCipherSpec when it promised one.
 func (s *client12ExpectChangeCipherSpec) Handle(raw []byte, out Sink) (State, error) {
+	if s.resumed && handshake.MessageType(raw[0]) == handshake.TypeCertificate {
+		return nil, illegal("server echoed the session ID, then began a full handshake")
+	}
 	if handshake.MessageType(raw[0]) != handshake.TypeNewSessionTicket || !s.sh.TicketAck || s.ticket != nil {
 		return nil, unexpected(raw, "ChangeCipherSpec")
 	}
@@ -263,7 +271,11 @@ func (s *client12ExpectChangeCipherSpec) Handle(raw []byte, out Sink) (State, er
 }
 
 // ChangeCipherSpec switches to the server's write key: its Finished comes next.
+// A server that announced a ticket sends it first (RFC 5077 section 3.3).
 func (s *client12ExpectChangeCipherSpec) ChangeCipherSpec(out Sink) (State, error) {
+	if s.sh.TicketAck && s.ticket == nil {
+		return nil, record.Errorf(record.AlertUnexpectedMessage, "server announced a session ticket and sent none")
+	}
 	if err := out.SetReadKey(LevelApplication, s.serverProt); err != nil {
 		return nil, err
 	}

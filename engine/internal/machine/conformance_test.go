@@ -8,6 +8,8 @@ import (
 	"errors"
 	"testing"
 
+	utls "github.com/refraction-networking/utls"
+
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 	"github.com/securepair/securepair/securepairtest/certgen"
@@ -335,4 +337,87 @@ func TestECDSACurves12(t *testing.T) {
 		p.tamper = addExtension(handshake.TypeServerHello, handshake.BytesExt(handshake.ExtECPointFormats, 1, []byte{1}))
 		wantAlert(t, p.run(), record.AlertIllegalParameter)
 	})
+}
+
+// setSessionID returns a tamper hook that gives the server's ServerHello the
+// session ID sid returns (the client's own, to announce resumption).
+func setSessionID(sid func() []byte) func(bool, []byte) []byte {
+	return func(fromClient bool, msg []byte) []byte {
+		if fromClient || handshake.MessageType(msg[0]) != handshake.TypeServerHello {
+			return msg
+		}
+		var sh handshake.ServerHello
+		handshake.Unmarshal(msg, &sh)
+		sh.SessionID = sid()
+		return handshake.Marshal(&sh)
+	}
+}
+
+// What a TLS 1.2 ServerHello announces binds the server (RFC 5246 section
+// 7.4.1.3, RFC 5077 sections 3.3 and 3.4): echoing a session ID the client
+// did not offer for resumption, or echoing it and then sending a Certificate,
+// is illegal_parameter; announcing a ticket and sending none before its
+// ChangeCipherSpec is unexpected_message.
+func TestServerHelloAnnouncements12(t *testing.T) {
+	clientSID := func(p *machinePair) func() []byte {
+		return func() []byte {
+			var ch handshake.ClientHello
+			handshake.Unmarshal(p.client.out.sent[0].msg, &ch)
+			return ch.SessionID
+		}
+	}
+	t.Run("echo without an offered session", func(t *testing.T) {
+		c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+		s.MaxVersion = handshake.VersionTLS12
+		p, _ := newMachinePair(t, c, s)
+		p.tamper = setSessionID(clientSID(p))
+		wantAlert(t, p.run(), record.AlertIllegalParameter)
+	})
+	t.Run("echo, then a full handshake", func(t *testing.T) {
+		c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+		s.MaxVersion, s.ServerSessionCache, c.ClientSessionCache = handshake.VersionTLS12, NewServerSessionCache(2), NewClientSessionCache(2)
+		handshakeOK(t, c, s)
+		s.ServerSessionCache = NewServerSessionCache(2) // the server forgot the session
+		p, _ := newMachinePair(t, c, s)
+		p.tamper = setSessionID(clientSID(p))
+		wantAlert(t, p.run(), record.AlertIllegalParameter)
+	})
+	t.Run("ticket announced, none sent", func(t *testing.T) {
+		st := &client12ExpectChangeCipherSpec{client12: &client12{sh: &handshake.ServerHello{TicketAck: true}}}
+		_, err := st.ChangeCipherSpec(&testSink{})
+		wantAlert(t, err, record.AlertUnexpectedMessage)
+	})
+}
+
+// A TLS 1.3 server issues tickets only to a client that named a PSK mode it
+// can use them with (RFC 8446 section 4.2.9).
+func TestTicketsNeedPSKModes(t *testing.T) {
+	for _, modes := range []bool{true, false} {
+		c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+		s.TicketKeys = NewTicketKeys(0, 0)
+		c.ClientHelloSpec = func() *utls.ClientHelloSpec {
+			exts := []utls.TLSExtension{
+				&utls.SNIExtension{ServerName: serverName},
+				&utls.SupportedCurvesExtension{Curves: []utls.CurveID{utls.X25519}},
+				&utls.SignatureAlgorithmsExtension{SupportedSignatureAlgorithms: []utls.SignatureScheme{utls.ECDSAWithP256AndSHA256}},
+				&utls.KeyShareExtension{KeyShares: []utls.KeyShare{{Group: utls.X25519}}},
+				&utls.SupportedVersionsExtension{Versions: []uint16{handshake.VersionTLS13}},
+			}
+			if modes {
+				exts = append(exts, &utls.PSKKeyExchangeModesExtension{Modes: []uint8{utls.PskModeDHE}})
+			}
+			return &utls.ClientHelloSpec{TLSVersMin: handshake.VersionTLS13, TLSVersMax: handshake.VersionTLS13,
+				CipherSuites: []uint16{handshake.TLS_AES_128_GCM_SHA256}, CompressionMethods: []uint8{0}, Extensions: exts}
+		}
+		p := handshakeOK(t, c, s)
+		tickets := 0
+		for _, f := range p.server.out.sent {
+			if !f.ccs && handshake.MessageType(f.msg[0]) == handshake.TypeNewSessionTicket {
+				tickets++
+			}
+		}
+		if (tickets > 0) != modes {
+			t.Errorf("psk_key_exchange_modes offered %v: %d tickets", modes, tickets)
+		}
+	}
 }

@@ -362,7 +362,9 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 	}
 	fin := &serverExpectFinished{cfg: s.cfg, suite: c.suite, t: t, clientHS: clientHS, clientApp: clientApp,
 		serverApp: serverApp, exporter: ms.ExporterSecret(th), master: ms, state: state,
-		tickets: s.cfg.TicketKeys != nil && ch.PSKModes != nil}
+		// Tickets only for a mode the client can use them with (RFC 8446
+		// section 4.2.9).
+		tickets: s.cfg.TicketKeys != nil && (contains(ch.PSKModes, pskModeDHEKE) || contains(ch.PSKModes, pskModeKE))}
 	var next State = fin
 	if s.cfg.ClientAuth != tls.NoClientCert && c.psk == nil {
 		next = &serverExpectClientCertificate{cfg: s.cfg, fin: fin}
