@@ -113,6 +113,9 @@ func TestBadInputClient(t *testing.T) {
 			return p
 		})}, record.AlertDecryptError},
 		{"tampered encrypted record", [][]byte{sh, patched(v("{server}  send handshake record", 1, "complete record"), 100, 0)}, record.AlertBadRecordMAC},
+		// RFC 8446 section 5.1: nothing may follow the server's Finished in
+		// its record, the end of its flight.
+		{"handshake bytes after Finished", [][]byte{sh, reseal(t, v, func(p []byte) []byte { return append(p, 24, 0, 0, 1) })}, record.AlertUnexpectedMessage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,6 +129,14 @@ func TestBadInputClient(t *testing.T) {
 			wantAlert(t, e, err, tt.alert)
 		})
 	}
+}
+
+// appendToRecord returns a record with more bytes in it.
+func appendToRecord(rec []byte, more ...byte) []byte {
+	out := append(append([]byte{}, rec...), more...)
+	n := len(out) - 5
+	out[3], out[4] = byte(n>>8), byte(n)
+	return out
 }
 
 // spanKeyChange appends the first bytes of another handshake message to the
@@ -151,6 +162,8 @@ func TestBadInputServer(t *testing.T) {
 		{"TLS 1.1-only ClientHello", patched(ch, bytes.Index(ch, []byte{0, 0x2b, 0, 3, 2, 3, 4})+5, 0x03, 0x02), record.AlertProtocolVersion},
 		{"truncated ClientHello", []byte{22, 3, 1, 0, 8, 1, 0, 0, 4, 3, 3, 0xcb, 0x34}, record.AlertDecodeError},
 		{"message over the size limit", []byte{22, 3, 1, 0, 4, 1, 0x01, 0x00, 0x01}, record.AlertIllegalParameter},
+		// RFC 8446 section 5.1: the ClientHello ends the client's flight.
+		{"handshake bytes after the ClientHello", appendToRecord(ch, 1, 0, 0), record.AlertUnexpectedMessage},
 		// An empty alert record: unexpected_message, as OpenSSL and crypto/tls
 		// answer; a wrong-length one is decode_error (RFC 8446 section 6).
 		{"empty alert record", []byte{21, 3, 3, 0, 0}, record.AlertUnexpectedMessage},
@@ -188,4 +201,43 @@ func TestBadCertificateVerifyFromMismatchedKey(t *testing.T) {
 	if !errors.As(p.Server.Err(), &ae) || ae.Alert != record.AlertDecryptError || !ae.Remote {
 		t.Fatalf("server should have received decrypt_error, has %v", p.Server.Err())
 	}
+}
+
+// Handshake bytes after a message that ends the peer's flight, in the same
+// record, are unexpected_message (RFC 8446 section 5.1): after a
+// HelloRetryRequest, and after a TLS 1.2 ServerHelloDone.
+func TestHandshakeBytesAfterFlight(t *testing.T) {
+	cases := []struct {
+		name  string
+		setup func(c, s *engine.Config)
+	}{
+		{"after HelloRetryRequest", func(c, s *engine.Config) {
+			c.CurvePreferences = []tls.CurveID{tls.X25519, tls.CurveP256}
+			s.CurvePreferences = []tls.CurveID{tls.CurveP256}
+		}},
+		{"after ServerHelloDone", func(c, s *engine.Config) { s.MaxVersion = engine.VersionTLS12 }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, s := clientConfig(t), serverConfig(t, certgen.ECDSAP256)
+			tc.setup(c, s)
+			client, _ := engine.NewClient(c)
+			server, _ := engine.NewServer(s)
+			send(t, client, server)
+			flight := readAll(t, server)
+			last := lastRecordAt(flight)
+			tampered := append(flight[:last:last], appendToRecord(flight[last:], 20, 0, 0)...)
+			_, err := client.Encrypted().Write(tampered)
+			wantAlert(t, client, err, record.AlertUnexpectedMessage)
+		})
+	}
+}
+
+// lastRecordAt returns where the last record of a run of records starts.
+func lastRecordAt(recs []byte) int {
+	at := 0
+	for next := 0; next < len(recs); next += 5 + (int(recs[next+3])<<8 | int(recs[next+4])) {
+		at = next
+	}
+	return at
 }

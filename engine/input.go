@@ -67,6 +67,9 @@ func (e *Engine) handleRecord(rec record.Record) error {
 		}
 		e.early0.StopSkipping() // the client is on the handshake key now
 	}
+	if typ != record.TypeHandshake && len(e.hsBuf) > 0 {
+		return errInterleaved(typ)
+	}
 	switch typ {
 	case record.TypeAlert:
 		return e.handleAlert(data)
@@ -87,6 +90,9 @@ func (e *Engine) handleRecord(rec record.Record) error {
 // section 5 allows one: after the first ClientHello and before the peer's
 // Finished.
 func (e *Engine) handleCCS(body []byte) error {
+	if len(e.hsBuf) > 0 {
+		return errInterleaved(record.TypeChangeCipherSpec)
+	}
 	if st, ok := e.hs.(machine.CCSReceiver); ok {
 		// TLS 1.2: the CCS is a protocol step, unprotected, and never inside
 		// a partly received handshake message.
@@ -110,6 +116,12 @@ func (e *Engine) handleCCS(body []byte) error {
 		return record.Errorf(record.AlertUnexpectedMessage, "malformed ChangeCipherSpec")
 	}
 	return e.countUseless()
+}
+
+// errInterleaved refuses a record of another type between the fragments of
+// one handshake message (RFC 8446 section 5.1).
+func errInterleaved(typ record.ContentType) error {
+	return record.Errorf(record.AlertUnexpectedMessage, "%s record between fragments of a handshake message", typ)
 }
 
 func (e *Engine) countUseless() error {
@@ -209,6 +221,9 @@ func (e *Engine) dispatch(msg []byte) error {
 	}
 	e.hs = next
 	if t, ok := next.(*machine.Traffic); ok && e.traffic == nil {
+		if err := e.noPendingHandshake("the peer's Finished"); err != nil {
+			return err
+		}
 		e.traffic = t
 		e.flushEarly()
 	}

@@ -91,3 +91,42 @@ func TestWarningAlerts(t *testing.T) {
 		}
 	}
 }
+
+// A record of another type between the fragments of one handshake message is
+// unexpected_message (RFC 8446 section 5.1): here application data, and an
+// alert, inside a KeyUpdate split across two records.
+func TestInterleavedHandshakeFragments(t *testing.T) {
+	ca, err := certgen.NewCA("fragments CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := ca.Leaf(certgen.ECDSAP256, []string{"frag.test"}, certgen.LeafOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, between := range []struct {
+		typ  record.ContentType
+		data []byte
+	}{{record.TypeApplicationData, []byte("x")}, {record.TypeAlert, []byte{1, byte(record.AlertUserCanceled)}}} {
+		now := func() time.Time { return certgen.Epoch }
+		c, _ := NewClient(&Config{ServerName: "frag.test", RootCAs: ca.Pool, Time: now})
+		s, _ := NewServer(&Config{Certificates: []tls.Certificate{leaf}})
+		shake(t, c, s)
+		keyUpdate := []byte{24, 0, 0, 1, 0}
+		for _, r := range []struct {
+			typ  record.ContentType
+			data []byte
+		}{{record.TypeHandshake, keyUpdate[:2]}, between, {record.TypeHandshake, keyUpdate[2:]}} {
+			if err := c.writeRecord(r.typ, r.data); err != nil {
+				t.Fatal(err)
+			}
+		}
+		buf := make([]byte, 4096)
+		n, _ := c.Encrypted().Read(buf)
+		_, err := s.Encrypted().Write(buf[:n])
+		var ae *AlertError
+		if !errors.As(err, &ae) || ae.Alert != record.AlertUnexpectedMessage {
+			t.Errorf("%s between fragments: %v", between.typ, err)
+		}
+	}
+}

@@ -169,6 +169,17 @@ func (s *sink) Complete() {
 	e.emit(Event{Kind: EventHandshakeDone})
 }
 
+func (s *sink) EndOfFlight() error { return (*Engine)(s).noPendingHandshake("the end of the peer's flight") }
+
+// noPendingHandshake refuses handshake bytes buffered or left in the
+// current record where none may follow (RFC 8446 section 5.1).
+func (e *Engine) noPendingHandshake(where string) error {
+	if len(e.hsBuf) > 0 || e.recordRest > 0 {
+		return record.Errorf(record.AlertUnexpectedMessage, "handshake data after %s", where)
+	}
+	return nil
+}
+
 func (s *sink) KeyUpdated(local bool) {
 	(*Engine)(s).emit(Event{Kind: EventKeyUpdated, Local: local})
 }

@@ -36,7 +36,7 @@ func TestConnectionStateAsNegotiated(t *testing.T) {
 
 	flight := make([]byte, 64<<10)
 	n, _ := s.Encrypted().Read(flight)
-	first := 5 + int(flight[3])<<8 | int(flight[4]) // the ServerHello record
+	first := 5 + (int(flight[3])<<8 | int(flight[4])) // the ServerHello record
 	c.Encrypted().Write(flight[:first])
 	st = c.ConnectionState()
 	if st.Version != engine.VersionTLS13 || st.CipherSuite != s.ConnectionState().CipherSuite || st.Group != tls.X25519MLKEM768 ||

@@ -188,6 +188,9 @@ func (s *client12ExpectServerHelloDone) Handle(raw []byte, out Sink) (State, err
 		return nil, unexpected(raw, "ServerHelloDone")
 	}
 	s.t.add(raw)
+	if err := out.EndOfFlight(); err != nil {
+		return nil, err
+	}
 	return s.sendFlight(out)
 }
 

@@ -13,6 +13,9 @@ func (s *clientExpectServerHello) handleRetry(hrr *handshake.ServerHello, raw []
 	if s.retried {
 		return nil, record.Errorf(record.AlertUnexpectedMessage, "second HelloRetryRequest")
 	}
+	if err := out.EndOfFlight(); err != nil {
+		return nil, err
+	}
 	g := hrr.SelectedGroup
 	if g != 0 && (!contains(c.hello.SupportedGroups, g) || !handshake.GroupSupported(g)) {
 		return nil, illegal("HelloRetryRequest asks for group %#04x, which was not offered", g)

@@ -61,6 +61,9 @@ func (s *serverExpectClientHello) Handle(raw []byte, out Sink) (State, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := out.EndOfFlight(); err != nil {
+		return nil, err
+	}
 	if s.retry == nil && !(contains(ch.SupportedVersions, handshake.VersionTLS13) && s.cfg.allows(handshake.VersionTLS13)) {
 		return s.handleClientHello12(ch, raw, out)
 	}

@@ -35,6 +35,10 @@ type Sink interface {
 	Negotiated() *ConnectionState
 	// Complete reports the end of the handshake ('secure').
 	Complete()
+	// EndOfFlight says the message just handled ends the peer's flight:
+	// the peer now waits for ours, so no more of its handshake bytes may
+	// be pending (RFC 8446 section 5.1).
+	EndOfFlight() error
 	// KeyUpdated reports a traffic key change after the handshake: local is
 	// true for this side's sending key, false for the peer's.
 	KeyUpdated(local bool)
