@@ -155,7 +155,8 @@ func (s *clientExpectServerHello) handleServerHello(sh *handshake.ServerHello, r
 			return nil, illegal("server resumed a ticket with a suite of another hash")
 		}
 		psk = c.offered.Master
-		c.state.DidResume, c.state.Authorized = true, c.offered.Authorized
+		c.state.DidResume = true
+		c.offered.restoreAuth(c.state)
 	}
 	if sh.KeyShare.Group == 0 {
 		if psk == nil || !contains(c.hello.PSKModes, pskModeKE) {

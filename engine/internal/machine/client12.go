@@ -315,9 +315,8 @@ func (s *client12) storeSession(ticket []byte) {
 	if cache == nil || (len(s.sh.SessionID) == 0 && ticket == nil) || s.cfg.ServerName == "" || !s.sess.ems {
 		return
 	}
-	cache.put(s.cfg.ServerName, &Session{Version: handshake.VersionTLS12, Suite: s.sess.suite.ID, Master: s.sess.master,
-		ALPN: s.sh.ALPN, CreatedAt: s.cfg.now(), ID: append([]byte{}, s.sh.SessionID...), Ticket: ticket,
-		Authorized: s.state.Authorized})
+	cache.put(s.cfg.ServerName, (&Session{Version: handshake.VersionTLS12, Suite: s.sess.suite.ID, Master: s.sess.master,
+		ALPN: s.sh.ALPN, CreatedAt: s.cfg.now(), ID: append([]byte{}, s.sh.SessionID...), Ticket: ticket}).rememberAuth(s.state))
 }
 
 // resume continues after a ServerHello that accepted the offered session:
@@ -327,7 +326,8 @@ func (s *client12) resume(sess *Session, helloRaw, raw []byte) (State, error) {
 		return nil, illegal("server resumed the session with another cipher suite")
 	}
 	s.sess.master = sess.Master
-	s.state.DidResume, s.state.Authorized = true, sess.Authorized // as the original handshake found
+	s.state.DidResume = true
+	sess.restoreAuth(s.state) // as the original handshake found
 	s.t.add(helloRaw, raw)
 	_, serverProt, err := s.sess.protectors()
 	if err != nil {

@@ -64,7 +64,7 @@ func (s *testSink) TicketReceived(life time.Duration, _ uint32, _ bool) {
 	s.tickets = append(s.tickets, life)
 }
 func (s *testSink) EarlyData() *EarlyData { return &s.early }
-func (s *testSink) EndOfFlight() error     { return nil }
+func (s *testSink) EndOfFlight() error    { return nil }
 
 // side is one end: its current state and its sink.
 type side struct {

@@ -95,7 +95,7 @@ func (s *serverExpectClientHello) acceptPSK(ch *handshake.ClientHello, raw []byt
 }
 
 // issueTickets sends NewSessionTicket messages after a TLS 1.3 handshake.
-func issueTickets(cfg *Config, s *handshake.Suite, resumption []byte, alpn string, out Sink) error {
+func issueTickets(cfg *Config, s *handshake.Suite, resumption []byte, st *ConnectionState, out Sink) error {
 	n := cfg.TicketCount
 	if n == 0 {
 		n = 1
@@ -107,7 +107,8 @@ func issueTickets(cfg *Config, s *handshake.Suite, resumption []byte, alpn strin
 		}
 		nonce := ticketNonce(i)
 		sess := &Session{Version: handshake.VersionTLS13, Suite: s.ID, Master: s.TicketPSK(resumption, nonce),
-			Context: cfg.SessionIDContext, ALPN: alpn, CreatedAt: cfg.now(), AgeAdd: binary.BigEndian.Uint32(ageAdd)}
+			Context: cfg.SessionIDContext, ALPN: st.NegotiatedProtocol, CreatedAt: cfg.now(), AgeAdd: binary.BigEndian.Uint32(ageAdd)}
+		sess.rememberAuth(st)
 		if cfg.MaxEarlyData > 0 && cfg.EarlyDataGuard != nil {
 			sess.MaxEarlyData = cfg.MaxEarlyData
 		}

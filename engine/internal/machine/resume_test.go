@@ -2,6 +2,7 @@ package machine
 
 import (
 	"bytes"
+	"crypto/tls"
 	"testing"
 	"time"
 
@@ -146,7 +147,7 @@ func TestTicketNoncesUnique(t *testing.T) {
 	cfg.TicketCount = 300
 	var sink testSink
 	suite := handshake.Suite13ByID(handshake.TLS_AES_128_GCM_SHA256)
-	if err := issueTickets(cfg, suite, bytes.Repeat([]byte{1}, 32), "", &sink); err != nil {
+	if err := issueTickets(cfg, suite, bytes.Repeat([]byte{1}, 32), &ConnectionState{}, &sink); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
@@ -162,5 +163,64 @@ func TestTicketNoncesUnique(t *testing.T) {
 	}
 	if len(seen) != 300 {
 		t.Fatalf("%d tickets", len(seen))
+	}
+}
+
+// A resumed handshake reports the peer's authentication of the original one
+// (Node's authorized and authorizationError), both roles, both versions, by
+// session ID and by ticket: authorized with the same certificates and chains,
+// or unauthorized with the same reason.
+func TestResumedAuthentication(t *testing.T) {
+	ca, _, clientCert := fixtures(t)
+	other, err := certgen.NewCA("untrusted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name       string
+		version    uint16
+		setup      func(c, s *Config)
+		authorized bool
+	}{
+		{"TLS 1.3 ticket", handshake.VersionTLS13, func(c, s *Config) { s.TicketKeys = NewTicketKeys(0, 0) }, true},
+		{"TLS 1.2 session ID", handshake.VersionTLS12, func(c, s *Config) { s.ServerSessionCache = NewServerSessionCache(4) }, true},
+		{"TLS 1.2 ticket", handshake.VersionTLS12, func(c, s *Config) { s.TicketKeys = NewTicketKeys(0, 0) }, true},
+		{"TLS 1.3 ticket, unauthorized", handshake.VersionTLS13, func(c, s *Config) {
+			s.TicketKeys, c.RootCAs, c.InsecureAcceptUnauthorized, s.ClientCAs = NewTicketKeys(0, 0), other.Pool, true, other.Pool
+		}, false},
+		{"TLS 1.2 ticket, unauthorized", handshake.VersionTLS12, func(c, s *Config) {
+			s.TicketKeys, c.RootCAs, c.InsecureAcceptUnauthorized, s.ClientCAs = NewTicketKeys(0, 0), other.Pool, true, other.Pool
+		}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+			c.ClientSessionCache, c.Certificates = NewClientSessionCache(4), []tls.Certificate{clientCert}
+			s.MaxVersion, s.ClientAuth, s.ClientCAs = tc.version, tls.RequestClientCert, ca.Pool
+			tc.setup(c, s)
+			first := handshakeOK(t, c, s)
+			second := handshakeOK(t, c, s)
+			for _, side := range []struct {
+				name          string
+				before, after ConnectionState
+			}{
+				{"client", first.client.out.state, second.client.out.state},
+				{"server", first.server.out.state, second.server.out.state},
+			} {
+				b, a := side.before, side.after
+				if !a.DidResume || a.Authorized != tc.authorized || b.Authorized != tc.authorized {
+					t.Fatalf("%s: resumed %v, authorized %v then %v, want %v", side.name, a.DidResume, b.Authorized, a.Authorized, tc.authorized)
+				}
+				samePeer := len(a.PeerCertificates) == len(b.PeerCertificates) &&
+					(len(a.PeerCertificates) == 0 || a.PeerCertificates[0].Equal(b.PeerCertificates[0]))
+				if (side.name == "client" && len(a.PeerCertificates) == 0) || !samePeer ||
+					len(a.VerifiedChains) != len(b.VerifiedChains) || (a.AuthorizationError == nil) != (b.AuthorizationError == nil) {
+					t.Fatalf("%s: resumed authentication differs:\n%+v\n%+v", side.name, b, a)
+				}
+				if b.AuthorizationError != nil && a.AuthorizationError.Error() != b.AuthorizationError.Error() {
+					t.Fatalf("%s: reason %q became %q", side.name, b.AuthorizationError, a.AuthorizationError)
+				}
+			}
+		})
 	}
 }

@@ -363,6 +363,9 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 	if c.psk == nil || c.pskMode == pskModeDHEKE {
 		state.Group = tls.CurveID(c.group)
 	}
+	if c.psk != nil {
+		c.psk.restoreAuth(state) // the client authenticated in the original handshake
+	}
 	fin := &serverExpectFinished{cfg: s.cfg, suite: c.suite, t: t, clientHS: clientHS, clientApp: clientApp,
 		serverApp: serverApp, exporter: ms.ExporterSecret(th), master: ms, state: state,
 		// Tickets only for a mode the client can use them with (RFC 8446
@@ -452,7 +455,7 @@ func (s *serverExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	out.Complete()
 	if s.tickets {
 		resumption := s.master.ResumptionSecret(s.t.Sum())
-		if err := issueTickets(s.cfg, s.suite, resumption, s.state.NegotiatedProtocol, out); err != nil {
+		if err := issueTickets(s.cfg, s.suite, resumption, s.state, out); err != nil {
 			return nil, err
 		}
 	}

@@ -351,8 +351,8 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 
 // session is what the server keeps of a full handshake for resumption.
 func (st *server12) session() *Session {
-	return &Session{Version: handshake.VersionTLS12, Suite: st.sess.suite.ID, Master: st.sess.master,
-		Context: st.cfg.SessionIDContext, ALPN: st.alpn, CreatedAt: st.cfg.now()}
+	return (&Session{Version: handshake.VersionTLS12, Suite: st.sess.suite.ID, Master: st.sess.master,
+		Context: st.cfg.SessionIDContext, ALPN: st.alpn, CreatedAt: st.cfg.now()}).rememberAuth(st.state)
 }
 
 // resumable finds the session a ClientHello asks to resume, by ticket or by
@@ -396,6 +396,7 @@ func (st *server12) resume(ch *handshake.ClientHello, raw []byte, sess *Session,
 	st.sess = session12{suite: handshake.Suite12ByID(sess.Suite), ems: true, master: sess.Master, clientRandom: ch.Random[:], serverRandom: sh.Random[:]}
 	st.state = out.Negotiated()
 	*st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: sess.Suite, NegotiatedProtocol: st.alpn, ServerName: ch.ServerName, DidResume: true, ExtendedMasterSecret: true}
+	sess.restoreAuth(st.state)
 	st.t.add(raw)
 	if err := st.send(out, handshake.Marshal(sh)); err != nil {
 		return nil, err

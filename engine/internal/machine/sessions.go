@@ -6,6 +6,7 @@ import (
 	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/x509"
 	"errors"
 	"io"
 	"sync"
@@ -26,12 +27,30 @@ type Session struct {
 	AgeAdd    uint32 // TLS 1.3: obfuscates the ticket age
 	// MaxEarlyData is how much 0-RTT data the ticket allows (TLS 1.3).
 	MaxEarlyData uint32
-	// Client side only: how the server named the session, how long it
-	// honours it, and whether the original handshake was authorized.
-	ID         []byte
-	Ticket     []byte
-	Lifetime   time.Duration
-	Authorized bool
+	// Client side only: how the server named the session and how long it
+	// honours it.
+	ID       []byte
+	Ticket   []byte
+	Lifetime time.Duration
+	// The peer's authentication in the original handshake, which a
+	// resumed one reports again (Node's authorized/authorizationError).
+	Authorized         bool
+	AuthorizationError error
+	PeerCertificates   []*x509.Certificate
+	VerifiedChains     [][]*x509.Certificate
+}
+
+// rememberAuth keeps the peer's authentication of a handshake in a session.
+func (s *Session) rememberAuth(st *ConnectionState) *Session {
+	s.Authorized, s.AuthorizationError = st.Authorized, st.AuthorizationError
+	s.PeerCertificates, s.VerifiedChains = st.PeerCertificates, st.VerifiedChains
+	return s
+}
+
+// restoreAuth reports a resumed session's original authentication.
+func (s *Session) restoreAuth(st *ConnectionState) {
+	st.Authorized, st.AuthorizationError = s.Authorized, s.AuthorizationError
+	st.PeerCertificates, st.VerifiedChains = s.PeerCertificates, s.VerifiedChains
 }
 
 // marshal encodes a session for a ticket.
@@ -45,7 +64,73 @@ func (s *Session) marshal() []byte {
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.ALPN)) })
 	b.AddUint32(s.AgeAdd)
 	b.AddUint32(s.MaxEarlyData)
+	addAuth(&b, s)
 	return b.BytesOrPanic()
+}
+
+// addAuth encodes the peer's authentication: its chain, the first verified
+// chain, whether it was authorized and why not.
+func addAuth(b *cryptobyte.Builder, s *Session) {
+	addChain := func(chain []*x509.Certificate) {
+		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
+			for _, c := range chain {
+				b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(c.Raw) })
+			}
+		})
+	}
+	addChain(s.PeerCertificates)
+	var verified []*x509.Certificate
+	if len(s.VerifiedChains) > 0 {
+		verified = s.VerifiedChains[0]
+	}
+	addChain(verified)
+	authorized, reason := uint8(0), ""
+	if s.Authorized {
+		authorized = 1
+	}
+	if s.AuthorizationError != nil {
+		reason = s.AuthorizationError.Error()
+	}
+	b.AddUint8(authorized)
+	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(reason)) })
+}
+
+// readAuth decodes what addAuth wrote.
+func readAuth(in *cryptobyte.String, s *Session) bool {
+	readChain := func() ([]*x509.Certificate, bool) {
+		var list cryptobyte.String
+		if !in.ReadUint24LengthPrefixed(&list) {
+			return nil, false
+		}
+		var chain []*x509.Certificate
+		for !list.Empty() {
+			var der cryptobyte.String
+			if !list.ReadUint24LengthPrefixed(&der) {
+				return nil, false
+			}
+			c, err := x509.ParseCertificate(der)
+			if err != nil {
+				return nil, false
+			}
+			chain = append(chain, c)
+		}
+		return chain, true
+	}
+	peer, ok1 := readChain()
+	verified, ok2 := readChain()
+	var authorized uint8
+	var reason cryptobyte.String
+	if !ok1 || !ok2 || !in.ReadUint8(&authorized) || authorized > 1 || !in.ReadUint16LengthPrefixed(&reason) {
+		return false
+	}
+	s.PeerCertificates, s.Authorized = peer, authorized == 1
+	if verified != nil {
+		s.VerifiedChains = [][]*x509.Certificate{verified}
+	}
+	if len(reason) > 0 {
+		s.AuthorizationError = errors.New(string(reason))
+	}
+	return true
 }
 
 func unmarshalSession(data []byte) (*Session, bool) {
@@ -55,7 +140,8 @@ func unmarshalSession(data []byte) (*Session, bool) {
 	var master, ctx, alpn cryptobyte.String
 	if !in.ReadUint16(&s.Version) || !in.ReadUint16(&s.Suite) || !in.ReadUint64(&created) ||
 		!in.ReadUint8LengthPrefixed(&master) || len(master) < 32 || !in.ReadUint8LengthPrefixed(&ctx) ||
-		!in.ReadUint8LengthPrefixed(&alpn) || !in.ReadUint32(&s.AgeAdd) || !in.ReadUint32(&s.MaxEarlyData) || !in.Empty() {
+		!in.ReadUint8LengthPrefixed(&alpn) || !in.ReadUint32(&s.AgeAdd) || !in.ReadUint32(&s.MaxEarlyData) ||
+		!readAuth(&in, s) || !in.Empty() {
 		return nil, false
 	}
 	s.CreatedAt = time.Unix(int64(created), 0)

@@ -147,9 +147,9 @@ func (t *Traffic) storeTicket(nst *handshake.NewSessionTicket, lifetime time.Dur
 	if t.cfg == nil || t.cfg.ClientSessionCache == nil || t.cfg.ServerName == "" || nst.Lifetime == 0 {
 		return false
 	}
-	t.cfg.ClientSessionCache.put(t.cfg.ServerName, &Session{Version: handshake.VersionTLS13, Suite: t.suite.ID,
+	t.cfg.ClientSessionCache.put(t.cfg.ServerName, (&Session{Version: handshake.VersionTLS13, Suite: t.suite.ID,
 		Master: t.suite.TicketPSK(t.resumption, nst.Nonce), ALPN: t.state.NegotiatedProtocol,
 		CreatedAt: t.cfg.now(), AgeAdd: nst.AgeAdd, Ticket: append([]byte{}, nst.Ticket...),
-		Lifetime: lifetime, Authorized: t.state.Authorized, MaxEarlyData: nst.MaxEarlyData})
+		Lifetime: lifetime, MaxEarlyData: nst.MaxEarlyData}).rememberAuth(t.state))
 	return true
 }
