@@ -2,7 +2,9 @@ package machine
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"testing"
 	"time"
 
@@ -222,5 +224,36 @@ func TestResumedAuthentication(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A session whose peer chain would not fit a ticket is sealed without the
+// certificates (the verdict stays), so a ticket always fits its 16-bit
+// length whatever chain a client sent.
+func TestTicketWithLongChain(t *testing.T) {
+	_, leaves, _ := fixtures(t)
+	leaf, err := x509.ParseCertificate(leaves[certgen.RSA2048].Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := make([]*x509.Certificate, 64) // about 50 KiB
+	for i := range chain {
+		chain[i] = leaf
+	}
+	keys := NewTicketKeys(time.Hour, 1)
+	sess := &Session{Version: handshake.VersionTLS13, Suite: handshake.TLS_AES_128_GCM_SHA256, Master: make([]byte, 32),
+		CreatedAt: epoch(), Authorized: true, PeerCertificates: chain}
+	ticket, err := keys.seal(sess, rand.Reader, epoch())
+	if err != nil || len(ticket) > maxTicketPlaintext+64 {
+		t.Fatalf("ticket of %d bytes: %v", len(ticket), err)
+	}
+	back, err := keys.open(ticket, epoch())
+	if err != nil || !back.Authorized || back.PeerCertificates != nil {
+		t.Fatalf("opened %+v, %v", back, err)
+	}
+	sess.PeerCertificates = chain[:1]
+	ticket, _ = keys.seal(sess, rand.Reader, epoch())
+	if back, err = keys.open(ticket, epoch()); err != nil || len(back.PeerCertificates) != 1 || !back.PeerCertificates[0].Equal(leaf) {
+		t.Fatalf("a short chain did not survive the ticket: %v", err)
 	}
 }

@@ -292,8 +292,20 @@ func (k *TicketKeys) seal(s *Session, rand io.Reader, now time.Time) ([]byte, er
 		return nil, err
 	}
 	out := append(append([]byte{}, key.name[:]...), nonce...)
-	return key.aead.Seal(out, nonce, s.marshal(), key.name[:]), nil
+	plain := s.marshal()
+	if len(plain) > maxTicketPlaintext {
+		// A long peer chain would not fit a ticket's 16-bit length: keep
+		// the verdict, drop the certificates.
+		trimmed := *s
+		trimmed.PeerCertificates, trimmed.VerifiedChains = nil, nil
+		plain = trimmed.marshal()
+	}
+	return key.aead.Seal(out, nonce, plain, key.name[:]), nil
 }
+
+// maxTicketPlaintext bounds a sealed session, so that every ticket fits the
+// 16-bit length of NewSessionTicket in both versions with room to spare.
+const maxTicketPlaintext = 16 << 10
 
 var errBadTicket = errors.New("handshake: ticket does not open")
 
