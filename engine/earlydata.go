@@ -7,8 +7,9 @@ import (
 // WriteEarlyData sends 0-RTT data right behind the ClientHello, when the
 // cached ticket allows it (Config.EarlyData). It takes at most what the
 // ticket allows; a short count comes with ErrNoEarlyData. If the server
-// refuses it, the same bytes go again as ordinary data after the handshake,
-// so nothing is lost. Early data can be replayed by an attacker.
+// refuses it, EventEarlyDataRejected hands the bytes back: the application
+// decides whether to send them again. Early data can be replayed by an
+// attacker.
 func (e *Engine) WriteEarlyData(p []byte) (int, error) {
 	if e.err != nil {
 		return 0, e.err

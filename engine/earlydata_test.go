@@ -86,8 +86,9 @@ func TestEarlyDataReplayRefused(t *testing.T) {
 }
 
 // A server that does not take early data refuses it cleanly: the handshake
-// completes and the client sends the same bytes again as ordinary data.
-func TestEarlyDataRefusedIsResent(t *testing.T) {
+// completes, nothing is sent again by itself (RFC 8446 section 4.2.10), and
+// the client's application gets the bytes back to decide.
+func TestEarlyDataRefusedIsReported(t *testing.T) {
 	tests := []struct {
 		name   string
 		server func(*engine.Config)
@@ -110,8 +111,20 @@ func TestEarlyDataRefusedIsResent(t *testing.T) {
 			if p.Client.ConnectionState().EarlyDataAccepted || readEarly(p.Server) != "" {
 				t.Fatal("early data reported accepted")
 			}
-			if p.ServerGot.String() != "not lost" {
-				t.Fatalf("server got %q as ordinary data", p.ServerGot.String())
+			if p.ServerGot.Len() != 0 {
+				t.Fatalf("the client resent %q by itself", p.ServerGot.String())
+			}
+			var refused []byte
+			for ev, ok := p.Client.NextEvent(); ok; ev, ok = p.Client.NextEvent() {
+				if ev.Kind == engine.EventEarlyDataRejected {
+					refused = append(refused, ev.EarlyData...)
+				}
+			}
+			if string(refused) != "not lost" {
+				t.Fatalf("rejected early data reported as %q", refused)
+			}
+			if err := p.Write(p.Client, refused); err != nil || p.ServerGot.String() != "not lost" {
+				t.Fatalf("sent again by the application: %q, %v", p.ServerGot.String(), err)
 			}
 		})
 	}

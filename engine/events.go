@@ -19,6 +19,11 @@ const (
 	EventSessionTicket
 	// EventAlert: the connection failed; Err is the AlertError (sent or received).
 	EventAlert
+	// EventEarlyDataRejected: the server refused the 0-RTT data (or answered
+	// with a HelloRetryRequest); EarlyData holds it. It is not sent again by
+	// itself (RFC 8446 section 4.2.10): write it as ordinary data if it is
+	// still wanted.
+	EventEarlyDataRejected
 )
 
 // String returns the event's name.
@@ -34,6 +39,8 @@ func (k EventKind) String() string {
 		return "session ticket"
 	case EventAlert:
 		return "alert"
+	case EventEarlyDataRejected:
+		return "early data rejected"
 	}
 	return "unknown event"
 }
@@ -44,6 +51,8 @@ type Event struct {
 	Local  bool           // EventKeyUpdated: this side's sending key changed
 	Err    error          // EventAlert: the fatal error
 	Ticket *SessionTicket // EventSessionTicket: what the ticket allows
+	// EarlyData is what the server refused (EventEarlyDataRejected).
+	EarlyData []byte
 }
 
 // SessionTicket describes a TLS 1.3 ticket the server issued (Node's

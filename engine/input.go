@@ -220,6 +220,9 @@ func (e *Engine) dispatch(msg []byte) error {
 		return err
 	}
 	e.hs = next
+	if refused := e.early0.TakeRejected(); refused != nil {
+		e.emit(Event{Kind: EventEarlyDataRejected, EarlyData: refused})
+	}
 	if t, ok := next.(*machine.Traffic); ok && e.traffic == nil {
 		if err := e.noPendingHandshake("the peer's Finished"); err != nil {
 			return err

@@ -102,9 +102,6 @@ func (e *Engine) sealApplicationData(p []byte) (int, error) {
 
 // flushEarly sends the cleartext queued before the handshake completed.
 func (e *Engine) flushEarly() {
-	if resend := e.early0.TakeResend(); resend != nil {
-		e.early = append(resend, e.early...) // refused 0-RTT data goes first
-	}
 	if len(e.early) == 0 {
 		return
 	}
@@ -169,7 +166,9 @@ func (s *sink) Complete() {
 	e.emit(Event{Kind: EventHandshakeDone})
 }
 
-func (s *sink) EndOfFlight() error { return (*Engine)(s).noPendingHandshake("the end of the peer's flight") }
+func (s *sink) EndOfFlight() error {
+	return (*Engine)(s).noPendingHandshake("the end of the peer's flight")
+}
 
 // noPendingHandshake refuses handshake bytes buffered or left in the
 // current record where none may follow (RFC 8446 section 5.1).

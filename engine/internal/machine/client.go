@@ -213,7 +213,10 @@ func (s *clientExpectServerHello) keysFromShared(sh *handshake.ServerHello, raw 
 	}
 	c.state.Version, c.state.ExtendedMasterSecret = handshake.VersionTLS13, true
 	c.state.CipherSuite = suite.ID
-	after := &client13{cfg: c.cfg, hello: c.hello, state: c.state, resumed: psk != nil, earlyOffered: c.earlyOffered}
+	after := &client13{cfg: c.cfg, hello: c.hello, state: c.state, earlyOffered: c.earlyOffered}
+	if psk != nil {
+		after.ticket = c.offered
+	}
 	return &clientExpectEncryptedExtensions{c: after, k: &clientKeys{suite: suite, t: t, hs: hs, clientHS: clientHS, serverHS: serverHS}}, nil
 }
 
@@ -224,9 +227,9 @@ type client13 struct {
 	cfg           *Config
 	hello         *handshake.ClientHello
 	state         *ConnectionState
-	resumed       bool // the server accepted the offered ticket: no certificates
-	earlyOffered  bool // 0-RTT data may be going out
-	earlyAccepted bool // the server took it: EndOfEarlyData follows its Finished
+	ticket        *Session // the offered ticket, when the server took it: no certificates
+	earlyOffered  bool     // 0-RTT data may be going out
+	earlyAccepted bool     // the server took it: EndOfEarlyData follows its Finished
 }
 
 // clientKeys is the key schedule state carried from ServerHello to Finished.
@@ -251,8 +254,13 @@ func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, e
 	if err := checkServerExtensions(c.hello, "EncryptedExtensions", ee.Extensions, nil, notInEncryptedExtensions); err != nil {
 		return nil, err
 	}
-	if ee.EarlyData && !(c.earlyOffered && c.resumed) {
+	if ee.EarlyData && !(c.earlyOffered && c.ticket != nil) {
 		return nil, illegal("server accepted early data that was not sent")
+	}
+	if ee.EarlyData && (c.state.CipherSuite != c.ticket.Suite || ee.ALPN != c.ticket.ALPN) {
+		// RFC 8446 section 4.2.10: 0-RTT data stands only under the
+		// ticket's suite and ALPN protocol.
+		return nil, illegal("server accepted early data under another cipher suite or ALPN protocol than the ticket's")
 	}
 	if ee.ALPN != "" && !contains(c.hello.ALPN, ee.ALPN) {
 		return nil, illegal("server chose ALPN protocol %q, which was not offered", ee.ALPN)
@@ -264,7 +272,7 @@ func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, e
 			return nil, err
 		}
 	}
-	if c.resumed {
+	if c.ticket != nil {
 		return &clientExpectFinished{c: c, k: s.k}, nil // the PSK authenticates: no certificates
 	}
 	return &clientExpectCertificate{c: c, k: s.k}, nil

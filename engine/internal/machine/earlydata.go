@@ -5,12 +5,11 @@ import "github.com/securepair/securepair/record"
 // EarlyData is the whole 0-RTT state of one connection. The handshake states
 // open, answer and close it; the engine moves the bytes through it.
 type EarlyData struct {
-	// Client: how much more may be sent early, a copy of what was sent (it
-	// goes again as ordinary data if the server refuses), and the refused
-	// bytes waiting to be sent again.
-	room   int
-	sent   []byte
-	resend []byte
+	// Client: how much more may be sent early, a copy of what was sent, and
+	// what the server refused, until the engine reports it.
+	room     int
+	sent     []byte
+	rejected []byte
 	// Server: whether early data records are taken now, up to limit bytes,
 	// what was taken, and how much refused early data may still be skipped.
 	taking   bool
@@ -25,11 +24,12 @@ func (d *EarlyData) Open(limit int) { d.room = limit }
 // Accepted (client): the server took the early data.
 func (d *EarlyData) Accepted() { d.room, d.sent = 0, nil }
 
-// Rejected (client): the server refused it (or sent a HelloRetryRequest);
-// what was sent goes again as ordinary data once the handshake completes.
+// Rejected (client): the server refused it (or sent a HelloRetryRequest).
+// What was sent is handed to the application, which decides whether to send
+// it again (RFC 8446 section 4.2.10: not automatically).
 func (d *EarlyData) Rejected() {
 	d.room = 0
-	d.resend, d.sent = append(d.resend, d.sent...), nil
+	d.rejected, d.sent = append(d.rejected, d.sent...), nil
 }
 
 // Expect (server): early data records come next, at most limit bytes.
@@ -51,10 +51,10 @@ func (d *EarlyData) Sent(p []byte) {
 	d.sent = append(d.sent, p...)
 }
 
-// TakeResend (client) returns the refused early data to send again, once.
-func (d *EarlyData) TakeResend() []byte {
-	b := d.resend
-	d.resend = nil
+// TakeRejected (client) returns the refused early data, once.
+func (d *EarlyData) TakeRejected() []byte {
+	b := d.rejected
+	d.rejected = nil
 	return b
 }
 
@@ -101,4 +101,4 @@ func (d *EarlyData) SkipRecord(n int) error {
 func (d *EarlyData) StopSkipping() { d.skip = 0 }
 
 // HeldBytes is the memory the 0-RTT buffers hold.
-func (d *EarlyData) HeldBytes() int { return cap(d.sent) + cap(d.resend) + cap(d.received) }
+func (d *EarlyData) HeldBytes() int { return cap(d.sent) + cap(d.rejected) + cap(d.received) }

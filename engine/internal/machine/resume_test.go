@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/record"
 	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
@@ -85,7 +86,7 @@ func TestEarlyData(t *testing.T) {
 		t.Fatal(err)
 	}
 	cs, ss := checkAgree(t, accepted)
-	if !cs.EarlyDataAccepted || !ss.EarlyDataAccepted || accepted.client.out.early.TakeResend() != nil {
+	if !cs.EarlyDataAccepted || !ss.EarlyDataAccepted || accepted.client.out.early.TakeRejected() != nil {
 		t.Fatalf("early data not accepted: %+v", cs)
 	}
 
@@ -103,7 +104,7 @@ func TestEarlyData(t *testing.T) {
 		t.Fatal(err)
 	}
 	cs, _ = checkAgree(t, replayed)
-	if cs.EarlyDataAccepted || !bytes.Equal(replayed.client.out.early.TakeResend(), []byte("early")) || !cs.DidResume {
+	if cs.EarlyDataAccepted || !bytes.Equal(replayed.client.out.early.TakeRejected(), []byte("early")) || !cs.DidResume {
 		t.Fatalf("replayed early data: %+v", cs)
 	}
 }
@@ -255,5 +256,53 @@ func TestTicketWithLongChain(t *testing.T) {
 	ticket, _ = keys.seal(sess, rand.Reader, epoch())
 	if back, err = keys.open(ticket, epoch()); err != nil || len(back.PeerCertificates) != 1 || !back.PeerCertificates[0].Equal(leaf) {
 		t.Fatalf("a short chain did not survive the ticket: %v", err)
+	}
+}
+
+// A server that accepts 0-RTT data must keep the ticket's cipher suite and
+// ALPN protocol; a client seeing otherwise aborts with illegal_parameter
+// (RFC 8446 section 4.2.10).
+func TestEarlyDataKeepsSuiteAndALPN(t *testing.T) {
+	cases := []struct {
+		name   string
+		tamper func(fromClient bool, msg []byte) []byte
+	}{
+		{"another ALPN protocol", func(fromClient bool, msg []byte) []byte {
+			if fromClient || handshake.MessageType(msg[0]) != handshake.TypeEncryptedExtensions {
+				return msg
+			}
+			var ee handshake.EncryptedExtensions
+			handshake.Unmarshal(msg, &ee)
+			for i, e := range ee.Extensions {
+				if e.Type == handshake.ExtALPN {
+					ee.Extensions[i] = handshake.ALPNExt([]string{"http/1.1"})
+				}
+			}
+			return handshake.Marshal(&ee)
+		}},
+		{"another cipher suite of the same hash", func(fromClient bool, msg []byte) []byte {
+			if fromClient || handshake.MessageType(msg[0]) != handshake.TypeServerHello {
+				return msg
+			}
+			var sh handshake.ServerHello
+			handshake.Unmarshal(msg, &sh)
+			sh.CipherSuite = handshake.TLS_CHACHA20_POLY1305_SHA256
+			return handshake.Marshal(&sh)
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+			c.ClientSessionCache, c.EarlyData, c.NextProtos = NewClientSessionCache(4), true, []string{"h2", "http/1.1"}
+			s.TicketKeys, s.MaxEarlyData, s.EarlyDataGuard, s.NextProtos = NewTicketKeys(time.Hour, 2), 1000, NewReplayGuard(16), []string{"h2"}
+			s.CipherSuites = []uint16{handshake.TLS_AES_128_GCM_SHA256}
+			handshakeOK(t, c, s)
+			p, err := newMachinePair(t, c, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.tamper = tc.tamper
+			wantAlert(t, p.run(), record.AlertIllegalParameter)
+		})
 	}
 }
