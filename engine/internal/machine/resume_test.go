@@ -306,3 +306,47 @@ func TestEarlyDataKeepsSuiteAndALPN(t *testing.T) {
 		})
 	}
 }
+
+// After a HelloRetryRequest, a second ClientHello that drops a PSK the
+// retry's suite could still resume is illegal_parameter (RFC 8446 section
+// 4.1.2: only incompatible PSKs may be removed); keeping it resumes.
+func TestRetryKeepsPSKs(t *testing.T) {
+	for _, drop := range []bool{false, true} {
+		c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
+		c.ClientSessionCache, s.TicketKeys = NewClientSessionCache(4), NewTicketKeys(time.Hour, 2)
+		handshakeOK(t, c, s)
+		c.CurvePreferences = []tls.CurveID{tls.X25519, tls.CurveP256}
+		s.CurvePreferences = []tls.CurveID{tls.CurveP256}
+		p, err := newMachinePair(t, c, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hellos := 0
+		p.tamper = func(fromClient bool, msg []byte) []byte {
+			if !fromClient || handshake.MessageType(msg[0]) != handshake.TypeClientHello {
+				return msg
+			}
+			if hellos++; hellos < 2 || !drop {
+				return msg
+			}
+			var ch handshake.ClientHello
+			handshake.Unmarshal(msg, &ch)
+			var keep []handshake.Extension
+			for _, e := range ch.Extensions {
+				if e.Type != handshake.ExtPreSharedKey {
+					keep = append(keep, e)
+				}
+			}
+			ch.Extensions = keep
+			return handshake.Marshal(&ch)
+		}
+		err = p.run()
+		if drop {
+			wantAlert(t, err, record.AlertIllegalParameter)
+			continue
+		}
+		if err != nil || !p.client.out.state.DidResume || !p.client.out.state.DidHelloRetry {
+			t.Fatalf("retry keeping the PSK: %v, %+v", err, p.client.out.state)
+		}
+	}
+}

@@ -33,6 +33,9 @@ type serverRetry struct {
 	suite  *handshake.Suite
 	group  uint16
 	sentCC bool
+	// pskUsable: the first hello offered a ticket the retry's suite fits,
+	// which the second hello must offer again.
+	pskUsable bool
 }
 
 // serverChoice is what the server negotiated from a ClientHello.
@@ -93,6 +96,9 @@ func (s *serverExpectClientHello) negotiate(ch *handshake.ClientHello) (*serverC
 	}
 	if len(ch.CompressionMethods) != 1 || ch.CompressionMethods[0] != 0 {
 		return nil, illegal("TLS 1.3 ClientHello must offer only null compression")
+	}
+	if s.retry != nil && s.retry.pskUsable && len(ch.PSKIdentities) == 0 {
+		return nil, illegal("the second ClientHello dropped the PSKs of the first")
 	}
 	if s.retry != nil && ch.EarlyData {
 		return nil, illegal("early_data in the second ClientHello")
@@ -255,7 +261,26 @@ func (s *serverExpectClientHello) sendRetry(ch *handshake.ClientHello, raw []byt
 			return nil, err
 		}
 	}
-	return &serverExpectClientHello{cfg: s.cfg, retry: &serverRetry{prefix: prefix, suite: c.suite, group: c.group, sentCC: sentCCS}}, nil
+	return &serverExpectClientHello{cfg: s.cfg, retry: &serverRetry{prefix: prefix, suite: c.suite, group: c.group, sentCC: sentCCS,
+		pskUsable: s.usableTicket(ch, c.suite)}}, nil
+}
+
+// usableTicket reports whether a hello offers a ticket of ours that the
+// suite chosen for a HelloRetryRequest could resume: the second hello may
+// drop only the PSKs that do not fit it (RFC 8446 section 4.1.2).
+func (s *serverExpectClientHello) usableTicket(ch *handshake.ClientHello, suite *handshake.Suite) bool {
+	if s.cfg.TicketKeys == nil {
+		return false
+	}
+	for _, id := range ch.PSKIdentities {
+		sess, err := s.cfg.TicketKeys.open(id.Identity, s.cfg.now())
+		if err == nil && sess.Version == handshake.VersionTLS13 {
+			if ts := handshake.Suite13ByID(sess.Suite); ts != nil && ts.Hash == suite.Hash {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func randomBytes(r io.Reader, n int) ([]byte, error) {
