@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"github.com/securepair/securepair/engine/internal/machine"
 
 	"github.com/securepair/securepair/record"
 )
@@ -28,6 +29,17 @@ var ErrTruncated = errors.New("securepair: stream ended without close_notify (tr
 // session without the extended master secret: its keys could be shared with
 // another connection (RFC 7627 section 5.4; the triple-handshake attack).
 var ErrNoExtendedMasterSecret = errors.New("securepair: no keying material export without the extended master secret")
+
+// CertificateError is why a peer's certificate did not verify: Code is the
+// code a Node 20 peer reports as authorizationError for the same
+// certificate (UNABLE_TO_GET_ISSUER_CERT when none was sent,
+// UNABLE_TO_VERIFY_LEAF_SIGNATURE, UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+// DEPTH_ZERO_SELF_SIGNED_CERT, SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED,
+// CERT_NOT_YET_VALID, INVALID_PURPOSE, ERR_TLS_CERT_ALTNAME_INVALID), and Err
+// the x509 error behind it (Unwrap). It sits in
+// ConnectionState.AuthorizationError and inside the AlertError of a refused
+// handshake.
+type CertificateError = machine.CertificateError
 
 // asAlertError makes any local failure an AlertError so the peer is told.
 func asAlertError(err error) *AlertError {

@@ -18,7 +18,8 @@ type ConnectionState struct {
 	PeerCertificates   []*x509.Certificate
 	VerifiedChains     [][]*x509.Certificate
 	// Authorized is true when the peer's certificate verified (Node's
-	// 'authorized'). AuthorizationError says why not when it is false.
+	// 'authorized'). AuthorizationError says why not when it is false; it
+	// holds a *CertificateError with Node's code (errors.As).
 	Authorized         bool
 	AuthorizationError error
 	NPNProtocol        string // the protocol chosen by NPN (TLS 1.2)

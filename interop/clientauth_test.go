@@ -29,7 +29,7 @@ func TestSeedRequestCert(t *testing.T) {
 				t.Fatalf("%v\n%s", err, out)
 			}
 		}
-		srv.waitFor(t, "server connected authorized", "server connected unauthorized: ")
+		srv.waitFor(t, "server connected authorized", "server connected unauthorized: UNABLE_TO_GET_ISSUER_CERT")
 	})
 	t.Run("rejectUnauthorized", func(t *testing.T) {
 		srv, addr := startServer(t, "-request-cert", "-reject-unauthorized", "-ca", certFile("ca.pem"))

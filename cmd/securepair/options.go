@@ -124,14 +124,18 @@ func versionName(v uint16) string {
 	return fmt.Sprintf("%#04x", v)
 }
 
-// authorizedLine is the seed's "connected authorized" / "unauthorized: REASON".
+// authorizedLine is the seed's "connected authorized" / "unauthorized:
+// REASON", REASON being Node's code for it, then the details.
 func authorizedLine(role string, st engine.ConnectionState) string {
 	if st.Authorized {
 		return role + " connected authorized"
 	}
-	reason := "no certificate"
-	if st.AuthorizationError != nil {
-		reason = st.AuthorizationError.Error()
+	var ce *engine.CertificateError
+	switch {
+	case errors.As(st.AuthorizationError, &ce):
+		return role + " connected unauthorized: " + ce.Code + " (" + st.AuthorizationError.Error() + ")"
+	case st.AuthorizationError != nil:
+		return role + " connected unauthorized: " + st.AuthorizationError.Error()
 	}
-	return role + " connected unauthorized: " + reason
+	return role + " connected unauthorized: no certificate"
 }

@@ -46,7 +46,7 @@ func authorizeClient(cfg *Config, entries []handshake.CertificateEntry, st *Conn
 		if st.Version == handshake.VersionTLS12 {
 			alert = record.AlertHandshakeFailure
 		}
-		missing := record.Errorf(alert, "the client sent no certificate")
+		missing := &record.AlertError{Alert: alert, Reason: "the client sent no certificate", Err: &CertificateError{Code: codeNoCertificate}}
 		if cfg.ClientAuth == tls.RequireAnyClientCert || cfg.ClientAuth == tls.RequireAndVerifyClientCert {
 			return missing
 		}

@@ -84,16 +84,31 @@ func addAuth(b *cryptobyte.Builder, s *Session) {
 		verified = s.VerifiedChains[0]
 	}
 	addChain(verified)
-	authorized, reason := uint8(0), ""
+	authorized, reason, code := uint8(0), "", ""
 	if s.Authorized {
 		authorized = 1
 	}
 	if s.AuthorizationError != nil {
 		reason = s.AuthorizationError.Error()
+		var ce *CertificateError
+		if errors.As(s.AuthorizationError, &ce) {
+			code = ce.Code
+		}
 	}
 	b.AddUint8(authorized)
 	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(reason)) })
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(code)) })
 }
+
+// sealedAuthError is an authorization error brought back from a ticket: its
+// text as it was, and Node's code (errors.As finds the CertificateError).
+type sealedAuthError struct {
+	reason string
+	cause  *CertificateError
+}
+
+func (e *sealedAuthError) Error() string { return e.reason }
+func (e *sealedAuthError) Unwrap() error { return e.cause }
 
 // readAuth decodes what addAuth wrote.
 func readAuth(in *cryptobyte.String, s *Session) bool {
@@ -119,8 +134,9 @@ func readAuth(in *cryptobyte.String, s *Session) bool {
 	peer, ok1 := readChain()
 	verified, ok2 := readChain()
 	var authorized uint8
-	var reason cryptobyte.String
-	if !ok1 || !ok2 || !in.ReadUint8(&authorized) || authorized > 1 || !in.ReadUint16LengthPrefixed(&reason) {
+	var reason, code cryptobyte.String
+	if !ok1 || !ok2 || !in.ReadUint8(&authorized) || authorized > 1 || !in.ReadUint16LengthPrefixed(&reason) ||
+		!in.ReadUint8LengthPrefixed(&code) {
 		return false
 	}
 	s.PeerCertificates, s.Authorized = peer, authorized == 1
@@ -128,7 +144,7 @@ func readAuth(in *cryptobyte.String, s *Session) bool {
 		s.VerifiedChains = [][]*x509.Certificate{verified}
 	}
 	if len(reason) > 0 {
-		s.AuthorizationError = errors.New(string(reason))
+		s.AuthorizationError = &sealedAuthError{reason: string(reason), cause: &CertificateError{Code: string(code)}}
 	}
 	return true
 }

@@ -47,9 +47,16 @@ func verifyChain(certs []*x509.Certificate, opts x509.VerifyOptions) ([][]*x509.
 	for _, c := range certs[1:] {
 		opts.Intermediates.AddCert(c)
 	}
+	// The chain first, then the name, as OpenSSL and Node order them: a
+	// self-signed certificate for another name is reported self-signed.
+	name := opts.DNSName
+	opts.DNSName = ""
 	chains, err := certs[0].Verify(opts)
+	if err == nil && name != "" {
+		err = certs[0].VerifyHostname(name)
+	}
 	if err != nil {
-		return nil, verificationAlert(err)
+		return nil, verificationAlert(&CertificateError{Code: nodeCode(err, certs, opts.CurrentTime), Err: err})
 	}
 	return chains, nil
 }
