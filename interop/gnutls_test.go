@@ -1,9 +1,16 @@
 package interop
 
 import (
+	"bufio"
+	"crypto/tls"
+	"net"
 	"os/exec"
 	"strings"
 	"testing"
+
+	utls "github.com/refraction-networking/utls"
+
+	"github.com/securepair/securepair/engine"
 )
 
 // gnutlsCli runs gnutls-cli with a priority string against addr, connecting
@@ -50,5 +57,50 @@ func TestGnuTLSClientTLS12Options(t *testing.T) {
 				t.Errorf("resumed %v, want %v:\n%s", got, tc.resumed, out)
 			}
 		})
+	}
+}
+
+// uTLS's own client with a TLS 1.2 hello that has no extended_master_secret
+// completes against `securepair server`, and its session is not resumed
+// (RFC 7627 section 5.3): the second connection is a full handshake.
+func TestUTLSClientWithoutEMS(t *testing.T) {
+	_, addr := startServer(t)
+	roots, err := engine.CertPoolFromPEM(mustRead(t, certFile("ca.pem")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := utls.NewLRUClientSessionCache(4)
+	for i := range 2 {
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		uc := utls.UClient(nc, &utls.Config{ServerName: "localhost", RootCAs: roots, ClientSessionCache: cache}, utls.HelloCustom)
+		if err := uc.ApplyPreset(&utls.ClientHelloSpec{
+			TLSVersMin: tls.VersionTLS12, TLSVersMax: tls.VersionTLS12, CompressionMethods: []uint8{0},
+			CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256},
+			Extensions: []utls.TLSExtension{
+				&utls.SNIExtension{},
+				&utls.SupportedCurvesExtension{Curves: []utls.CurveID{utls.X25519, utls.CurveP256}},
+				&utls.SupportedPointsExtension{SupportedPoints: []uint8{0}},
+				&utls.SignatureAlgorithmsExtension{SupportedSignatureAlgorithms: []utls.SignatureScheme{utls.ECDSAWithP256AndSHA256, utls.PSSWithSHA256}},
+				&utls.SessionTicketExtension{},
+				&utls.RenegotiationInfoExtension{Renegotiation: utls.RenegotiateOnceAsClient},
+			},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := uc.Handshake(); err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		st := uc.ConnectionState()
+		if st.Version != tls.VersionTLS12 || st.DidResume {
+			t.Fatalf("connection %d: version %#04x, resumed %v", i, st.Version, st.DidResume)
+		}
+		line, err := bufio.NewReader(uc).ReadString('\n')
+		if err != nil || line != "welcome!\n" {
+			t.Fatalf("connection %d read %q: %v", i, line, err)
+		}
+		uc.Close()
 	}
 }
