@@ -22,6 +22,7 @@ func TestShapedHellosWithGoServer(t *testing.T) {
 	}{
 		{"chrome", utls.HelloChrome_Auto},
 		{"firefox", utls.HelloFirefox_Auto},
+		{"go", utls.HelloGolang}, // uTLS encodes this one only when sending
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[certgen.ECDSAP256]}, NextProtos: []string{"http/1.1"}})

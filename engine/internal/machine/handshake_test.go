@@ -15,7 +15,7 @@ import (
 // machines have, checked on what both sides negotiated.
 func TestHandshakes(t *testing.T) {
 	_, _, clientCert := fixtures(t)
-	chrome, firefox := utls.HelloChrome_Auto, utls.HelloFirefox_Auto
+	chrome, firefox, golang := utls.HelloChrome_Auto, utls.HelloFirefox_Auto, utls.HelloGolang
 	cases := []struct {
 		name  string
 		key   certgen.KeyType
@@ -58,6 +58,8 @@ func TestHandshakes(t *testing.T) {
 		}},
 		{"Chrome shape", certgen.ECDSAP256, func(c, s *Config) { c.ClientHelloID = &chrome }, nil},
 		{"Firefox shape", certgen.ECDSAP256, func(c, s *Config) { c.ClientHelloID = &firefox }, nil},
+		// uTLS leaves HelloGolang's Raw empty and encodes it when sending.
+		{"Go shape", certgen.ECDSAP256, func(c, s *Config) { c.ClientHelloID = &golang }, nil},
 		{"TLS 1.2 ECDSA", certgen.ECDSAP256, func(c, s *Config) { s.MaxVersion = handshake.VersionTLS12 }, func(t *testing.T, cs, _ ConnectionState) {
 			want(t, cs.Version == handshake.VersionTLS12 && cs.CipherSuite == handshake.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, cs)
 		}},

@@ -1,6 +1,7 @@
 package machine
 
 import (
+	"crypto/ecdh"
 	"fmt"
 	"net"
 
@@ -57,7 +58,19 @@ func shapeWithUTLS(cfg *Config) (*ShapedHello, error) {
 	if keys == nil {
 		keys = utlsKeys(uc.HandshakeState.State13.KeyShareKeys)
 	}
-	return &ShapedHello{Raw: uc.HandshakeState.Hello.Raw, Keys: keys}, nil
+	raw := uc.HandshakeState.Hello.Raw
+	if len(raw) == 0 {
+		// HelloGolang leaves Raw empty: uTLS builds Go's own hello and
+		// encodes it only when sending.
+		var err error
+		if raw, err = uc.HandshakeState.Hello.Marshal(); err != nil {
+			return nil, fmt.Errorf("handshake: uTLS hello: %w", err)
+		}
+	}
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("handshake: uTLS builds no hello for %s", id.Str())
+	}
+	return &ShapedHello{Raw: raw, Keys: keys}, nil
 }
 
 // utlsKeys converts the private keys uTLS generated for its shares.
@@ -66,8 +79,12 @@ func utlsKeys(k *utls.KeySharePrivateKeys) []*handshake.ClientKeyShare {
 		return nil
 	}
 	var keys []*handshake.ClientKeyShare
-	if k.Mlkem != nil && k.MlkemEcdhe != nil {
-		keys = append(keys, &handshake.ClientKeyShare{Group: handshake.GroupX25519MLKEM768, ECDH: k.MlkemEcdhe, MLKEM: k.Mlkem})
+	hybridECDH := k.MlkemEcdhe
+	if hybridECDH == nil && k.Ecdhe != nil && k.Ecdhe.Curve() == ecdh.X25519() {
+		hybridECDH = k.Ecdhe // Go's own hello (HelloGolang) shares one X25519 key
+	}
+	if k.Mlkem != nil && hybridECDH != nil {
+		keys = append(keys, &handshake.ClientKeyShare{Group: handshake.GroupX25519MLKEM768, ECDH: hybridECDH, MLKEM: k.Mlkem})
 	}
 	if k.Ecdhe != nil {
 		keys = append(keys, &handshake.ClientKeyShare{Group: handshake.CurveGroup(k.Ecdhe.Curve()), ECDH: k.Ecdhe})
