@@ -77,7 +77,7 @@ type Config struct {
 	// length-prefixed byte form).
 	NPNProtocols []string
 	// CurvePreferences lists key exchange groups in order of preference; nil
-	// means X25519MLKEM768, X25519, P-256, P-384. A client sends a key share
+	// means X25519MLKEM768, X25519, P-256, P-384, P-521. A client sends a key share
 	// for the first (and, for X25519MLKEM768, also for X25519).
 	CurvePreferences []tls.CurveID
 

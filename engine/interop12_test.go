@@ -15,9 +15,9 @@ var (
 		handshake.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, handshake.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
 		handshake.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, handshake.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 	}
-	groups12 = []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384}
+	groups12 = []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521}
 	// certCurve is the curve of each ECDSA certificate type.
-	certCurve = map[certgen.KeyType]tls.CurveID{certgen.ECDSAP256: tls.CurveP256, certgen.ECDSAP384: tls.CurveP384}
+	certCurve = map[certgen.KeyType]tls.CurveID{certgen.ECDSAP256: tls.CurveP256, certgen.ECDSAP384: tls.CurveP384, certgen.ECDSAP521: tls.CurveP521}
 )
 
 // certFits reports whether a TLS 1.2 suite can be authenticated by a key type.

@@ -14,11 +14,12 @@ import (
 const (
 	GroupSecp256r1      = uint16(tls.CurveP256)
 	GroupSecp384r1      = uint16(tls.CurveP384)
+	GroupSecp521r1      = uint16(tls.CurveP521)
 	GroupX25519         = uint16(tls.X25519)
 	GroupX25519MLKEM768 = uint16(tls.X25519MLKEM768)
 )
 
-var supportedGroups = []uint16{GroupX25519MLKEM768, GroupX25519, GroupSecp256r1, GroupSecp384r1}
+var supportedGroups = []uint16{GroupX25519MLKEM768, GroupX25519, GroupSecp256r1, GroupSecp384r1, GroupSecp521r1}
 
 // GroupSupported reports whether g is a key exchange group this package
 // implements.
@@ -38,6 +39,8 @@ func GroupName(g uint16) string {
 		return "secp256r1"
 	case GroupSecp384r1:
 		return "secp384r1"
+	case GroupSecp521r1:
+		return "secp521r1"
 	case GroupX25519:
 		return "x25519"
 	case GroupX25519MLKEM768:
@@ -52,6 +55,8 @@ func ecdhCurve(g uint16) ecdh.Curve {
 		return ecdh.P256()
 	case GroupSecp384r1:
 		return ecdh.P384()
+	case GroupSecp521r1:
+		return ecdh.P521()
 	case GroupX25519:
 		return ecdh.X25519()
 	}
@@ -69,13 +74,19 @@ type ClientKeyShare struct {
 // for byte under a fixed Rand (ecdh.GenerateKey ignores its reader since Go 1.26).
 func newECDHKey(curve ecdh.Curve, rand io.Reader) (*ecdh.PrivateKey, error) {
 	size := 32
-	if curve == ecdh.P384() {
+	switch curve {
+	case ecdh.P384():
 		size = 48
+	case ecdh.P521():
+		size = 66
 	}
 	buf := make([]byte, size)
 	for range 64 {
 		if _, err := io.ReadFull(rand, buf); err != nil {
 			return nil, err
+		}
+		if curve == ecdh.P521() {
+			buf[0] &= 0x01 // a P-521 scalar has 521 bits
 		}
 		if k, err := curve.NewPrivateKey(buf); err == nil {
 			return k, nil
@@ -157,6 +168,8 @@ func CurveGroup(c ecdh.Curve) uint16 {
 		return GroupSecp256r1
 	case ecdh.P384():
 		return GroupSecp384r1
+	case ecdh.P521():
+		return GroupSecp521r1
 	}
 	return 0
 }

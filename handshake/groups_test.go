@@ -22,7 +22,7 @@ func wantAlertCode(t *testing.T, err error, alert record.Alert) {
 // shared secret; a malformed share is illegal_parameter (RFC 8446 section
 // 4.2.8).
 func TestKeyShares(t *testing.T) {
-	for _, g := range []uint16{GroupX25519, GroupSecp256r1, GroupSecp384r1, GroupX25519MLKEM768} {
+	for _, g := range []uint16{GroupX25519, GroupSecp256r1, GroupSecp384r1, GroupSecp521r1, GroupX25519MLKEM768} {
 		t.Run(GroupName(g), func(t *testing.T) {
 			if !GroupSupported(g) {
 				t.Fatal("not supported")
@@ -58,7 +58,7 @@ func TestKeyShares(t *testing.T) {
 
 // CurveGroup names the groups of the standard library's curves.
 func TestCurveGroup(t *testing.T) {
-	for curve, want := range map[ecdh.Curve]uint16{ecdh.X25519(): GroupX25519, ecdh.P256(): GroupSecp256r1, ecdh.P384(): GroupSecp384r1} {
+	for curve, want := range map[ecdh.Curve]uint16{ecdh.X25519(): GroupX25519, ecdh.P256(): GroupSecp256r1, ecdh.P384(): GroupSecp384r1, ecdh.P521(): GroupSecp521r1} {
 		if got := CurveGroup(curve); got != want {
 			t.Errorf("%v: %#04x, want %#04x", curve, got, want)
 		}

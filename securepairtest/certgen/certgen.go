@@ -27,12 +27,13 @@ type KeyType string
 const (
 	ECDSAP256 KeyType = "ecdsa-p256"
 	ECDSAP384 KeyType = "ecdsa-p384"
+	ECDSAP521 KeyType = "ecdsa-p521"
 	RSA2048   KeyType = "rsa-2048"
 	Ed25519   KeyType = "ed25519"
 )
 
 // KeyTypes lists every supported certificate key type.
-var KeyTypes = []KeyType{ECDSAP256, ECDSAP384, RSA2048, Ed25519}
+var KeyTypes = []KeyType{ECDSAP256, ECDSAP384, ECDSAP521, RSA2048, Ed25519}
 
 // NewKey makes a private key of the given type.
 func NewKey(kt KeyType) (crypto.Signer, error) {
@@ -41,6 +42,8 @@ func NewKey(kt KeyType) (crypto.Signer, error) {
 		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	case ECDSAP384:
 		return ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	case ECDSAP521:
+		return ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
 	case RSA2048:
 		return rsa.GenerateKey(rand.Reader, 2048)
 	case Ed25519:

@@ -55,10 +55,10 @@ type Config struct {
 }
 
 // defaultGroups are the key exchange groups when CurvePreferences is nil.
-var defaultGroups = []uint16{handshake.GroupX25519MLKEM768, handshake.GroupX25519, handshake.GroupSecp256r1, handshake.GroupSecp384r1}
+var defaultGroups = []uint16{handshake.GroupX25519MLKEM768, handshake.GroupX25519, handshake.GroupSecp256r1, handshake.GroupSecp384r1, handshake.GroupSecp521r1}
 
 // groups12 are the groups TLS 1.2 ECDHE may use (no hybrids).
-var groups12 = []uint16{handshake.GroupX25519, handshake.GroupSecp256r1, handshake.GroupSecp384r1}
+var groups12 = []uint16{handshake.GroupX25519, handshake.GroupSecp256r1, handshake.GroupSecp384r1, handshake.GroupSecp521r1}
 
 func (c *Config) rand() io.Reader {
 	if c.Rand != nil {

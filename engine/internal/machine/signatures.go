@@ -214,6 +214,8 @@ func curveOffered(pub crypto.PublicKey, groups []uint16) bool {
 		return contains(groups, handshake.GroupSecp256r1)
 	case elliptic.P384():
 		return contains(groups, handshake.GroupSecp384r1)
+	case elliptic.P521():
+		return contains(groups, handshake.GroupSecp521r1)
 	}
 	return false
 }
