@@ -24,7 +24,7 @@ func TestPRF12(t *testing.T) {
 // and 7.4.9 define from the PRF: the extended master secret, the key block in
 // the order client key, server key, client IV, server IV, and verify_data.
 func TestKeySchedule12(t *testing.T) {
-	for _, s := range Suites12() {
+	for _, s := range suites12 {
 		t.Run(s.Name, func(t *testing.T) {
 			premaster, hash := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, s.Hash.Size())
 			cr, sr := bytes.Repeat([]byte{3}, 32), bytes.Repeat([]byte{4}, 32)

@@ -4,7 +4,6 @@ import (
 	"crypto"
 	_ "crypto/sha256" // register SHA-256 for crypto.Hash
 	_ "crypto/sha512" // register SHA-384 for crypto.Hash
-	"slices"
 
 	"github.com/securepair/securepair/record"
 )
@@ -36,9 +35,6 @@ var suites13 = []*Suite{
 	{TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256", crypto.SHA256, record.ChaCha20Poly1305},
 	{TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384", crypto.SHA384, record.AES256GCM},
 }
-
-// Suites13 returns the TLS 1.3 suites in the default order of preference.
-func Suites13() []*Suite { return slices.Clone(suites13) }
 
 // Suite13ByID returns the TLS 1.3 suite with the given ID, or nil.
 func Suite13ByID(id uint16) *Suite {

@@ -3,7 +3,6 @@ package handshake
 import (
 	"crypto"
 	"crypto/hmac"
-	"slices"
 
 	"github.com/securepair/securepair/record"
 )
@@ -51,9 +50,6 @@ func Suite12ByID(id uint16) *Suite12 {
 	}
 	return nil
 }
-
-// Suites12 returns the TLS 1.2 suites in the default order of preference.
-func Suites12() []*Suite12 { return slices.Clone(suites12) }
 
 // PRF is the TLS 1.2 PRF (RFC 5246 section 5) with the suite's hash.
 func (s *Suite12) PRF(secret []byte, label string, seed []byte, n int) []byte {

@@ -81,12 +81,25 @@ func (c *Config) now() time.Time {
 	return time.Now()
 }
 
-func (c *Config) suites() []*handshake.Suite {
+// defaultSuites is the order of preference when CipherSuites is nil: TLS
+// 1.3's, then TLS 1.2's (all AEAD, all with forward secrecy).
+var defaultSuites = []uint16{
+	handshake.TLS_AES_128_GCM_SHA256, handshake.TLS_CHACHA20_POLY1305_SHA256, handshake.TLS_AES_256_GCM_SHA384,
+	handshake.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, handshake.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	handshake.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, handshake.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+	handshake.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, handshake.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+}
+
+func (c *Config) suiteIDs() []uint16 {
 	if c.CipherSuites == nil {
-		return handshake.Suites13()
+		return defaultSuites
 	}
+	return c.CipherSuites
+}
+
+func (c *Config) suites() []*handshake.Suite {
 	var out []*handshake.Suite
-	for _, id := range c.CipherSuites {
+	for _, id := range c.suiteIDs() {
 		if s := handshake.Suite13ByID(id); s != nil {
 			out = append(out, s)
 		}
@@ -127,11 +140,8 @@ func (c *Config) allows(v uint16) bool {
 }
 
 func (c *Config) suites12() []*handshake.Suite12 {
-	if c.CipherSuites == nil {
-		return handshake.Suites12()
-	}
 	var out []*handshake.Suite12
-	for _, id := range c.CipherSuites {
+	for _, id := range c.suiteIDs() {
 		if s := handshake.Suite12ByID(id); s != nil {
 			out = append(out, s)
 		}

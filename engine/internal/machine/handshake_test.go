@@ -32,7 +32,9 @@ func TestHandshakes(t *testing.T) {
 			func(t *testing.T, cs, _ ConnectionState) { want(t, cs.Group == tls.CurveP521, cs) }},
 		{"TLS 1.2 P-521 certificate and group", certgen.ECDSAP521, func(c, s *Config) {
 			c.CurvePreferences, s.MaxVersion = []tls.CurveID{tls.CurveP521}, handshake.VersionTLS12
-		}, func(t *testing.T, cs, _ ConnectionState) { want(t, cs.Group == tls.CurveP521 && cs.Version == handshake.VersionTLS12, cs) }},
+		}, func(t *testing.T, cs, _ ConnectionState) {
+			want(t, cs.Group == tls.CurveP521 && cs.Version == handshake.VersionTLS12, cs)
+		}},
 		{"TLS 1.3 AES-256", certgen.ECDSAP256, func(c, s *Config) { s.CipherSuites = []uint16{handshake.TLS_AES_256_GCM_SHA384} }, func(t *testing.T, cs, _ ConnectionState) {
 			want(t, cs.CipherSuite == handshake.TLS_AES_256_GCM_SHA384, cs)
 		}},

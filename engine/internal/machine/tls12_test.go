@@ -40,7 +40,7 @@ func TestRenegotiationRefused(t *testing.T) {
 func TestTLS12MessagesOutOfPlace(t *testing.T) {
 	fin := handshake.Marshal((&handshake.Finished{VerifyData: make([]byte, 12)}))
 	np := handshake.Marshal((&handshake.NextProtocol{Protocol: "h2"}))
-	st := &server12{cfg: &Config{}, sess: session12{suite: handshake.Suites12()[0]}}
+	st := &server12{cfg: &Config{}, sess: session12{suite: handshake.Suite12ByID(handshake.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)}}
 	tests := []struct {
 		name  string
 		state State
