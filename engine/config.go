@@ -139,6 +139,8 @@ type ClientHelloInfo struct {
 	ServerName       string   // SNI, empty when none was sent
 	SignatureSchemes []uint16 // signature_algorithms, in the client's order
 	SupportedProtos  []string // ALPN protocols, in the client's order
+	// Fingerprint is the hello's JA3 and JA4, to tell clients apart.
+	Fingerprint handshake.Fingerprint
 }
 
 // ShapedHello is a client's first ClientHello as bytes, with the private keys

@@ -68,3 +68,6 @@ func GroupName(id uint16) string { return handshake.GroupName(id) }
 // ParseNPNList turns Node's length-prefixed protocol list ("\x05hello\x05world")
 // into protocol names, for Config.NPNProtocols.
 func ParseNPNList(wire []byte) ([]string, error) { return handshake.ParseNPNList(wire) }
+
+// Fingerprint is a ClientHello's JA3 and JA4 (see handshake.Fingerprint).
+type Fingerprint = handshake.Fingerprint

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"crypto/tls"
+	"strings"
 	"testing"
 
 	utls "github.com/refraction-networking/utls"
@@ -121,4 +122,33 @@ func firstHello(t *testing.T, e *engine.Engine, nc pipeConn) *handshake.ClientHe
 		t.Fatal(err)
 	}
 	return &ch
+}
+
+// The server sees the JA4 and JA3 of the hello the client sent, in
+// GetCertificate's ClientHelloInfo and its ConnectionState, and the client
+// reports the same fingerprint of its own hello; a Chrome shape and our
+// default hello differ.
+func TestFingerprintsOnBothSides(t *testing.T) {
+	chrome := utls.HelloChrome_Auto
+	seen := map[string]bool{}
+	for _, id := range []*utls.ClientHelloID{nil, &chrome} {
+		c, s := clientConfig(t), serverConfig(t, certgen.ECDSAP256)
+		c.ClientHelloID = id
+		var info engine.Fingerprint
+		cert := s.Certificates[0]
+		s.Certificates = nil
+		s.GetCertificate = func(hi *engine.ClientHelloInfo) (*tls.Certificate, error) {
+			info = hi.Fingerprint
+			return &cert, nil
+		}
+		p := handshakePair(t, c, s)
+		ours, theirs := p.Client.ConnectionState().Fingerprint, p.Server.ConnectionState().Fingerprint
+		if ours != theirs || info != theirs || !strings.HasPrefix(ours.JA4, "t13d") || len(ours.JA3Hash) != 32 {
+			t.Fatalf("client %+v, server %+v, GetCertificate %+v", ours, theirs, info)
+		}
+		seen[ours.JA4] = true
+	}
+	if len(seen) != 2 {
+		t.Fatal("the Chrome shape and the default hello have the same JA4")
+	}
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"github.com/securepair/securepair/handshake"
 )
 
 // ConnectionState describes a connection as negotiated so far: each field is
@@ -30,5 +31,8 @@ type ConnectionState struct {
 	// secret (always true for TLS 1.3, whose key schedule has the same
 	// property, and for resumed sessions).
 	ExtendedMasterSecret bool
-	HandshakeComplete    bool
+	// Fingerprint is the JA3 and JA4 of this connection's ClientHello: the
+	// peer's on a server (who is connecting), our own on a client.
+	Fingerprint       handshake.Fingerprint
+	HandshakeComplete bool
 }

@@ -25,6 +25,7 @@ func runClient(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	hello := fs.String("hello", "default", "ClientHello shape: default, chrome, firefox, safari, ios, edge, randomized")
 	starttls := fs.String("starttls", "", "speak smtp, imap, pop3 or postgres in plaintext first and upgrade")
 	timeout := fs.Duration("timeout", 30*time.Second, "bound on connecting and the handshake")
+	printJA4 := fs.Bool("print-ja4", false, "print our own ClientHello's JA4 (and JA3) fingerprint")
 	reconnect := fs.Bool("reconnect", false, "connect, close, then connect again resuming the session (like s_client -reconnect)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -72,6 +73,10 @@ func runClient(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	defer conn.Close()
 	report(stderr, conn.ConnectionState())
+	if *printJA4 {
+		fp := conn.ConnectionState().Fingerprint
+		fmt.Fprintf(stderr, "ja4: %s\nja4_r: %s\nja3: %s %s\n", fp.JA4, fp.JA4Raw, fp.JA3Hash, fp.JA3)
+	}
 
 	go func() {
 		io.Copy(conn, stdin)

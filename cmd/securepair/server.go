@@ -145,7 +145,9 @@ func serveConn(nc net.Conn, cfg *engine.Config, proto adapters.Protocol, mode st
 		return
 	}
 	defer conn.Close()
-	fmt.Fprintln(stdout, authorizedLine("server", conn.ConnectionState()))
+	st := conn.ConnectionState()
+	fmt.Fprintln(stdout, authorizedLine("server", st))
+	fmt.Fprintf(stdout, "ja4: %s\nja3: %s\n", st.Fingerprint.JA4, st.Fingerprint.JA3Hash) // who is connecting
 	if early := conn.EarlyData(); len(early) > 0 {
 		fmt.Fprintf(stdout, "server early data: %q\n", early)
 	}

@@ -48,7 +48,7 @@ func StartClient(cfg *Config, out Sink) (State, error) {
 	if err := c.offerSession(); err != nil {
 		return nil, err
 	}
-	c.state.ServerName = hello.ServerName
+	c.state.ServerName, c.state.Fingerprint = hello.ServerName, hello.Fingerprint()
 	if err := out.SendMessage(c.helloRaw); err != nil {
 		return nil, err
 	}

@@ -183,6 +183,7 @@ type ClientHelloInfo struct {
 	ServerName       string
 	SignatureSchemes []uint16
 	SupportedProtos  []string
+	Fingerprint      handshake.Fingerprint
 }
 
 // ConnectionState describes a connection as negotiated so far.
@@ -203,5 +204,6 @@ type ConnectionState struct {
 	EarlyDataAccepted    bool // 0-RTT data was sent and taken
 	DidHelloRetry        bool
 	ExtendedMasterSecret bool
+	Fingerprint          handshake.Fingerprint
 	HandshakeComplete    bool
 }

@@ -206,7 +206,8 @@ func chooseCertificateWith(pick func(crypto.PublicKey, []uint16) (uint16, bool),
 // GetCertificate's choice (Node's SNICallback) or Certificates.
 func (s *serverExpectClientHello) candidateCertificates(ch *handshake.ClientHello) ([]tls.Certificate, error) {
 	if s.cfg.GetCertificate != nil {
-		cert, err := s.cfg.GetCertificate(&ClientHelloInfo{ServerName: ch.ServerName, SignatureSchemes: ch.SignatureAlgorithms, SupportedProtos: ch.ALPN})
+		cert, err := s.cfg.GetCertificate(&ClientHelloInfo{ServerName: ch.ServerName, SignatureSchemes: ch.SignatureAlgorithms,
+			SupportedProtos: ch.ALPN, Fingerprint: ch.Fingerprint()})
 		if err != nil {
 			return nil, record.Errorf(record.AlertUnrecognizedName, "no certificate for %q: %v", ch.ServerName, err)
 		}
@@ -376,6 +377,7 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 	}
 	state := out.Negotiated()
 	*state = ConnectionState{
+		Fingerprint:          ch.Fingerprint(),
 		Version:              handshake.VersionTLS13,
 		ExtendedMasterSecret: true,
 		CipherSuite:          c.suite.ID,
