@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/securepair/securepair/adapters"
@@ -22,13 +23,17 @@ func runClient(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	connect := fs.String("connect", "", "`HOST:PORT` to connect to (required)")
 	servername := fs.String("servername", "", "server name to send and verify (default: HOST of -connect)")
 	insecure := fs.Bool("insecure", false, "finish the handshake even if the server certificate does not verify, and report it")
-	hello := fs.String("hello", "default", "ClientHello shape: default, chrome, firefox, safari, ios, edge, randomized")
+	hello := fs.String("hello", "default", "ClientHello `shape`: default, chrome, firefox, safari, ios, edge, go, randomized, or any uTLS ClientHelloID name (list: print them)")
 	starttls := fs.String("starttls", "", "speak smtp, imap, pop3 or postgres in plaintext first and upgrade")
 	timeout := fs.Duration("timeout", 30*time.Second, "bound on connecting and the handshake")
 	printJA4 := fs.Bool("print-ja4", false, "print our own ClientHello's JA4 (and JA3) fingerprint")
 	reconnect := fs.Bool("reconnect", false, "connect, close, then connect again resuming the session (like s_client -reconnect)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *hello == "list" {
+		fmt.Fprintln(stdout, strings.Join(helloNames(), "\n"))
+		return nil
 	}
 	if *connect == "" {
 		return fmt.Errorf("-connect HOST:PORT is required")
@@ -47,11 +52,9 @@ func runClient(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if cfg.RootCAs, err = tf.caPool(); err != nil {
 		return err
 	}
-	id, ok := helloIDs[*hello]
-	if !ok {
-		return fmt.Errorf("-hello: unknown shape %q", *hello)
+	if cfg.ClientHelloID, err = helloID(*hello); err != nil {
+		return err
 	}
-	cfg.ClientHelloID = id
 
 	cfg.ClientSessionCache = engine.NewClientSessionCache(8)
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)

@@ -47,3 +47,22 @@ func TestOptionErrors(t *testing.T) {
 		}
 	}
 }
+
+// -hello list prints every shape, and any listed name resolves: the
+// shorthands and every uTLS ClientHelloID name.
+func TestHelloNames(t *testing.T) {
+	var out bytes.Buffer
+	if err := runClient([]string{"-hello", "list"}, nil, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	names := strings.Fields(out.String())
+	if len(names) < 50 || !strings.Contains(out.String(), "HelloChrome_133\n") || !strings.Contains(out.String(), "chrome\n") {
+		t.Fatalf("-hello list:\n%s", out.String())
+	}
+	for _, name := range names {
+		id, err := helloID(name)
+		if err != nil || (id == nil) != (name == "default") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	utls "github.com/refraction-networking/utls"
@@ -103,15 +104,40 @@ func parseVersion(flagName, v string) (uint16, error) {
 	return 0, fmt.Errorf("%s: %q is not a TLS version; use 1.2 or 1.3", flagName, v)
 }
 
-// helloIDs maps -hello names to uTLS fingerprints.
-var helloIDs = map[string]*utls.ClientHelloID{
-	"default":    nil,
-	"chrome":     &utls.HelloChrome_Auto,
-	"firefox":    &utls.HelloFirefox_Auto,
-	"safari":     &utls.HelloSafari_Auto,
-	"ios":        &utls.HelloIOS_Auto,
-	"edge":       &utls.HelloEdge_Auto,
-	"randomized": &utls.HelloRandomizedNoALPN,
+// shortHellos are the -hello shorthands; any name of
+// engine.ClientHelloIDs (HelloChrome_133, ...) works too.
+var shortHellos = map[string]string{
+	"chrome": "HelloChrome_Auto", "firefox": "HelloFirefox_Auto", "safari": "HelloSafari_Auto",
+	"ios": "HelloIOS_Auto", "edge": "HelloEdge_Auto", "randomized": "HelloRandomizedNoALPN", "go": "HelloGolang",
+}
+
+// helloID resolves a -hello name: "default" (our own hello, nil), a
+// shorthand, or a uTLS ClientHelloID name.
+func helloID(name string) (*utls.ClientHelloID, error) {
+	if name == "default" {
+		return nil, nil
+	}
+	if long, ok := shortHellos[name]; ok {
+		name = long
+	}
+	id, ok := engine.ClientHelloIDs()[name]
+	if !ok {
+		return nil, fmt.Errorf("-hello: unknown shape %q (-hello list prints them)", name)
+	}
+	return &id, nil
+}
+
+// helloNames lists every -hello name, sorted.
+func helloNames() []string {
+	names := []string{"default"}
+	for short := range shortHellos {
+		names = append(names, short)
+	}
+	for name := range engine.ClientHelloIDs() {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 func versionName(v uint16) string {

@@ -134,8 +134,13 @@ func (s *serverExpectClientHello) pickGroup(ch *handshake.ClientHello, c *server
 	}
 	shares := map[uint16][]byte{}
 	for _, ks := range ch.KeyShares {
-		if _, dup := shares[ks.Group]; dup || !contains(ch.SupportedGroups, ks.Group) {
-			return illegal("key share for group %#04x is duplicated or not in supported_groups", ks.Group)
+		if _, dup := shares[ks.Group]; dup {
+			return illegal("key share for group %#04x is duplicated", ks.Group)
+		}
+		if !contains(ch.SupportedGroups, ks.Group) {
+			// RFC 8446 section 4.2.8 lets a server refuse this; like
+			// crypto/tls, ignore the share (some uTLS shapes send one).
+			continue
 		}
 		shares[ks.Group] = ks.Data
 	}

@@ -31,6 +31,9 @@ func shapeWithUTLS(cfg *Config) (*ShapedHello, error) {
 		Rand:               cfg.rand(),
 		NextProtos:         cfg.NextProtos,
 		InsecureSkipVerify: true, // uTLS only builds the hello; we verify
+		// A shape's pre_shared_key extension stays out until there is a
+		// ticket to offer, which we add ourselves.
+		OmitEmptyPsk: true,
 	}
 	id := utls.HelloCustom
 	var spec *utls.ClientHelloSpec

@@ -1,0 +1,126 @@
+package engine_test
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"testing"
+
+	"github.com/securepair/securepair/adapters"
+	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/engine/enginetest"
+	"github.com/securepair/securepair/securepairtest/certgen"
+)
+
+// cannotComplete lists the uTLS shapes the client cannot finish yet, with
+// why: they offer only TLS 1.2 suites the engine does not implement.
+var cannotComplete = map[string]string{
+	"Hello360_7_5":  "offers TLS 1.2 only, with AES-CBC suites only (client CBC support is not built yet)",
+	"Hello360_Auto": "is Hello360_7_5",
+}
+
+// seededRand is a deterministic source for the randomized shapes.
+type seededRand struct{ r *rand.ChaCha8 }
+
+func (s seededRand) Read(p []byte) (int, error) { return s.r.Read(p) }
+
+// Every ClientHelloID uTLS names, and the randomized shapes with 50 seeds
+// each, completes as our client against our own server (ECDSA and RSA
+// certificates) and against crypto/tls at TLS 1.3 and capped at 1.2,
+// reporting version, suite and group; except the listed shapes, which fail.
+func TestEveryShapeCompletes(t *testing.T) {
+	_, leaves := fixtures(t)
+	ids := engine.ClientHelloIDs()
+	var names []string
+	for n := range ids {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	type run struct {
+		name string
+		seed uint64
+	}
+	var runs []run
+	for _, n := range names {
+		seeds := 1
+		if n == "HelloRandomized" || n == "HelloRandomizedALPN" || n == "HelloRandomizedNoALPN" {
+			seeds = 50
+		}
+		for seed := range seeds {
+			runs = append(runs, run{n, uint64(seed)})
+		}
+	}
+	peers := []struct {
+		name string
+		dial func(t *testing.T, c *engine.Config) (engine.ConnectionState, error)
+	}{
+		{"our server ECDSA", ourServerPeer(certgen.ECDSAP256, 0)},
+		{"our server RSA", ourServerPeer(certgen.RSA2048, 0)},
+		{"crypto/tls TLS 1.3", goServerPeer(leaves[certgen.ECDSAP256], tls.VersionTLS13)},
+		{"crypto/tls TLS 1.2", goServerPeer(leaves[certgen.ECDSAP256], tls.VersionTLS12)},
+	}
+	for _, peer := range peers {
+		t.Run(peer.name, func(t *testing.T) {
+			for _, r := range runs {
+				id := ids[r.name]
+				c := clientConfig(t)
+				c.ClientHelloID = &id
+				c.Rand = seededRand{rand.NewChaCha8([32]byte{byte(r.seed), 1})}
+				st, err := peer.dial(t, c)
+				why, known := cannotComplete[r.name]
+				switch {
+				case known && err == nil:
+					t.Errorf("%s (seed %d) completed, but is listed as failing: %s", r.name, r.seed, why)
+				case !known && err != nil:
+					t.Errorf("%s (seed %d): %v", r.name, r.seed, err)
+				case err == nil && (st.Version == 0 || st.CipherSuite == 0 || (st.Version == engine.VersionTLS13 && st.Group == 0)):
+					t.Errorf("%s (seed %d): state %+v", r.name, r.seed, st)
+				}
+			}
+		})
+	}
+}
+
+// ourServerPeer runs the handshake against our own server engine.
+func ourServerPeer(kt certgen.KeyType, max uint16) func(*testing.T, *engine.Config) (engine.ConnectionState, error) {
+	return func(t *testing.T, c *engine.Config) (engine.ConnectionState, error) {
+		s := serverConfig(t, kt)
+		s.MaxVersion = max
+		p, err := enginetest.NewPair(c, s)
+		if err != nil {
+			return engine.ConnectionState{}, err
+		}
+		if err := p.Handshake(); err != nil {
+			return engine.ConnectionState{}, err
+		}
+		return p.Client.ConnectionState(), nil
+	}
+}
+
+// goServerPeer runs the handshake against crypto/tls, echoing a line.
+func goServerPeer(cert tls.Certificate, max uint16) func(*testing.T, *engine.Config) (engine.ConnectionState, error) {
+	return func(t *testing.T, c *engine.Config) (engine.ConnectionState, error) {
+		nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: max, NextProtos: []string{"h2", "http/1.1"}})
+		e, err := engine.NewClient(c)
+		if err != nil {
+			nc.Close()
+			return engine.ConnectionState{}, err
+		}
+		conn := adapters.NewConn(nc, e)
+		err = conn.Handshake(context.Background())
+		if err == nil {
+			if _, err = conn.Write([]byte("shape\n")); err == nil {
+				buf := make([]byte, 6)
+				_, err = conn.Read(buf)
+			}
+		}
+		conn.Close()
+		res := <-done
+		if err == nil && res.err != nil {
+			err = fmt.Errorf("crypto/tls: %w", res.err)
+		}
+		return e.ConnectionState(), err
+	}
+}
