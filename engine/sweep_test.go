@@ -13,6 +13,7 @@ import (
 	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
+	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
@@ -148,4 +149,75 @@ func goServerPeer(cert tls.Certificate, max uint16) func(*testing.T, *engine.Con
 		}
 		return e.ConnectionState(), err
 	}
+}
+
+// Fidelity: for every ClientHelloID the hello our engine sends has the JA4
+// (and JA4_r) of the hello uTLS's own UConn builds for that ID, and the same
+// suites, groups, signature algorithms, versions, ALPN and server name
+// (GREASE values, key shares, randoms and padding differ by design).
+func TestShapeFidelity(t *testing.T) {
+	ids := engine.ClientHelloIDs()
+	for name, id := range ids {
+		if id.Client == utls.HelloRandomized.Client || id.Client == utls.HelloRandomizedALPN.Client ||
+			id.Client == utls.HelloRandomizedNoALPN.Client {
+			id.Seed = &utls.PRNGSeed{7}
+		}
+		c := clientConfig(t)
+		c.ClientHelloID = &id
+		e, err := engine.NewClient(c)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		ours := decodeHello(t, readAll(t, e)[5:])
+
+		uc := utls.UClient(nil, &utls.Config{ServerName: testHost, OmitEmptyPsk: true}, id)
+		if err := uc.BuildHandshakeState(); err != nil {
+			t.Fatalf("%s: uTLS: %v", name, err)
+		}
+		raw := uc.HandshakeState.Hello.Raw
+		if len(raw) == 0 {
+			raw, _ = uc.HandshakeState.Hello.Marshal()
+		}
+		theirs := decodeHello(t, raw)
+
+		a, b := ours.Fingerprint(), theirs.Fingerprint()
+		if a.JA4 != b.JA4 || a.JA4Raw != b.JA4Raw {
+			t.Errorf("%s: JA4 %s, uTLS's %s\n%s\n%s", name, a.JA4, b.JA4, a.JA4Raw, b.JA4Raw)
+			continue
+		}
+		for _, f := range []struct {
+			what   string
+			ou, th any
+		}{
+			{"suites", noGREASE(ours.CipherSuites), noGREASE(theirs.CipherSuites)},
+			{"groups", noGREASE(ours.SupportedGroups), noGREASE(theirs.SupportedGroups)},
+			{"signature algorithms", ours.SignatureAlgorithms, theirs.SignatureAlgorithms},
+			{"versions", noGREASE(ours.SupportedVersions), noGREASE(theirs.SupportedVersions)},
+			{"ALPN", ours.ALPN, theirs.ALPN},
+			{"server name", ours.ServerName, theirs.ServerName},
+		} {
+			if fmt.Sprint(f.ou) != fmt.Sprint(f.th) {
+				t.Errorf("%s: %s %v, uTLS's %v", name, f.what, f.ou, f.th)
+			}
+		}
+	}
+}
+
+func decodeHello(t *testing.T, raw []byte) *handshake.ClientHello {
+	t.Helper()
+	ch := new(handshake.ClientHello)
+	if err := handshake.Unmarshal(raw, ch); err != nil {
+		t.Fatal(err)
+	}
+	return ch
+}
+
+func noGREASE(list []uint16) []uint16 {
+	var out []uint16
+	for _, v := range list {
+		if !handshake.IsGREASE(v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
