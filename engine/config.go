@@ -69,6 +69,15 @@ type Config struct {
 	// it, but its session is never resumed and exports no keying material
 	// (the triple-handshake attack needs one or the other).
 	RequireExtendedMasterSecret bool
+	// CertCompression lists certificate compression algorithms (RFC 8879:
+	// CertCompressionBrotli, CertCompressionZlib, CertCompressionZstd) in
+	// order of preference, for TLS 1.3. A server compresses its Certificate
+	// when the client offers one of them; a client offers them in its
+	// default hello. Either way a client decompresses whatever its hello
+	// offered (browser shapes offer brotli and zlib), within
+	// MaxHandshakeMessageSize. Off when empty: compression costs the
+	// server CPU on every full handshake.
+	CertCompression []uint16
 	// CipherSuites lists TLS 1.3 and TLS 1.2 suites in order of preference;
 	// nil means all of both (all AEAD, all with forward secrecy).
 	CipherSuites []uint16
@@ -172,7 +181,8 @@ func (c *Config) machineConfig(isClient bool) (*machine.Config, error) {
 		InsecureAcceptUnauthorized: c.InsecureAcceptUnauthorized,
 		NextProtos:                 c.NextProtos, MinVersion: c.MinVersion, MaxVersion: c.MaxVersion,
 		RequireExtendedMasterSecret: c.RequireExtendedMasterSecret,
-		CipherSuites:                c.CipherSuites, NPNProtocols: c.NPNProtocols, CurvePreferences: c.CurvePreferences,
+		CertCompression:             c.CertCompression, MaxHandshakeMessage: c.maxMessage(),
+		CipherSuites: c.CipherSuites, NPNProtocols: c.NPNProtocols, CurvePreferences: c.CurvePreferences,
 		ClientHelloID: c.ClientHelloID, ClientHelloSpec: c.ClientHelloSpec,
 		SessionIDContext: c.SessionIDContext, TicketCount: c.TicketCount,
 		EarlyData: c.EarlyData, MaxEarlyData: c.MaxEarlyData,

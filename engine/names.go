@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/securepair/securepair/engine/internal/machine"
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
 )
@@ -71,3 +72,10 @@ func ParseNPNList(wire []byte) ([]string, error) { return handshake.ParseNPNList
 
 // Fingerprint is a ClientHello's JA3 and JA4 (see handshake.Fingerprint).
 type Fingerprint = handshake.Fingerprint
+
+// Certificate compression algorithms (RFC 8879), for Config.CertCompression.
+const (
+	CertCompressionZlib   = machine.CertCompressionZlib
+	CertCompressionBrotli = machine.CertCompressionBrotli
+	CertCompressionZstd   = machine.CertCompressionZstd
+)

@@ -101,6 +101,11 @@ func FuzzCertificate(f *testing.F) {
 	fuzzDecoder(f, handshake.TypeCertificate, func() handshake.Message { return new(handshake.Certificate) })
 }
 
+func FuzzCompressedCertificate(f *testing.F) {
+	f.Add([]byte{25, 0, 0, 9, 0, 2, 0, 1, 0, 0, 0, 2, 0xab})
+	fuzzDecoder(f, handshake.TypeCompressedCertificate, func() handshake.Message { return new(handshake.CompressedCertificate) })
+}
+
 func FuzzCertificateRequest(f *testing.F) {
 	fuzzDecoder(f, handshake.TypeCertificateRequest, func() handshake.Message { return new(handshake.CertificateRequest) })
 }

@@ -44,6 +44,8 @@ func messageInfo(m Message) (MessageType, string) {
 		return TypeEncryptedExtensions, "EncryptedExtensions"
 	case *Certificate, *Certificate12:
 		return TypeCertificate, "Certificate"
+	case *CompressedCertificate:
+		return TypeCompressedCertificate, "CompressedCertificate"
 	case *ServerKeyExchange:
 		return TypeServerKeyExchange, "ServerKeyExchange"
 	case *CertificateRequest, *CertificateRequest12:

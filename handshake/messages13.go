@@ -324,3 +324,34 @@ func (m *EndOfEarlyData) unmarshal(raw []byte) error {
 	}
 	return nil
 }
+
+// CompressedCertificate replaces a Certificate whose body is compressed
+// (RFC 8879): the algorithm, the body's length once decompressed, and the
+// compressed body.
+type CompressedCertificate struct {
+	Algorithm          uint16
+	UncompressedLength uint32 // 24 bits on the wire
+	Compressed         []byte
+}
+
+func (m *CompressedCertificate) marshal() []byte {
+	return marshalMessage(TypeCompressedCertificate, func(b *cryptobyte.Builder) {
+		b.AddUint16(m.Algorithm)
+		b.AddUint24(m.UncompressedLength)
+		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Compressed) })
+	})
+}
+
+func (m *CompressedCertificate) unmarshal(raw []byte) error {
+	s, err := openMessage(raw, TypeCompressedCertificate, "CompressedCertificate")
+	if err != nil {
+		return err
+	}
+	var data cryptobyte.String
+	if !s.ReadUint16(&m.Algorithm) || !s.ReadUint24(&m.UncompressedLength) || !s.ReadUint24LengthPrefixed(&data) ||
+		len(data) == 0 || !s.Empty() {
+		return decodeErr("CompressedCertificate")
+	}
+	m.Compressed = append([]byte{}, data...)
+	return nil
+}

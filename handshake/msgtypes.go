@@ -15,17 +15,18 @@ type MessageType uint8
 
 // Handshake message types (RFC 8446 section 4, RFC 5246 section 7.4).
 const (
-	TypeClientHello         MessageType = 1
-	TypeServerHello         MessageType = 2
-	TypeNewSessionTicket    MessageType = 4
-	TypeEndOfEarlyData      MessageType = 5
-	TypeEncryptedExtensions MessageType = 8
-	TypeCertificate         MessageType = 11
-	TypeCertificateRequest  MessageType = 13
-	TypeCertificateVerify   MessageType = 15
-	TypeFinished            MessageType = 20
-	TypeKeyUpdate           MessageType = 24
-	TypeMessageHash         MessageType = 254
+	TypeClientHello           MessageType = 1
+	TypeServerHello           MessageType = 2
+	TypeNewSessionTicket      MessageType = 4
+	TypeEndOfEarlyData        MessageType = 5
+	TypeEncryptedExtensions   MessageType = 8
+	TypeCertificate           MessageType = 11
+	TypeCertificateRequest    MessageType = 13
+	TypeCertificateVerify     MessageType = 15
+	TypeFinished              MessageType = 20
+	TypeKeyUpdate             MessageType = 24
+	TypeCompressedCertificate MessageType = 25 // RFC 8879
+	TypeMessageHash           MessageType = 254
 )
 
 // HeaderLen is the length of a handshake message header: type and 24-bit length.

@@ -301,11 +301,15 @@ func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
 		}
 		s.k.t.Add(raw)
 		return &clientExpectCertificate{c: s.c, k: s.k, certReq: req}, nil
-	case handshake.TypeCertificate:
+	case handshake.TypeCertificate, handshake.TypeCompressedCertificate:
 	default:
 		return nil, unexpected(raw, "Certificate")
 	}
-	msg, err := expect[handshake.Certificate](raw)
+	certRaw, err := s.uncompressed(raw)
+	if err != nil {
+		return nil, err
+	}
+	msg, err := expect[handshake.Certificate](certRaw)
 	if err != nil {
 		return nil, err
 	}
@@ -329,6 +333,23 @@ func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
 	}
 	s.k.t.Add(raw)
 	return &clientExpectCertificateVerify{c: s.c, k: s.k, certReq: s.certReq}, nil
+}
+
+// uncompressed returns the Certificate message raw stands for: itself, or
+// what a CompressedCertificate decompresses to when the hello offered
+// compression (RFC 8879). The transcript keeps raw as it came.
+func (s *clientExpectCertificate) uncompressed(raw []byte) ([]byte, error) {
+	if handshake.MessageType(raw[0]) != handshake.TypeCompressedCertificate {
+		return raw, nil
+	}
+	if s.c.hello.CompressCertificate == nil {
+		return nil, unexpected(raw, "Certificate")
+	}
+	cc, err := expect[handshake.CompressedCertificate](raw)
+	if err != nil {
+		return nil, err
+	}
+	return decompressCertificate(cc, s.c.hello.CompressCertificate, s.c.cfg.MaxHandshakeMessage)
 }
 
 type clientExpectCertificateVerify struct {

@@ -34,6 +34,8 @@ type Config struct {
 	NextProtos                  []string
 	MinVersion, MaxVersion      uint16
 	RequireExtendedMasterSecret bool
+	CertCompression             []uint16
+	MaxHandshakeMessage         int // resolved by the engine
 	CipherSuites                []uint16
 	NPNProtocols                []string
 	CurvePreferences            []tls.CurveID

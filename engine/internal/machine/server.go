@@ -50,8 +50,9 @@ type serverChoice struct {
 	psk      *Session
 	pskIndex int
 	pskMode  uint8
-	early    bool // 0-RTT data is accepted
-	sniAck   bool // the hello named a server: acknowledge it (RFC 6066 section 3)
+	early    bool     // 0-RTT data is accepted
+	sniAck   bool     // the hello named a server: acknowledge it (RFC 6066 section 3)
+	compress []uint16 // certificate compression the client takes (RFC 8879)
 }
 
 // needsRetry reports whether the hello lacks a usable key share.
@@ -103,7 +104,7 @@ func (s *serverExpectClientHello) negotiate(ch *handshake.ClientHello) (*serverC
 	if s.retry != nil && ch.EarlyData {
 		return nil, illegal("early_data in the second ClientHello")
 	}
-	c := &serverChoice{sniAck: ch.ServerName != ""}
+	c := &serverChoice{sniAck: ch.ServerName != "", compress: ch.CompressCertificate}
 	for _, suite := range s.cfg.suites() {
 		if contains(ch.CipherSuites, suite.ID) {
 			c.suite = suite
@@ -431,6 +432,9 @@ func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *handshake.
 		cert.Entries = append(cert.Entries, handshake.CertificateEntry{Data: der})
 	}
 	eeRaw, certRaw := handshake.Marshal(ee), handshake.Marshal(cert)
+	if cc, ok := compressCertificate(certRaw, s.cfg.CertCompression, c.compress); ok {
+		certRaw = handshake.Marshal(cc)
+	}
 	msgs := [][]byte{eeRaw}
 	t.Add(eeRaw)
 	if c.psk != nil { // resumption: the PSK authenticates, no certificates

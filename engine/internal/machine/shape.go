@@ -138,6 +138,13 @@ func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*handshake.ClientKeyShar
 			exts = append(exts, &utls.SessionTicketExtension{})
 		}
 	}
+	if len(cfg.CertCompression) > 0 && with13 {
+		algs := make([]utls.CertCompressionAlgo, len(cfg.CertCompression))
+		for i, a := range cfg.CertCompression {
+			algs[i] = utls.CertCompressionAlgo(a)
+		}
+		exts = append(exts, &utls.UtlsCompressCertExtension{Algorithms: algs})
+	}
 	exts = append(exts,
 		&utls.SupportedCurvesExtension{Curves: curves},
 		&utls.SignatureAlgorithmsExtension{SupportedSignatureAlgorithms: sigs},
