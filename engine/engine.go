@@ -35,11 +35,15 @@ type Engine struct {
 
 	early0 machine.EarlyData // 0-RTT, both roles
 
-	events     []Event
-	state      machine.ConnectionState
-	err        error // sticky fatal error
-	peerClosed bool
-	closeSent  bool
+	events []Event
+	state  machine.ConnectionState
+	// The connection's ClientHello (ours or the peer's) and its
+	// fingerprint once asked for.
+	hello       *handshake.ClientHello
+	fingerprint *Fingerprint
+	err         error // sticky fatal error
+	peerClosed  bool
+	closeSent   bool
 }
 
 // NewClient starts a client handshake: the ClientHello is ready to be read
@@ -74,7 +78,17 @@ func (e *Engine) IsClient() bool { return e.isClient }
 func (e *Engine) HandshakeComplete() bool { return e.traffic != nil }
 
 // ConnectionState returns what has been negotiated so far.
-func (e *Engine) ConnectionState() ConnectionState { return ConnectionState(e.state) }
+func (e *Engine) ConnectionState() ConnectionState {
+	st := ConnectionState(e.state)
+	if e.hello != nil {
+		if e.fingerprint == nil { // computed once, when first asked for
+			fp := e.hello.Fingerprint()
+			e.fingerprint = &fp
+		}
+		st.Fingerprint = *e.fingerprint
+	}
+	return st
+}
 
 // Err returns the sticky fatal error, if any.
 func (e *Engine) Err() error { return e.err }

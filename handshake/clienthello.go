@@ -158,18 +158,20 @@ func (m *ClientHello) HasExtension(typ uint16) bool {
 
 // ExtensionName returns the IANA name of an extension type, or its number.
 func ExtensionName(typ uint16) string {
-	names := map[uint16]string{
-		ExtServerName: "server_name", ExtStatusRequest: "status_request", ExtSupportedGroups: "supported_groups",
-		ExtECPointFormats: "ec_point_formats", ExtSignatureAlgorithms: "signature_algorithms", ExtALPN: "alpn",
-		ExtSCT: "signed_certificate_timestamp", ExtPadding: "padding", ExtExtendedMasterSecret: "extended_master_secret",
-		ExtCompressCertificate: "compress_certificate", ExtSessionTicket: "session_ticket", ExtPreSharedKey: "pre_shared_key",
-		ExtEarlyData: "early_data", ExtSupportedVersions: "supported_versions", ExtCookie: "cookie",
-		ExtPSKModes: "psk_key_exchange_modes", ExtSignatureAlgsCert: "signature_algorithms_cert", ExtKeyShare: "key_share",
-		ExtNextProtoNeg: "next_protocol_negotiation", ExtRenegotiationInfo: "renegotiation_info",
-		ExtPostHandshakeAuth: "post_handshake_auth",
-	}
-	if n, ok := names[typ]; ok {
+	if n, ok := extensionNames[typ]; ok {
 		return n
 	}
 	return "unknown"
+}
+
+// extensionNames is a read-only table.
+var extensionNames = map[uint16]string{
+	ExtServerName: "server_name", ExtStatusRequest: "status_request", ExtSupportedGroups: "supported_groups",
+	ExtECPointFormats: "ec_point_formats", ExtSignatureAlgorithms: "signature_algorithms", ExtALPN: "alpn",
+	ExtSCT: "signed_certificate_timestamp", ExtPadding: "padding", ExtExtendedMasterSecret: "extended_master_secret",
+	ExtCompressCertificate: "compress_certificate", ExtSessionTicket: "session_ticket", ExtPreSharedKey: "pre_shared_key",
+	ExtEarlyData: "early_data", ExtSupportedVersions: "supported_versions", ExtCookie: "cookie",
+	ExtPSKModes: "psk_key_exchange_modes", ExtSignatureAlgsCert: "signature_algorithms_cert", ExtKeyShare: "key_share",
+	ExtNextProtoNeg: "next_protocol_negotiation", ExtRenegotiationInfo: "renegotiation_info",
+	ExtPostHandshakeAuth: "post_handshake_auth",
 }

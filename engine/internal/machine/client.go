@@ -48,7 +48,8 @@ func StartClient(cfg *Config, out Sink) (State, error) {
 	if err := c.offerSession(); err != nil {
 		return nil, err
 	}
-	c.state.ServerName, c.state.Fingerprint = hello.ServerName, hello.Fingerprint()
+	c.state.ServerName = hello.ServerName
+	out.HelloSeen(hello)
 	if err := out.SendMessage(c.helloRaw); err != nil {
 		return nil, err
 	}

@@ -63,8 +63,9 @@ func (s *testSink) KeyUpdated(local bool)        { s.keyUpdates = append(s.keyUp
 func (s *testSink) TicketReceived(life time.Duration, _ uint32, _ bool) {
 	s.tickets = append(s.tickets, life)
 }
-func (s *testSink) EarlyData() *EarlyData { return &s.early }
-func (s *testSink) EndOfFlight() error    { return nil }
+func (s *testSink) EarlyData() *EarlyData               { return &s.early }
+func (s *testSink) EndOfFlight() error                  { return nil }
+func (s *testSink) HelloSeen(ch *handshake.ClientHello) { s.state.Fingerprint = ch.Fingerprint() }
 
 // side is one end: its current state and its sink.
 type side struct {

@@ -68,6 +68,7 @@ func (s *serverExpectClientHello) Handle(raw []byte, out Sink) (State, error) {
 	if err := out.EndOfFlight(); err != nil {
 		return nil, err
 	}
+	out.HelloSeen(ch)
 	if s.retry == nil && !(contains(ch.SupportedVersions, handshake.VersionTLS13) && s.cfg.allows(handshake.VersionTLS13)) {
 		return s.handleClientHello12(ch, raw, out)
 	}
@@ -383,7 +384,6 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 	}
 	state := out.Negotiated()
 	*state = ConnectionState{
-		Fingerprint:          ch.Fingerprint(),
 		Version:              handshake.VersionTLS13,
 		ExtendedMasterSecret: true,
 		CipherSuite:          c.suite.ID,

@@ -125,7 +125,7 @@ func (s *serverExpectClientHello) handleClientHello12(ch *handshake.ClientHello,
 	st.sess.clientRandom, st.sess.serverRandom = ch.Random[:], sh.Random[:]
 	st.state = out.Negotiated()
 	*st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: st.sess.suite.ID, Group: tls.CurveID(group),
-		NegotiatedProtocol: alpn, ServerName: ch.ServerName, ExtendedMasterSecret: st.sess.ems, Fingerprint: ch.Fingerprint()}
+		NegotiatedProtocol: alpn, ServerName: ch.ServerName, ExtendedMasterSecret: st.sess.ems}
 	st.t.add(raw)
 	return st.sendFlight(out, sh, cert, scheme, group, keep)
 }
@@ -395,7 +395,7 @@ func (st *server12) resume(ch *handshake.ClientHello, raw []byte, sess *Session,
 	copy(sh.Random[:], random)
 	st.sess = session12{suite: handshake.Suite12ByID(sess.Suite), ems: true, master: sess.Master, clientRandom: ch.Random[:], serverRandom: sh.Random[:]}
 	st.state = out.Negotiated()
-	*st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: sess.Suite, NegotiatedProtocol: st.alpn, ServerName: ch.ServerName, DidResume: true, ExtendedMasterSecret: true, Fingerprint: ch.Fingerprint()}
+	*st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: sess.Suite, NegotiatedProtocol: st.alpn, ServerName: ch.ServerName, DidResume: true, ExtendedMasterSecret: true}
 	sess.restoreAuth(st.state)
 	st.t.add(raw)
 	if err := st.send(out, handshake.Marshal(sh)); err != nil {

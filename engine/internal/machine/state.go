@@ -33,6 +33,9 @@ type Sink interface {
 	// Negotiated is the connection state the handshake fills in as it learns
 	// each part; the engine reports it as it is.
 	Negotiated() *ConnectionState
+	// HelloSeen gives the ClientHello of the connection (sent or
+	// received), for its fingerprint, computed only when asked for.
+	HelloSeen(ch *handshake.ClientHello)
 	// Complete reports the end of the handshake ('secure').
 	Complete()
 	// EndOfFlight says the message just handled ends the peer's flight:
