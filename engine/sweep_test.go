@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/securepairtest/certgen"
+	"github.com/securepair/securepair/transport"
 )
 
 // cannotComplete lists the uTLS shapes the client cannot finish yet, with
@@ -234,4 +236,58 @@ func noGREASE(list []uint16) []uint16 {
 		}
 	}
 	return out
+}
+
+// uTLS's own client, with every shape it names (randomized ones over 50
+// fixed seeds), completes against our server and echoes; the CBC-only
+// Hello360 shapes are refused (the server never offers CBC).
+func TestUTLSClientsAgainstOurServer(t *testing.T) {
+	ca, leaves := fixtures(t)
+	ids := engine.ClientHelloIDs()
+	for name, base := range ids {
+		seeds := 1
+		randomized := base.Client == utls.HelloRandomized.Client || base.Client == utls.HelloRandomizedALPN.Client ||
+			base.Client == utls.HelloRandomizedNoALPN.Client
+		if randomized {
+			seeds = 50
+		}
+		for seed := range seeds {
+			id := base
+			if randomized {
+				id.Seed = &utls.PRNGSeed{byte(seed), 2}
+			}
+			a, b := transport.Pipe()
+			served := make(chan error, 1)
+			go func() {
+				c, err := adapters.Server(b, &engine.Config{Certificates: []tls.Certificate{leaves[certgen.ECDSAP256], leaves[certgen.RSA2048]}})
+				if err == nil {
+					err = c.Handshake(context.Background())
+				}
+				if err == nil {
+					buf := make([]byte, 5)
+					if _, err = io.ReadFull(c, buf); err == nil {
+						_, err = c.Write(buf)
+					}
+				}
+				b.Close()
+				served <- err
+			}()
+			uc := utls.UClient(a, &utls.Config{ServerName: testHost, RootCAs: ca.Pool, Time: fixedTime, OmitEmptyPsk: true}, id)
+			err := uc.Handshake()
+			if err == nil {
+				if _, err = uc.Write([]byte("hello")); err == nil {
+					_, err = io.ReadFull(uc, make([]byte, 5))
+				}
+			}
+			a.Close()
+			serr := <-served
+			_, cbcOnly := cannotComplete[name]
+			switch {
+			case cbcOnly && err == nil:
+				t.Errorf("%s completed, but offers only AES-CBC for TLS 1.2", name)
+			case !cbcOnly && (err != nil || serr != nil):
+				t.Errorf("%s (seed %d): client %v, server %v", name, seed, err, serr)
+			}
+		}
+	}
 }
