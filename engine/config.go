@@ -78,6 +78,13 @@ type Config struct {
 	// MaxHandshakeMessageSize. Off when empty: compression costs the
 	// server CPU on every full handshake.
 	CertCompression []uint16
+	// ApplicationSettings turns on ALPS (application_settings,
+	// draft-vvv-tls-alps) in TLS 1.3, with this side's settings for each ALPN
+	// protocol: a client offers ALPS for the NextProtos listed here (a browser
+	// shape offers its own list, and sends empty settings for a protocol
+	// missing here); a server answers ALPS for the negotiated protocol when it
+	// is listed here. ConnectionState.PeerApplicationSettings has the peer's.
+	ApplicationSettings map[string][]byte
 	// CipherSuites lists TLS 1.3 and TLS 1.2 suites in order of preference;
 	// nil means all of both (all AEAD, all with forward secrecy).
 	CipherSuites []uint16
@@ -182,7 +189,8 @@ func (c *Config) machineConfig(isClient bool) (*machine.Config, error) {
 		NextProtos:                 c.NextProtos, MinVersion: c.MinVersion, MaxVersion: c.MaxVersion,
 		RequireExtendedMasterSecret: c.RequireExtendedMasterSecret,
 		CertCompression:             c.CertCompression, MaxHandshakeMessage: c.maxMessage(),
-		CipherSuites: c.CipherSuites, NPNProtocols: c.NPNProtocols, CurvePreferences: c.CurvePreferences,
+		ApplicationSettings: c.ApplicationSettings,
+		CipherSuites:        c.CipherSuites, NPNProtocols: c.NPNProtocols, CurvePreferences: c.CurvePreferences,
 		ClientHelloID: c.ClientHelloID, ClientHelloSpec: c.ClientHelloSpec,
 		SessionIDContext: c.SessionIDContext, TicketCount: c.TicketCount,
 		EarlyData: c.EarlyData, MaxEarlyData: c.MaxEarlyData,

@@ -33,6 +33,9 @@ type ConnectionState struct {
 	ExtendedMasterSecret bool
 	// Fingerprint is the JA3 and JA4 of this connection's ClientHello: the
 	// peer's on a server (who is connecting), our own on a client.
-	Fingerprint       handshake.Fingerprint
-	HandshakeComplete bool
+	Fingerprint handshake.Fingerprint
+	// PeerApplicationSettings are the peer's ALPS settings for the
+	// negotiated protocol, when ALPS was negotiated (Config.ApplicationSettings).
+	PeerApplicationSettings []byte
+	HandshakeComplete       bool
 }

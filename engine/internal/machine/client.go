@@ -231,6 +231,7 @@ type client13 struct {
 	ticket        *Session // the offered ticket, when the server took it: no certificates
 	earlyOffered  bool     // 0-RTT data may be going out
 	earlyAccepted bool     // the server took it: EndOfEarlyData follows its Finished
+	alps          uint16   // ALPS negotiated on this code point: our EncryptedExtensions follow the server's Finished
 }
 
 // clientKeys is the key schedule state carried from ServerHello to Finished.
@@ -265,6 +266,13 @@ func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, e
 	}
 	if ee.ALPN != "" && !contains(c.hello.ALPN, ee.ALPN) {
 		return nil, illegal("server chose ALPN protocol %q, which was not offered", ee.ALPN)
+	}
+	if settings, codepoint, ok := alpsIn(ee.Extensions); ok {
+		_, protos, offered := alpsOffer(c.hello)
+		if ee.ALPN == "" || !offered || !contains(protos, ee.ALPN) {
+			return nil, illegal("application_settings for a protocol not offered for ALPS")
+		}
+		c.alps, c.state.PeerApplicationSettings = codepoint, append([]byte{}, settings...)
 	}
 	c.state.NegotiatedProtocol = ee.ALPN
 	s.k.t.Add(raw)
@@ -403,6 +411,13 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	}
 	if s.c.earlyAccepted {
 		if err := s.c.endEarlyData(k, out); err != nil {
+			return nil, err
+		}
+	}
+	if s.c.alps != 0 { // our settings, before any Certificate (draft-vvv-tls-alps section 4)
+		ee := clientEncryptedExtensions(s.c.cfg, s.c.alps, s.c.state.NegotiatedProtocol)
+		k.t.Add(ee)
+		if err := out.SendMessage(ee); err != nil {
 			return nil, err
 		}
 	}

@@ -35,6 +35,7 @@ type Config struct {
 	MinVersion, MaxVersion      uint16
 	RequireExtendedMasterSecret bool
 	CertCompression             []uint16
+	ApplicationSettings         map[string][]byte
 	MaxHandshakeMessage         int // resolved by the engine
 	CipherSuites                []uint16
 	NPNProtocols                []string
@@ -199,13 +200,14 @@ type ConnectionState struct {
 	VerifiedChains     [][]*x509.Certificate
 	// Authorized is true when the peer's certificate verified (Node's
 	// 'authorized'). AuthorizationError says why not when it is false.
-	Authorized           bool
-	AuthorizationError   error
-	NPNProtocol          string // the protocol chosen by NPN (TLS 1.2)
-	DidResume            bool
-	EarlyDataAccepted    bool // 0-RTT data was sent and taken
-	DidHelloRetry        bool
-	ExtendedMasterSecret bool
-	Fingerprint          handshake.Fingerprint
-	HandshakeComplete    bool
+	Authorized              bool
+	AuthorizationError      error
+	NPNProtocol             string // the protocol chosen by NPN (TLS 1.2)
+	DidResume               bool
+	EarlyDataAccepted       bool // 0-RTT data was sent and taken
+	DidHelloRetry           bool
+	ExtendedMasterSecret    bool
+	Fingerprint             handshake.Fingerprint
+	PeerApplicationSettings []byte
+	HandshakeComplete       bool
 }

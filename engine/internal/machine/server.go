@@ -53,6 +53,7 @@ type serverChoice struct {
 	early    bool     // 0-RTT data is accepted
 	sniAck   bool     // the hello named a server: acknowledge it (RFC 6066 section 3)
 	compress []uint16 // certificate compression the client takes (RFC 8879)
+	alps     uint16   // ALPS code point to answer with; 0: no ALPS
 }
 
 // needsRetry reports whether the hello lacks a usable key share.
@@ -127,7 +128,15 @@ func (s *serverExpectClientHello) negotiate(ch *handshake.ClientHello) (*serverC
 	if err := s.pickCertificate(ch, c); err != nil {
 		return nil, err
 	}
-	return c, s.pickALPN(ch, c)
+	if err := s.pickALPN(ch, c); err != nil {
+		return nil, err
+	}
+	if settings, ok := s.cfg.ApplicationSettings[c.alpn]; ok && settings != nil && c.alpn != "" {
+		if codepoint, protos, offered := alpsOffer(ch); offered && contains(protos, c.alpn) {
+			c.alps = codepoint
+		}
+	}
+	return c, nil
 }
 
 func (s *serverExpectClientHello) pickGroup(ch *handshake.ClientHello, c *serverChoice) error {
@@ -408,6 +417,9 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 	if s.cfg.ClientAuth != tls.NoClientCert && c.psk == nil {
 		next = &serverExpectClientCertificate{cfg: s.cfg, fin: fin}
 	}
+	if c.alps != 0 && !c.early {
+		next = &serverExpectClientEncryptedExtensions{next: next, t: t, state: fin.state}
+	}
 	if c.early {
 		return &serverExpectEndOfEarlyData{next: next, suite: c.suite, clientHS: clientHS, t: t}, nil
 	}
@@ -420,6 +432,9 @@ func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *handshake.
 	ee := &handshake.EncryptedExtensions{Extensions: []handshake.Extension{}}
 	if c.sniAck {
 		ee.Extensions = append(ee.Extensions, handshake.EmptyExt(handshake.ExtServerName))
+	}
+	if c.alps != 0 && !c.early { // with 0-RTT, ALPS is not negotiated
+		ee.Extensions = append(ee.Extensions, handshake.Extension{Type: c.alps, Data: append([]byte{}, s.cfg.ApplicationSettings[c.alpn]...)})
 	}
 	if c.alpn != "" {
 		ee.Extensions = append(ee.Extensions, handshake.ALPNExt([]string{c.alpn}))

@@ -165,6 +165,15 @@ func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*handshake.ClientKeyShar
 	if len(cfg.NextProtos) > 0 {
 		exts = append(exts, &utls.ALPNExtension{AlpnProtocols: cfg.NextProtos})
 	}
+	var alps []string
+	for _, p := range cfg.NextProtos {
+		if _, ok := cfg.ApplicationSettings[p]; ok {
+			alps = append(alps, p)
+		}
+	}
+	if len(alps) > 0 && with13 {
+		exts = append(exts, &utls.ApplicationSettingsExtensionNew{SupportedProtocols: alps})
+	}
 	if with12 && len(cfg.NPNProtocols) > 0 {
 		exts = append(exts, &utls.NPNExtension{NextProtos: cfg.NPNProtocols})
 	}
