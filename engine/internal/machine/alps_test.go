@@ -85,19 +85,7 @@ func TestALPSRefusals(t *testing.T) {
 	})
 	t.Run("settings for a protocol not offered for ALPS", func(t *testing.T) {
 		p := setup(t)
-		p.tamper = func(fromClient bool, msg []byte) []byte {
-			if fromClient || handshake.MessageType(msg[0]) != handshake.TypeEncryptedExtensions {
-				return msg
-			}
-			var ee handshake.EncryptedExtensions
-			handshake.Unmarshal(msg, &ee)
-			for i, e := range ee.Extensions {
-				if e.Type == handshake.ExtALPN {
-					ee.Extensions[i] = handshake.ALPNExt([]string{"http/1.1"})
-				}
-			}
-			return handshake.Marshal(&ee)
-		}
+		p.tamper = switchALPN("http/1.1")
 		wantAlert(t, p.run(), record.AlertIllegalParameter)
 	})
 }

@@ -134,7 +134,7 @@ func (s *clientExpectServerHello) checkCommon(sh *handshake.ServerHello) (*hands
 	exts, allowed, what := sh.Extensions, inServerHello13, "ServerHello"
 	if sh.IsHelloRetryRequest() {
 		allowed, what = inHelloRetry, "HelloRetryRequest"
-		exts = withoutCookie(exts) // a server may always send a cookie
+		exts = without(exts, handshake.ExtCookie) // a server may always send a cookie
 	}
 	if err := checkServerExtensions(c.hello, what, exts, allowed, nil); err != nil {
 		return nil, err

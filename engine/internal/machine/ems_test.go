@@ -89,13 +89,7 @@ func TestRequireExtendedMasterSecret(t *testing.T) {
 		}
 		var sh handshake.ServerHello
 		handshake.Unmarshal(msg, &sh)
-		var keep []handshake.Extension
-		for _, e := range sh.Extensions {
-			if e.Type != handshake.ExtExtendedMasterSecret {
-				keep = append(keep, e)
-			}
-		}
-		sh.Extensions = keep
+		sh.Extensions = without(sh.Extensions, handshake.ExtExtendedMasterSecret)
 		return handshake.Marshal(&sh)
 	}
 	wantAlert(t, p.run(), record.AlertHandshakeFailure)

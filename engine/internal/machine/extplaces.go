@@ -23,11 +23,11 @@ var (
 		handshake.ExtRenegotiationInfo, handshake.ExtECPointFormats, handshake.ExtSessionTicket}
 )
 
-// withoutCookie drops the cookie extension.
-func withoutCookie(exts []handshake.Extension) []handshake.Extension {
+// without returns exts without the extensions of type typ.
+func without(exts []handshake.Extension, typ uint16) []handshake.Extension {
 	var out []handshake.Extension
 	for _, e := range exts {
-		if e.Type != handshake.ExtCookie {
+		if e.Type != typ {
 			out = append(out, e)
 		}
 	}

@@ -226,3 +226,21 @@ func checkAgree(t *testing.T, p *machinePair) (cs, ss ConnectionState) {
 	}
 	return cs, ss
 }
+
+// switchALPN returns a tamper hook that changes the ALPN protocol in the
+// server's EncryptedExtensions.
+func switchALPN(proto string) func(bool, []byte) []byte {
+	return func(fromClient bool, msg []byte) []byte {
+		if fromClient || handshake.MessageType(msg[0]) != handshake.TypeEncryptedExtensions {
+			return msg
+		}
+		var ee handshake.EncryptedExtensions
+		handshake.Unmarshal(msg, &ee)
+		for i, e := range ee.Extensions {
+			if e.Type == handshake.ExtALPN {
+				ee.Extensions[i] = handshake.ALPNExt([]string{proto})
+			}
+		}
+		return handshake.Marshal(&ee)
+	}
+}

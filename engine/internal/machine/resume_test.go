@@ -267,19 +267,7 @@ func TestEarlyDataKeepsSuiteAndALPN(t *testing.T) {
 		name   string
 		tamper func(fromClient bool, msg []byte) []byte
 	}{
-		{"another ALPN protocol", func(fromClient bool, msg []byte) []byte {
-			if fromClient || handshake.MessageType(msg[0]) != handshake.TypeEncryptedExtensions {
-				return msg
-			}
-			var ee handshake.EncryptedExtensions
-			handshake.Unmarshal(msg, &ee)
-			for i, e := range ee.Extensions {
-				if e.Type == handshake.ExtALPN {
-					ee.Extensions[i] = handshake.ALPNExt([]string{"http/1.1"})
-				}
-			}
-			return handshake.Marshal(&ee)
-		}},
+		{"another ALPN protocol", switchALPN("http/1.1")},
 		{"another cipher suite of the same hash", func(fromClient bool, msg []byte) []byte {
 			if fromClient || handshake.MessageType(msg[0]) != handshake.TypeServerHello {
 				return msg
@@ -331,13 +319,7 @@ func TestRetryKeepsPSKs(t *testing.T) {
 			}
 			var ch handshake.ClientHello
 			handshake.Unmarshal(msg, &ch)
-			var keep []handshake.Extension
-			for _, e := range ch.Extensions {
-				if e.Type != handshake.ExtPreSharedKey {
-					keep = append(keep, e)
-				}
-			}
-			ch.Extensions = keep
+			ch.Extensions = without(ch.Extensions, handshake.ExtPreSharedKey)
 			return handshake.Marshal(&ch)
 		}
 		err = p.run()
