@@ -22,7 +22,8 @@ func TestPRF12(t *testing.T) {
 
 // The TLS 1.2 key schedule derives what RFC 7627 and RFC 5246 sections 6.3
 // and 7.4.9 define from the PRF: the extended master secret, the key block in
-// the order client key, server key, client IV, server IV, and verify_data.
+// the order client MAC key, server MAC key (CBC suites), client key, server
+// key, client IV, server IV, and verify_data.
 func TestKeySchedule12(t *testing.T) {
 	for _, s := range suites12 {
 		t.Run(s.Name, func(t *testing.T) {
@@ -37,14 +38,19 @@ func TestKeySchedule12(t *testing.T) {
 				t.Fatal("legacy master secret")
 			}
 			k := s.KeyBlock(master, cr, sr)
-			keyLen, ivLen := s.AEAD.KeyLen(), record.IVLen12(s.AEAD)
-			block := s.PRF(master, "key expansion", append(append([]byte{}, sr...), cr...), 2*keyLen+2*ivLen)
-			if !bytes.Equal(bytes.Join([][]byte{k.ClientKey, k.ServerKey, k.ClientIV, k.ServerIV}, nil), block) ||
-				len(k.ClientKey) != keyLen || len(k.ServerIV) != ivLen {
+			macLen, keyLen, ivLen := 0, s.AEAD.KeyLen(), record.IVLen12(s.AEAD)
+			if s.MAC != 0 { // CBC: MAC keys first, 16-byte IVs (RFC 5246 section 6.3)
+				macLen, keyLen, ivLen = s.MAC.Size(), s.CBCKeyLen, 16
+			}
+			block := s.PRF(master, "key expansion", append(append([]byte{}, sr...), cr...), 2*macLen+2*keyLen+2*ivLen)
+			if !bytes.Equal(bytes.Join([][]byte{k.ClientMAC, k.ServerMAC, k.ClientKey, k.ServerKey, k.ClientIV, k.ServerIV}, nil), block) ||
+				len(k.ClientMAC) != macLen || len(k.ClientKey) != keyLen || len(k.ServerIV) != ivLen {
 				t.Fatal("key block")
 			}
-			if _, err := record.NewProtector12(s.AEAD, k.ClientKey, k.ClientIV); err != nil {
-				t.Fatal(err)
+			if s.MAC == 0 {
+				if _, err := record.NewProtector12(s.AEAD, k.ClientKey, k.ClientIV); err != nil {
+					t.Fatal(err)
+				}
 			}
 			fin := s.FinishedVerifyData(master, true, hash)
 			if len(fin) != 12 || bytes.Equal(fin, s.FinishedVerifyData(master, false, hash)) {

@@ -7,13 +7,18 @@ import (
 	"github.com/securepair/securepair/record"
 )
 
-// Suite12 is a TLS 1.2 ECDHE AEAD cipher suite.
+// Suite12 is a TLS 1.2 ECDHE cipher suite: AEAD, or AES-CBC with HMAC
+// (MAC set), which only a client takes, when a hello shape offers it.
 type Suite12 struct {
 	ID    uint16
 	Name  string
 	Hash  crypto.Hash // of the PRF
 	AEAD  record.AEADKind
 	ECDSA bool // authenticated by an ECDSA certificate (else RSA)
+	// CBC suites: the HMAC's hash and the AES key length (RFC 5246
+	// section 6.2.3.2, RFC 5289). Zero for AEAD suites.
+	MAC       crypto.Hash
+	CBCKeyLen int
 }
 
 // TLS 1.2 cipher suites (RFC 5289, RFC 7905).
@@ -24,6 +29,16 @@ const (
 	TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384         uint16 = 0xc030
 	TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256   uint16 = 0xcca8
 	TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 uint16 = 0xcca9
+	// AES-CBC with HMAC (RFC 4492, RFC 5289): legacy suites a client takes
+	// only when its hello shape offers them; a server never does.
+	TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA    uint16 = 0xc009
+	TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA    uint16 = 0xc00a
+	TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA      uint16 = 0xc013
+	TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA      uint16 = 0xc014
+	TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 uint16 = 0xc023
+	TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384 uint16 = 0xc024
+	TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256   uint16 = 0xc027
+	TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384   uint16 = 0xc028
 	// TLS_FALLBACK_SCSV is no suite: a client that retries with a lower
 	// version than it could speak sends it (RFC 7507).
 	TLS_FALLBACK_SCSV uint16 = 0x5600
@@ -33,12 +48,20 @@ const (
 )
 
 var suites12 = []*Suite12{
-	{TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", crypto.SHA256, record.AES128GCM, true},
-	{TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", crypto.SHA256, record.AES128GCM, false},
-	{TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", crypto.SHA256, record.ChaCha20Poly1305, true},
-	{TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", crypto.SHA256, record.ChaCha20Poly1305, false},
-	{TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", crypto.SHA384, record.AES256GCM, true},
-	{TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", crypto.SHA384, record.AES256GCM, false},
+	{ID: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, Name: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", Hash: crypto.SHA256, AEAD: record.AES128GCM, ECDSA: true},
+	{ID: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, Name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", Hash: crypto.SHA256, AEAD: record.AES128GCM},
+	{ID: TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, Name: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", Hash: crypto.SHA256, AEAD: record.ChaCha20Poly1305, ECDSA: true},
+	{ID: TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, Name: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", Hash: crypto.SHA256, AEAD: record.ChaCha20Poly1305},
+	{ID: TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, Name: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", Hash: crypto.SHA384, AEAD: record.AES256GCM, ECDSA: true},
+	{ID: TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, Name: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", Hash: crypto.SHA384, AEAD: record.AES256GCM},
+	{ID: TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, Name: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", Hash: crypto.SHA256, ECDSA: true, MAC: crypto.SHA1, CBCKeyLen: 16},
+	{ID: TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, Name: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", Hash: crypto.SHA256, ECDSA: true, MAC: crypto.SHA1, CBCKeyLen: 32},
+	{ID: TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, Name: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", Hash: crypto.SHA256, MAC: crypto.SHA1, CBCKeyLen: 16},
+	{ID: TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, Name: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", Hash: crypto.SHA256, MAC: crypto.SHA1, CBCKeyLen: 32},
+	{ID: TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, Name: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", Hash: crypto.SHA256, ECDSA: true, MAC: crypto.SHA256, CBCKeyLen: 16},
+	{ID: TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384, Name: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", Hash: crypto.SHA384, ECDSA: true, MAC: crypto.SHA384, CBCKeyLen: 32},
+	{ID: TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, Name: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", Hash: crypto.SHA256, MAC: crypto.SHA256, CBCKeyLen: 16},
+	{ID: TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384, Name: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", Hash: crypto.SHA384, MAC: crypto.SHA384, CBCKeyLen: 32},
 }
 
 // Suite12ByID returns the TLS 1.2 suite with the given ID, or nil.
@@ -76,6 +99,7 @@ func (s *Suite12) MasterSecret(premaster, sessionHash []byte) []byte {
 
 // Keys12 are the record keys and IVs of both directions, from the key block.
 type Keys12 struct {
+	ClientMAC, ServerMAC                     []byte // CBC suites only
 	ClientKey, ServerKey, ClientIV, ServerIV []byte
 }
 
@@ -86,16 +110,21 @@ func (s *Suite12) LegacyMasterSecret(premaster, clientRandom, serverRandom []byt
 	return s.PRF(premaster, "master secret", append(append([]byte{}, clientRandom...), serverRandom...), 48)
 }
 
-// KeyBlock splits the key block (RFC 5246 section 6.3) into keys and IVs.
+// KeyBlock splits the key block (RFC 5246 section 6.3) into MAC keys (CBC
+// suites only), keys and IVs, in that order.
 func (s *Suite12) KeyBlock(master, clientRandom, serverRandom []byte) Keys12 {
-	keyLen, ivLen := s.AEAD.KeyLen(), record.IVLen12(s.AEAD)
-	block := s.PRF(master, "key expansion", append(append([]byte{}, serverRandom...), clientRandom...), 2*keyLen+2*ivLen)
-	return Keys12{
-		ClientKey: block[:keyLen],
-		ServerKey: block[keyLen : 2*keyLen],
-		ClientIV:  block[2*keyLen : 2*keyLen+ivLen],
-		ServerIV:  block[2*keyLen+ivLen:],
+	macLen, keyLen, ivLen := 0, s.AEAD.KeyLen(), record.IVLen12(s.AEAD)
+	if s.MAC != 0 {
+		macLen, keyLen, ivLen = s.MAC.Size(), s.CBCKeyLen, 16
 	}
+	block := s.PRF(master, "key expansion", append(append([]byte{}, serverRandom...), clientRandom...), 2*macLen+2*keyLen+2*ivLen)
+	take := func(n int) []byte {
+		b := block[:n:n]
+		block = block[n:]
+		return b
+	}
+	return Keys12{ClientMAC: take(macLen), ServerMAC: take(macLen), ClientKey: take(keyLen), ServerKey: take(keyLen),
+		ClientIV: take(ivLen), ServerIV: take(ivLen)}
 }
 
 // FinishedVerifyData computes verify_data (12 bytes) over the transcript hash.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/tls"
+	"slices"
 	"time"
 
 	"github.com/securepair/securepair/handshake"
@@ -73,7 +74,8 @@ func (c *clientShared) handleServerHello12(sh *handshake.ServerHello, raw []byte
 		return nil, record.Errorf(record.AlertHandshakeFailure, "server does not support extended master secret (RFC 7627), which is required")
 	}
 	st := &client12{cfg: c.cfg, hello: h, sh: sh, state: c.state}
-	st.sess = session12{suite: suite, ems: sh.ExtendedMasterSecret, clientRandom: h.Random[:], serverRandom: sh.Random[:]}
+	st.sess = session12{suite: suite, ems: sh.ExtendedMasterSecret, clientRandom: h.Random[:], serverRandom: sh.Random[:],
+		etm: suite.MAC != 0 && slices.ContainsFunc(sh.Extensions, isExt(extEncryptThenMAC))}
 	if sh.NPNProtocols != nil {
 		st.sess.npn = selectNPN(sh.NPNProtocols, c.cfg.NPNProtocols)
 	}

@@ -142,10 +142,12 @@ func (c *Config) allows(v uint16) bool {
 	return v >= c.minVersion() && v <= c.maxVersion()
 }
 
+// suites12 are the TLS 1.2 suites the Config offers or accepts: never CBC,
+// which a client takes only from a hello shape that offers it.
 func (c *Config) suites12() []*handshake.Suite12 {
 	var out []*handshake.Suite12
 	for _, id := range c.suiteIDs() {
-		if s := handshake.Suite12ByID(id); s != nil {
+		if s := handshake.Suite12ByID(id); s != nil && s.MAC == 0 {
 			out = append(out, s)
 		}
 	}

@@ -47,6 +47,7 @@ func (t *transcript12) sum(h crypto.Hash) []byte {
 type session12 struct {
 	suite        *handshake.Suite12
 	ems          bool // the master secret is RFC 7627's extended one
+	etm          bool // CBC records are encrypt-then-MAC (RFC 7366)
 	master       []byte
 	clientRandom []byte
 	serverRandom []byte
@@ -66,15 +67,28 @@ func (s *session12) deriveMaster(premaster []byte, t *transcript12) {
 // protectors makes both directions' record protection from the key block.
 func (s *session12) protectors() (client, server record.Protector, err error) {
 	k := s.suite.KeyBlock(s.master, s.clientRandom, s.serverRandom)
-	c, err := record.NewProtector12(s.suite.AEAD, k.ClientKey, k.ClientIV)
-	if err != nil {
-		return nil, nil, internal(err)
+	if client, err = s.protector(k.ClientMAC, k.ClientKey, k.ClientIV); err != nil {
+		return nil, nil, err
 	}
-	sv, err := record.NewProtector12(s.suite.AEAD, k.ServerKey, k.ServerIV)
-	if err != nil {
-		return nil, nil, internal(err)
+	if server, err = s.protector(k.ServerMAC, k.ServerKey, k.ServerIV); err != nil {
+		return nil, nil, err
 	}
-	return c, sv, nil
+	return client, server, nil
+}
+
+// protector makes one direction's: AEAD, or CBC when the suite has a MAC.
+func (s *session12) protector(macKey, key, iv []byte) (record.Protector, error) {
+	var p record.Protector
+	var err error
+	if s.suite.MAC != 0 {
+		p, err = newProtectorCBC(s.suite.MAC, macKey, key, s.etm)
+	} else {
+		p, err = record.NewProtector12(s.suite.AEAD, key, iv)
+	}
+	if err != nil {
+		return nil, internal(err)
+	}
+	return p, nil
 }
 
 // serverKeyExchangeContent is what a ServerKeyExchange signature covers.
