@@ -86,7 +86,9 @@ type Config struct {
 	// is listed here. ConnectionState.PeerApplicationSettings has the peer's.
 	ApplicationSettings map[string][]byte
 	// CipherSuites lists TLS 1.3 and TLS 1.2 suites in order of preference;
-	// nil means all of both (all AEAD, all with forward secrecy).
+	// nil means the AEAD ones with forward secrecy. A client may list the
+	// legacy TLS 1.2 suites (AES-CBC, RSA key exchange) to reach old
+	// servers; a server never negotiates them.
 	CipherSuites []uint16
 	// NPNProtocols lists Next Protocol Negotiation protocols (TLS 1.2 only),
 	// in order of preference (Node's NPNProtocols; see ParseNPNList for its

@@ -28,8 +28,8 @@ var ourServerRefuses = map[string]string{
 }
 
 // chosenSuiteMissing reports a failure only because the server chose a TLS
-// 1.2 suite the shape offered but the engine does not implement (RSA key
-// exchange).
+// 1.2 suite the shape offered but the engine does not implement (3DES,
+// RC4, DHE).
 func chosenSuiteMissing(err error) bool {
 	var ae *engine.AlertError
 	var suite uint16

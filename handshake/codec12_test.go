@@ -1,6 +1,7 @@
 package handshake
 
 import (
+	"bytes"
 	"reflect"
 	"testing"
 
@@ -76,5 +77,17 @@ func TestUnmarshalWrongType(t *testing.T) {
 	for _, raw := range [][]byte{Marshal(&KeyUpdate{}), {}, {byte(TypeFinished)}} {
 		err := Unmarshal(raw, new(ClientKeyExchange))
 		wantAlertCode(t, err, 10) // unexpected_message
+	}
+}
+
+// With RSA key exchange the ClientKeyExchange carries the encrypted
+// premaster behind a two-byte length (RFC 5246 section 7.4.7.1), not an
+// ECDHE share's one-byte length.
+func TestClientKeyExchangeRSA(t *testing.T) {
+	encrypted := bytes.Repeat([]byte{0xab}, 256)
+	raw := Marshal(&ClientKeyExchange{EncryptedPremaster: encrypted})
+	want := append([]byte{byte(TypeClientKeyExchange), 0, 1, 2, 1, 0}, encrypted...)
+	if !bytes.Equal(raw, want) {
+		t.Fatalf("%x", raw[:8])
 	}
 }

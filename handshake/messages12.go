@@ -94,14 +94,23 @@ func (m *ServerKeyExchange) unmarshal(raw []byte) error {
 	return nil
 }
 
-// ClientKeyExchange carries the client's ECDHE share.
+// ClientKeyExchange carries the client's ECDHE share or, with RSA key
+// exchange (which only a client speaks, so only marshals),
+// EncryptedPremaster.
 type ClientKeyExchange struct {
 	Public []byte
+	// EncryptedPremaster, when set, is sent instead of Public (RFC 5246
+	// section 7.4.7.1).
+	EncryptedPremaster []byte
 }
 
 // marshal encodes the whole message, header included.
 func (m *ClientKeyExchange) marshal() []byte {
 	return marshalMessage(TypeClientKeyExchange, func(b *cryptobyte.Builder) {
+		if m.EncryptedPremaster != nil {
+			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.EncryptedPremaster) })
+			return
+		}
 		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Public) })
 	})
 }

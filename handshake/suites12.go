@@ -7,14 +7,18 @@ import (
 	"github.com/securepair/securepair/record"
 )
 
-// Suite12 is a TLS 1.2 ECDHE cipher suite: AEAD, or AES-CBC with HMAC
-// (MAC set), which only a client takes, when a hello shape offers it.
+// Suite12 is a TLS 1.2 cipher suite: ECDHE with an AEAD, or a legacy one
+// that only a client takes, when a hello shape or its CipherSuites offers
+// it: AES-CBC with HMAC (MAC set), RSA key exchange (no forward secrecy).
 type Suite12 struct {
 	ID    uint16
 	Name  string
 	Hash  crypto.Hash // of the PRF
 	AEAD  record.AEADKind
 	ECDSA bool // authenticated by an ECDSA certificate (else RSA)
+	// RSAKeyExchange: the premaster secret is encrypted to the server's
+	// RSA certificate instead of agreed by ECDHE (RFC 5246 section 7.4.7.1).
+	RSAKeyExchange bool
 	// CBC suites: the HMAC's hash and the AES key length (RFC 5246
 	// section 6.2.3.2, RFC 5289). Zero for AEAD suites.
 	MAC       crypto.Hash
@@ -39,6 +43,13 @@ const (
 	TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384 uint16 = 0xc024
 	TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256   uint16 = 0xc027
 	TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384   uint16 = 0xc028
+	// RSA key exchange (RFC 5246, RFC 5288): legacy, client only, likewise.
+	TLS_RSA_WITH_AES_128_CBC_SHA    uint16 = 0x002f
+	TLS_RSA_WITH_AES_256_CBC_SHA    uint16 = 0x0035
+	TLS_RSA_WITH_AES_128_CBC_SHA256 uint16 = 0x003c
+	TLS_RSA_WITH_AES_256_CBC_SHA256 uint16 = 0x003d
+	TLS_RSA_WITH_AES_128_GCM_SHA256 uint16 = 0x009c
+	TLS_RSA_WITH_AES_256_GCM_SHA384 uint16 = 0x009d
 	// TLS_FALLBACK_SCSV is no suite: a client that retries with a lower
 	// version than it could speak sends it (RFC 7507).
 	TLS_FALLBACK_SCSV uint16 = 0x5600
@@ -62,6 +73,12 @@ var suites12 = []*Suite12{
 	{ID: TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384, Name: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", Hash: crypto.SHA384, ECDSA: true, MAC: crypto.SHA384, CBCKeyLen: 32},
 	{ID: TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, Name: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", Hash: crypto.SHA256, MAC: crypto.SHA256, CBCKeyLen: 16},
 	{ID: TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384, Name: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", Hash: crypto.SHA384, MAC: crypto.SHA384, CBCKeyLen: 32},
+	{ID: TLS_RSA_WITH_AES_128_GCM_SHA256, Name: "TLS_RSA_WITH_AES_128_GCM_SHA256", Hash: crypto.SHA256, AEAD: record.AES128GCM, RSAKeyExchange: true},
+	{ID: TLS_RSA_WITH_AES_256_GCM_SHA384, Name: "TLS_RSA_WITH_AES_256_GCM_SHA384", Hash: crypto.SHA384, AEAD: record.AES256GCM, RSAKeyExchange: true},
+	{ID: TLS_RSA_WITH_AES_128_CBC_SHA, Name: "TLS_RSA_WITH_AES_128_CBC_SHA", Hash: crypto.SHA256, MAC: crypto.SHA1, CBCKeyLen: 16, RSAKeyExchange: true},
+	{ID: TLS_RSA_WITH_AES_256_CBC_SHA, Name: "TLS_RSA_WITH_AES_256_CBC_SHA", Hash: crypto.SHA256, MAC: crypto.SHA1, CBCKeyLen: 32, RSAKeyExchange: true},
+	{ID: TLS_RSA_WITH_AES_128_CBC_SHA256, Name: "TLS_RSA_WITH_AES_128_CBC_SHA256", Hash: crypto.SHA256, MAC: crypto.SHA256, CBCKeyLen: 16, RSAKeyExchange: true},
+	{ID: TLS_RSA_WITH_AES_256_CBC_SHA256, Name: "TLS_RSA_WITH_AES_256_CBC_SHA256", Hash: crypto.SHA256, MAC: crypto.SHA256, CBCKeyLen: 32, RSAKeyExchange: true},
 }
 
 // Suite12ByID returns the TLS 1.2 suite with the given ID, or nil.

@@ -66,7 +66,7 @@ func TestShapesAgainstOpenSSL(t *testing.T) {
 }
 
 // lacksSuite reports a failure only because the server chose a suite the
-// shape offered and the engine does not implement (RSA key exchange).
+// shape offered and the engine does not implement (3DES, RC4, DHE).
 func lacksSuite(err error) bool {
 	var ae *engine.AlertError
 	var suite uint16

@@ -110,8 +110,9 @@ func NewCAValid(name string, notBefore, notAfter time.Time) (*CA, error) {
 type LeafOptions struct {
 	NotBefore, NotAfter time.Time // zero: five years around Epoch
 	Client              bool      // client auth usage instead of server auth
-	// KeyUsage replaces the default digitalSignature (a certificate that
-	// cannot sign, for tests of its refusal).
+	// KeyUsage replaces the default: digitalSignature, and keyEncipherment
+	// too for an RSA key, as CAs issue them (RSA key exchange needs it).
+	// Tests of refusals set it.
 	KeyUsage x509.KeyUsage
 }
 
@@ -136,6 +137,9 @@ func (ca *CA) Leaf(kt KeyType, names []string, opts LeafOptions) (tls.Certificat
 		NotAfter:     opts.NotAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{usage},
+	}
+	if kt == RSA2048 {
+		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment
 	}
 	if opts.KeyUsage != 0 {
 		tmpl.KeyUsage = opts.KeyUsage

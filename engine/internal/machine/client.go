@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/tls"
+	"crypto/x509"
 
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
@@ -337,7 +338,7 @@ func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := authorizeServer(s.c.cfg, s.c.state, certs); err != nil {
+	if err := authorizeServer(s.c.cfg, s.c.state, certs, x509.KeyUsageDigitalSignature); err != nil {
 		return nil, err
 	}
 	s.k.t.Add(raw)

@@ -3,7 +3,10 @@ package machine
 import (
 	"bytes"
 	"crypto"
+	"crypto/rsa"
 	"crypto/tls"
+	"crypto/x509"
+	"io"
 	"slices"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 // The client's TLS 1.2 states (full handshake):
 //
 //	clientExpectServerHello → client12ExpectCertificate → client12ExpectServerKeyExchange
+//	(skipped with RSA key exchange)
 //	→ client12ExpectServerHelloDone (a CertificateRequest may come first)
 //	→ sends [Certificate] ClientKeyExchange [CertificateVerify] CCS [NextProtocol] Finished
 //	→ client12ExpectChangeCipherSpec → client12ExpectFinished → Traffic
@@ -117,11 +121,39 @@ func (s *client12ExpectCertificate) Handle(raw []byte, out Sink) (State, error) 
 	if !curveOffered(certs[0].PublicKey, s.hello.SupportedGroups) { // RFC 8422 section 2
 		return nil, record.Errorf(record.AlertUnsupportedCertificate, "the server's ECDSA certificate is on a curve that was not offered")
 	}
-	if err := authorizeServer(s.cfg, s.state, certs); err != nil {
+	usage := x509.KeyUsageDigitalSignature
+	if s.sess.suite.RSAKeyExchange {
+		usage = x509.KeyUsageKeyEncipherment
+	}
+	if err := authorizeServer(s.cfg, s.state, certs, usage); err != nil {
 		return nil, err
 	}
 	s.t.add(raw)
+	if s.sess.suite.RSAKeyExchange {
+		return s.encryptPremaster(certs[0].PublicKey)
+	}
 	return &client12ExpectServerKeyExchange{s.client12}, nil
+}
+
+// encryptPremaster makes RSA key exchange's premaster secret: the hello's
+// version and 46 random bytes, encrypted to the server's certificate (RFC
+// 5246 section 7.4.7.1). No ServerKeyExchange comes.
+func (s *client12ExpectCertificate) encryptPremaster(pub crypto.PublicKey) (State, error) {
+	rsaKey, ok := pub.(*rsa.PublicKey)
+	if !ok {
+		return nil, record.Errorf(record.AlertUnsupportedCertificate, "%s needs an RSA certificate", s.sess.suite.Name)
+	}
+	premaster := make([]byte, 48)
+	premaster[0], premaster[1] = byte(s.hello.Version>>8), byte(s.hello.Version)
+	if _, err := io.ReadFull(s.cfg.rand(), premaster[2:]); err != nil {
+		return nil, internal(err)
+	}
+	//lint:ignore SA1019 RSA key exchange is PKCS #1 v1.5 encryption by definition (RFC 5246 section 7.4.7.1); only a client opted into a legacy suite uses it.
+	encrypted, err := rsa.EncryptPKCS1v15(s.cfg.rand(), rsaKey, premaster)
+	if err != nil {
+		return nil, internal(err)
+	}
+	return &client12ExpectServerHelloDone{client12: s.client12, encryptedPremaster: encrypted, shared: premaster}, nil
 }
 
 // isECDSAish reports whether a key signs for ECDHE_ECDSA suites (ECDSA or Ed25519).
@@ -161,12 +193,13 @@ func (s *client12ExpectServerKeyExchange) Handle(raw []byte, out Sink) (State, e
 	return &client12ExpectServerHelloDone{client12: s.client12, ourShare: pub, shared: shared}, nil
 }
 
-// client12ExpectServerHelloDone carries the client's ECDHE share and secret
-// to its second flight, and the CertificateRequest if one came.
+// client12ExpectServerHelloDone carries the client's ECDHE share (or, with
+// RSA key exchange, its encrypted premaster) and the premaster secret to its
+// second flight, and the CertificateRequest if one came.
 type client12ExpectServerHelloDone struct {
 	*client12
-	ourShare, shared []byte
-	certReq          *handshake.CertificateRequest12
+	ourShare, encryptedPremaster, shared []byte
+	certReq                              *handshake.CertificateRequest12
 }
 
 func (s *client12ExpectServerHelloDone) Handle(raw []byte, out Sink) (State, error) {
@@ -211,7 +244,7 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 			return nil, err
 		}
 	}
-	if err := s.send(out, handshake.Marshal((&handshake.ClientKeyExchange{Public: s.ourShare}))); err != nil {
+	if err := s.send(out, handshake.Marshal((&handshake.ClientKeyExchange{Public: s.ourShare, EncryptedPremaster: s.encryptedPremaster}))); err != nil {
 		return nil, err
 	}
 	s.sess.deriveMaster(s.shared, &s.t)

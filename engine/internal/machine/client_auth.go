@@ -12,9 +12,10 @@ import (
 // answering a CertificateRequest.
 
 // authorizeServer verifies the server chain (both versions) into st, or
-// records why it does not verify when the Config accepts unauthorized servers.
-func authorizeServer(cfg *Config, st *ConnectionState, certs []*x509.Certificate) error {
-	if err := canSign(certs[0]); err != nil {
+// records why it does not verify when the Config accepts unauthorized
+// servers; the leaf's keyUsage must allow usage, whatever the policy.
+func authorizeServer(cfg *Config, st *ConnectionState, certs []*x509.Certificate, usage x509.KeyUsage) error {
+	if err := keyUsageAllows(certs[0], usage); err != nil {
 		return err
 	}
 	st.PeerCertificates = certs

@@ -142,16 +142,22 @@ func (c *Config) allows(v uint16) bool {
 	return v >= c.minVersion() && v <= c.maxVersion()
 }
 
-// suites12 are the TLS 1.2 suites the Config offers or accepts: never CBC,
-// which a client takes only from a hello shape that offers it.
+// suites12 are the TLS 1.2 suites the Config lists; the defaults never
+// include a legacy one, and a server never takes one (serverSuites12).
 func (c *Config) suites12() []*handshake.Suite12 {
 	var out []*handshake.Suite12
 	for _, id := range c.suiteIDs() {
-		if s := handshake.Suite12ByID(id); s != nil && s.MAC == 0 {
+		if s := handshake.Suite12ByID(id); s != nil {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// serverSuites12 are the listed suites a server negotiates: never a legacy
+// one (AES-CBC, RSA key exchange), which only a client speaks.
+func (c *Config) serverSuites12() []*handshake.Suite12 {
+	return filter(c.suites12(), func(s *handshake.Suite12) bool { return s.MAC == 0 && !s.RSAKeyExchange })
 }
 
 // Check refuses a Config that cannot make a handshake; StartClient and
@@ -168,7 +174,11 @@ func (c *Config) Check(isClient bool) error {
 	if c.allows(handshake.VersionTLS13) && len(c.suites()) == 0 && !c.allows(handshake.VersionTLS12) {
 		return errors.New("no supported TLS 1.3 cipher suite in CipherSuites")
 	}
-	if c.allows(handshake.VersionTLS12) && len(c.suites12()) == 0 && !c.allows(handshake.VersionTLS13) {
+	suites12 := c.suites12()
+	if !isClient {
+		suites12 = c.serverSuites12()
+	}
+	if c.allows(handshake.VersionTLS12) && len(suites12) == 0 && !c.allows(handshake.VersionTLS13) {
 		return errors.New("no supported TLS 1.2 cipher suite in CipherSuites")
 	}
 	if len(c.groups()) == 0 {

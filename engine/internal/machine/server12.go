@@ -136,7 +136,7 @@ func (s *serverExpectClientHello) pick12(ch *handshake.ClientHello, st *server12
 	if err != nil {
 		return nil, 0, err
 	}
-	for _, suite := range s.cfg.suites12() {
+	for _, suite := range s.cfg.serverSuites12() {
 		if !contains(ch.CipherSuites, suite.ID) {
 			continue
 		}
@@ -371,7 +371,7 @@ func (s *serverExpectClientHello) resumable(ch *handshake.ClientHello) *Session 
 		return nil
 	}
 	allowed := false
-	for _, su := range s.cfg.suites12() {
+	for _, su := range s.cfg.serverSuites12() {
 		allowed = allowed || su.ID == sess.Suite
 	}
 	if !allowed {

@@ -66,8 +66,15 @@ func verifyChain(certs []*x509.Certificate, opts x509.VerifyOptions) ([][]*x509.
 // section 4.4.2.2, RFC 5280 section 4.2.1.3), whatever the verification
 // policy.
 func canSign(leaf *x509.Certificate) error {
-	if leaf.KeyUsage != 0 && leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
-		return record.Errorf(record.AlertUnsupportedCertificate, "the peer's certificate may not sign (keyUsage %#x)", leaf.KeyUsage)
+	return keyUsageAllows(leaf, x509.KeyUsageDigitalSignature)
+}
+
+// keyUsageAllows refuses a leaf whose keyUsage extension is present and
+// lacks usage: digitalSignature to sign, keyEncipherment for RSA key
+// exchange (RFC 5246 section 7.4.2).
+func keyUsageAllows(leaf *x509.Certificate, usage x509.KeyUsage) error {
+	if leaf.KeyUsage != 0 && leaf.KeyUsage&usage == 0 {
+		return record.Errorf(record.AlertUnsupportedCertificate, "the peer's certificate's keyUsage %#x lacks %#x", uint(leaf.KeyUsage), uint(usage))
 	}
 	return nil
 }

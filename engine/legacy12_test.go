@@ -1,0 +1,133 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"testing"
+
+	"github.com/securepair/securepair/adapters"
+	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/engine/enginetest"
+	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/securepairtest/certgen"
+)
+
+// The legacy suites (AES-CBC, RSA key exchange) crypto/tls implements, with
+// the certificate that authenticates each.
+var legacySuitesGo = map[uint16]certgen.KeyType{
+	handshake.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA:    certgen.ECDSAP256,
+	handshake.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA:    certgen.ECDSAP256,
+	handshake.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA:      certgen.RSA2048,
+	handshake.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA:      certgen.RSA2048,
+	handshake.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256: certgen.ECDSAP256,
+	handshake.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256:   certgen.RSA2048,
+	handshake.TLS_RSA_WITH_AES_128_GCM_SHA256:         certgen.RSA2048,
+	handshake.TLS_RSA_WITH_AES_256_GCM_SHA384:         certgen.RSA2048,
+	handshake.TLS_RSA_WITH_AES_128_CBC_SHA:            certgen.RSA2048,
+	handshake.TLS_RSA_WITH_AES_256_CBC_SHA:            certgen.RSA2048,
+	handshake.TLS_RSA_WITH_AES_128_CBC_SHA256:         certgen.RSA2048,
+}
+
+// A client whose hello shape (or, the other way to opt in, whose
+// CipherSuites) offers a legacy suite completes with crypto/tls on each such
+// suite and carries 1 MiB both ways (many full records, so CBC padding, MAC
+// and sequence numbers are all exercised).
+func TestLegacyClientAgainstGo(t *testing.T) {
+	_, l := fixtures(t)
+	for suite, kt := range legacySuitesGo {
+		for _, how := range []string{"shape", "CipherSuites"} {
+			t.Run(handshake.SuiteName(suite)+"/"+how, func(t *testing.T) {
+				legacyAgainstGo(t, l[kt], suite, how == "shape")
+			})
+		}
+	}
+}
+
+func legacyAgainstGo(t *testing.T, cert tls.Certificate, suite uint16, shape bool) {
+	nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{suite}})
+	cfg := clientConfig(t)
+	if shape {
+		cfg.ClientHelloSpec = enginetest.LegacyHello12(suite, false)
+	} else {
+		cfg.CipherSuites, cfg.MaxVersion = []uint16{suite}, engine.VersionTLS12
+	}
+	e, c := dialOurs(t, cfg, nc)
+	mustEcho(t, c, bytes.Repeat([]byte("cbc!"), 1<<18))
+	c.Close()
+	if res := <-done; res.err != nil {
+		t.Fatalf("crypto/tls server: %v", res.err)
+	}
+	if st := e.ConnectionState(); st.Version != tls.VersionTLS12 || st.CipherSuite != suite || !st.Authorized {
+		t.Fatalf("state %+v", st)
+	}
+}
+
+// Our server never negotiates a legacy suite, even listed in CipherSuites:
+// a client offering only such suites gets handshake_failure (RFC 5246
+// section 7.4.1.3, no acceptable suite), and a Config that lists nothing
+// else is refused for a server. A default client never offers them.
+func TestServerRefusesLegacySuites(t *testing.T) {
+	for _, suite := range []uint16{handshake.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, handshake.TLS_RSA_WITH_AES_128_GCM_SHA256} {
+		kt := certgen.ECDSAP256
+		if suite == handshake.TLS_RSA_WITH_AES_128_GCM_SHA256 {
+			kt = certgen.RSA2048
+		}
+		s := serverConfig(t, kt)
+		s.CipherSuites = []uint16{suite, handshake.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
+		c := clientConfig(t)
+		c.ClientHelloSpec = enginetest.LegacyHello12(suite, false)
+		p, err := enginetest.NewPair(c, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = p.Handshake()
+		var ae *engine.AlertError
+		if !errors.As(err, &ae) || ae.Alert != engine.AlertHandshakeFailure {
+			t.Fatalf("%s: %v, want handshake_failure", handshake.SuiteName(suite), err)
+		}
+		s.CipherSuites, s.MaxVersion = []uint16{suite}, engine.VersionTLS12
+		if _, err := engine.NewServer(s); err == nil {
+			t.Fatalf("a server Config listing only %s was taken", handshake.SuiteName(suite))
+		}
+	}
+	e, err := engine.NewClient(clientConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, _ := goServer(t, &tls.Config{})
+	defer nc.Close()
+	for _, id := range firstHello(t, e, nc).CipherSuites {
+		if s := handshake.Suite12ByID(id); s != nil && (s.MAC != 0 || s.RSAKeyExchange) {
+			t.Fatalf("a default client offered %s", s.Name)
+		}
+	}
+}
+
+// With RSA key exchange the server's certificate encrypts the premaster, so
+// its keyUsage, when present, must allow keyEncipherment (RFC 5246 section
+// 7.4.2); one that only signs is unsupported_certificate.
+func TestRSAKeyExchangeNeedsKeyEncipherment(t *testing.T) {
+	ca, _ := fixtures(t)
+	signOnly, err := ca.Leaf(certgen.RSA2048, []string{testHost}, certgen.LeafOptions{KeyUsage: x509.KeyUsageDigitalSignature})
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite := handshake.TLS_RSA_WITH_AES_128_GCM_SHA256
+	nc, _ := goServer(t, &tls.Config{Certificates: []tls.Certificate{signOnly}, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}})
+	defer nc.Close()
+	cfg := clientConfig(t)
+	cfg.ClientHelloSpec = enginetest.LegacyHello12(suite, false)
+	e, err := engine.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = adapters.NewConn(nc, e).Handshake(context.Background())
+	var ae *engine.AlertError
+	if !errors.As(err, &ae) || ae.Alert != engine.AlertUnsupportedCertificate {
+		t.Fatalf("%v, want unsupported_certificate", err)
+	}
+}
