@@ -87,7 +87,7 @@ type Config struct {
 	ApplicationSettings map[string][]byte
 	// CipherSuites lists TLS 1.3 and TLS 1.2 suites in order of preference;
 	// nil means the AEAD ones with forward secrecy. A client may list the
-	// legacy TLS 1.2 suites (AES-CBC, RSA key exchange) to reach old
+	// legacy TLS 1.2 suites (AES-CBC, 3DES, RSA key exchange) to reach old
 	// servers; a server never negotiates them.
 	CipherSuites []uint16
 	// NPNProtocols lists Next Protocol Negotiation protocols (TLS 1.2 only),

@@ -29,6 +29,8 @@ var legacySuitesGo = map[uint16]certgen.KeyType{
 	handshake.TLS_RSA_WITH_AES_128_CBC_SHA:            certgen.RSA2048,
 	handshake.TLS_RSA_WITH_AES_256_CBC_SHA:            certgen.RSA2048,
 	handshake.TLS_RSA_WITH_AES_128_CBC_SHA256:         certgen.RSA2048,
+	handshake.TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA:     certgen.RSA2048, // OpenSSL 3 as packaged has no 3DES
+	handshake.TLS_RSA_WITH_3DES_EDE_CBC_SHA:           certgen.RSA2048,
 }
 
 // A client whose hello shape (or, the other way to opt in, whose

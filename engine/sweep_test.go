@@ -28,8 +28,9 @@ var ourServerRefuses = map[string]string{
 }
 
 // chosenSuiteMissing reports a failure only because the server chose a TLS
-// 1.2 suite the shape offered but the engine does not implement (3DES,
-// RC4, DHE).
+// 1.2 suite the shape offered but the engine does not implement: RC4 (RFC
+// 7465 forbids it), the pre-standard ChaCha20 code points, DHE (uTLS lists
+// those as FAKE and cannot complete them itself).
 func chosenSuiteMissing(err error) bool {
 	var ae *engine.AlertError
 	var suite uint16

@@ -41,6 +41,9 @@ func TestKeySchedule12(t *testing.T) {
 			macLen, keyLen, ivLen := 0, s.AEAD.KeyLen(), record.IVLen12(s.AEAD)
 			if s.MAC != 0 { // CBC: MAC keys first, 16-byte IVs (RFC 5246 section 6.3)
 				macLen, keyLen, ivLen = s.MAC.Size(), s.CBCKeyLen, 16
+				if s.TripleDES {
+					ivLen = 8 // the block size
+				}
 			}
 			block := s.PRF(master, "key expansion", append(append([]byte{}, sr...), cr...), 2*macLen+2*keyLen+2*ivLen)
 			if !bytes.Equal(bytes.Join([][]byte{k.ClientMAC, k.ServerMAC, k.ClientKey, k.ServerKey, k.ClientIV, k.ServerIV}, nil), block) ||

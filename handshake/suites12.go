@@ -19,10 +19,12 @@ type Suite12 struct {
 	// RSAKeyExchange: the premaster secret is encrypted to the server's
 	// RSA certificate instead of agreed by ECDHE (RFC 5246 section 7.4.7.1).
 	RSAKeyExchange bool
-	// CBC suites: the HMAC's hash and the AES key length (RFC 5246
-	// section 6.2.3.2, RFC 5289). Zero for AEAD suites.
+	// CBC suites: the HMAC's hash and the key length (RFC 5246 section
+	// 6.2.3.2, RFC 5289), of AES or, with TripleDES, of 3DES-EDE. Zero for
+	// AEAD suites.
 	MAC       crypto.Hash
 	CBCKeyLen int
+	TripleDES bool
 }
 
 // TLS 1.2 cipher suites (RFC 5289, RFC 7905).
@@ -50,6 +52,9 @@ const (
 	TLS_RSA_WITH_AES_256_CBC_SHA256 uint16 = 0x003d
 	TLS_RSA_WITH_AES_128_GCM_SHA256 uint16 = 0x009c
 	TLS_RSA_WITH_AES_256_GCM_SHA384 uint16 = 0x009d
+	// 3DES-EDE-CBC (64-bit blocks: Sweet32), as old shapes still list it.
+	TLS_RSA_WITH_3DES_EDE_CBC_SHA       uint16 = 0x000a
+	TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA uint16 = 0xc012
 	// TLS_FALLBACK_SCSV is no suite: a client that retries with a lower
 	// version than it could speak sends it (RFC 7507).
 	TLS_FALLBACK_SCSV uint16 = 0x5600
@@ -79,6 +84,8 @@ var suites12 = []*Suite12{
 	{ID: TLS_RSA_WITH_AES_256_CBC_SHA, Name: "TLS_RSA_WITH_AES_256_CBC_SHA", Hash: crypto.SHA256, MAC: crypto.SHA1, CBCKeyLen: 32, RSAKeyExchange: true},
 	{ID: TLS_RSA_WITH_AES_128_CBC_SHA256, Name: "TLS_RSA_WITH_AES_128_CBC_SHA256", Hash: crypto.SHA256, MAC: crypto.SHA256, CBCKeyLen: 16, RSAKeyExchange: true},
 	{ID: TLS_RSA_WITH_AES_256_CBC_SHA256, Name: "TLS_RSA_WITH_AES_256_CBC_SHA256", Hash: crypto.SHA256, MAC: crypto.SHA256, CBCKeyLen: 32, RSAKeyExchange: true},
+	{ID: TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA, Name: "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", Hash: crypto.SHA256, MAC: crypto.SHA1, CBCKeyLen: 24, TripleDES: true},
+	{ID: TLS_RSA_WITH_3DES_EDE_CBC_SHA, Name: "TLS_RSA_WITH_3DES_EDE_CBC_SHA", Hash: crypto.SHA256, MAC: crypto.SHA1, CBCKeyLen: 24, TripleDES: true, RSAKeyExchange: true},
 }
 
 // Suite12ByID returns the TLS 1.2 suite with the given ID, or nil.
@@ -132,7 +139,7 @@ func (s *Suite12) LegacyMasterSecret(premaster, clientRandom, serverRandom []byt
 func (s *Suite12) KeyBlock(master, clientRandom, serverRandom []byte) Keys12 {
 	macLen, keyLen, ivLen := 0, s.AEAD.KeyLen(), record.IVLen12(s.AEAD)
 	if s.MAC != 0 {
-		macLen, keyLen, ivLen = s.MAC.Size(), s.CBCKeyLen, 16
+		macLen, keyLen, ivLen = s.MAC.Size(), s.CBCKeyLen, s.cbcBlockSize()
 	}
 	block := s.PRF(master, "key expansion", append(append([]byte{}, serverRandom...), clientRandom...), 2*macLen+2*keyLen+2*ivLen)
 	take := func(n int) []byte {
@@ -142,6 +149,15 @@ func (s *Suite12) KeyBlock(master, clientRandom, serverRandom []byte) Keys12 {
 	}
 	return Keys12{ClientMAC: take(macLen), ServerMAC: take(macLen), ClientKey: take(keyLen), ServerKey: take(keyLen),
 		ClientIV: take(ivLen), ServerIV: take(ivLen)}
+}
+
+// cbcBlockSize is the block size of a CBC suite's cipher, which is also
+// the length of its (unused) key block IVs.
+func (s *Suite12) cbcBlockSize() int {
+	if s.TripleDES {
+		return 8
+	}
+	return 16
 }
 
 // FinishedVerifyData computes verify_data (12 bytes) over the transcript hash.

@@ -66,7 +66,9 @@ func TestShapesAgainstOpenSSL(t *testing.T) {
 }
 
 // lacksSuite reports a failure only because the server chose a suite the
-// shape offered and the engine does not implement (3DES, RC4, DHE).
+// shape offered and the engine does not implement: RC4 (RFC 7465 forbids
+// it), the pre-standard ChaCha20 code points, DHE (uTLS lists those as FAKE
+// and cannot complete them itself).
 func lacksSuite(err error) bool {
 	var ae *engine.AlertError
 	var suite uint16

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/des"
 	"crypto/hmac"
 	"crypto/subtle"
 	"encoding/binary"
@@ -23,7 +24,7 @@ func isExt(typ uint16) func(handshake.Extension) bool {
 	return func(e handshake.Extension) bool { return e.Type == typ }
 }
 
-// protectorCBC is TLS 1.2 AES-CBC record protection with HMAC (RFC 5246
+// protectorCBC is TLS 1.2 CBC record protection (AES or 3DES) with HMAC (RFC 5246
 // section 6.2.3.2), MAC-then-encrypt or, when negotiated, encrypt-then-MAC
 // (RFC 7366). Only a client speaks it, when a hello shape offers it.
 type protectorCBC struct {
@@ -35,12 +36,16 @@ type protectorCBC struct {
 	sum   []byte // scratch for the MAC
 }
 
-func newProtectorCBC(macHash crypto.Hash, macKey, key []byte, etm bool) (*protectorCBC, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
+func newProtectorCBC(macHash crypto.Hash, macKey []byte, block cipher.Block, etm bool) *protectorCBC {
+	return &protectorCBC{block: block, mac: hmac.New(macHash.New, macKey), etm: etm}
+}
+
+// cbcBlock is the suite's block cipher under key: AES, or 3DES.
+func cbcBlock(suite *handshake.Suite12, key []byte) (cipher.Block, error) {
+	if suite.TripleDES {
+		return des.NewTripleDESCipher(key)
 	}
-	return &protectorCBC{block: block, mac: hmac.New(macHash.New, macKey), etm: etm}, nil
+	return aes.NewCipher(key)
 }
 
 // next returns the sequence number of the record at hand and counts it.
@@ -70,7 +75,7 @@ func (p *protectorCBC) macOf(seq uint64, typ record.ContentType, content []byte)
 // Overhead is the header, the explicit IV, the MAC and at most a block of
 // padding.
 func (p *protectorCBC) Overhead() int {
-	return record.HeaderLen + 2*aes.BlockSize + p.mac.Size()
+	return record.HeaderLen + 2*p.block.BlockSize() + p.mac.Size()
 }
 
 // Seal appends one protected record. The explicit IV is the encryption of
@@ -85,17 +90,19 @@ func (p *protectorCBC) Seal(out []byte, typ record.ContentType, data []byte, _ i
 	if !p.etm {
 		padded += p.mac.Size()
 	}
-	pad := (aes.BlockSize - padded%aes.BlockSize) % aes.BlockSize
-	length := aes.BlockSize + padded + pad
+	bs := p.block.BlockSize()
+	pad := (bs - padded%bs) % bs
+	length := bs + padded + pad
 	if p.etm {
 		length += p.mac.Size()
 	}
 	out = record.AppendHeader(out, typ, record.VersionTLS12, length)
 	ivAt := len(out)
-	var iv [aes.BlockSize]byte
-	binary.BigEndian.PutUint64(iv[8:], seq)
-	p.block.Encrypt(iv[:], iv[:])
-	out = append(out, iv[:]...)
+	var ivBuf [aes.BlockSize]byte
+	iv := ivBuf[:bs]
+	binary.BigEndian.PutUint64(iv[bs-8:], seq)
+	p.block.Encrypt(iv, iv)
+	out = append(out, iv...)
 	at := len(out)
 	out = append(out, data...)
 	if !p.etm {
@@ -104,7 +111,7 @@ func (p *protectorCBC) Seal(out []byte, typ record.ContentType, data []byte, _ i
 	for range pad + 1 {
 		out = append(out, byte(pad))
 	}
-	cipher.NewCBCEncrypter(p.block, iv[:]).CryptBlocks(out[at:], out[at:])
+	cipher.NewCBCEncrypter(p.block, iv).CryptBlocks(out[at:], out[at:])
 	if p.etm {
 		out = append(out, p.macOf(seq, typ, out[ivAt:])...)
 	}
@@ -141,15 +148,15 @@ func badRecordMAC() error {
 }
 
 func (p *protectorCBC) openEncryptThenMAC(seq uint64, typ record.ContentType, body []byte, macLen int) ([]byte, error) {
-	n := len(body) - macLen
-	if n < 2*aes.BlockSize || n%aes.BlockSize != 0 {
+	n, bs := len(body)-macLen, p.block.BlockSize()
+	if n < 2*bs || n%bs != 0 {
 		return nil, badRecordMAC()
 	}
 	if !hmac.Equal(p.macOf(seq, typ, body[:n]), body[n:]) {
 		return nil, badRecordMAC()
 	}
-	plain := body[aes.BlockSize:n]
-	cipher.NewCBCDecrypter(p.block, body[:aes.BlockSize]).CryptBlocks(plain, plain)
+	plain := body[bs:n]
+	cipher.NewCBCDecrypter(p.block, body[:bs]).CryptBlocks(plain, plain)
 	padLen := int(plain[len(plain)-1])
 	if padLen+1 > len(plain) {
 		return nil, badRecordMAC()
@@ -163,12 +170,13 @@ func (p *protectorCBC) openEncryptThenMAC(seq uint64, typ record.ContentType, bo
 }
 
 func (p *protectorCBC) openMACThenEncrypt(seq uint64, typ record.ContentType, body []byte, macLen int) ([]byte, error) {
-	minLen := (macLen + 1 + aes.BlockSize - 1) / aes.BlockSize * aes.BlockSize
-	if len(body) < aes.BlockSize+minLen || len(body)%aes.BlockSize != 0 {
+	bs := p.block.BlockSize()
+	minLen := (macLen + 1 + bs - 1) / bs * bs
+	if len(body) < bs+minLen || len(body)%bs != 0 {
 		return nil, badRecordMAC()
 	}
-	plain := body[aes.BlockSize:]
-	cipher.NewCBCDecrypter(p.block, body[:aes.BlockSize]).CryptBlocks(plain, plain)
+	plain := body[bs:]
+	cipher.NewCBCDecrypter(p.block, body[:bs]).CryptBlocks(plain, plain)
 	padTotal, good := checkPadding(plain, macLen)
 	n := len(plain) - macLen - padTotal
 	good &= subtle.ConstantTimeCompare(p.macOf(seq, typ, plain[:n]), plain[n:n+macLen])

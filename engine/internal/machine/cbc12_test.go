@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/des"
 	"crypto/hmac"
 	"encoding/binary"
 	"errors"
@@ -16,12 +17,11 @@ import (
 func cbcPair(t *testing.T, h crypto.Hash, etm bool) (seal, open *protectorCBC) {
 	t.Helper()
 	macKey, key := bytes.Repeat([]byte{7}, h.Size()), bytes.Repeat([]byte{9}, 16)
-	seal, err := newProtectorCBC(h, macKey, key, etm)
+	block, err := aes.NewCipher(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	open, _ = newProtectorCBC(h, macKey, key, etm)
-	return seal, open
+	return newProtectorCBC(h, macKey, block, etm), newProtectorCBC(h, macKey, block, etm)
 }
 
 func openSealed(p *protectorCBC, sealed []byte) (record.ContentType, []byte, error) {
@@ -29,32 +29,40 @@ func openSealed(p *protectorCBC, sealed []byte) (record.ContentType, []byte, err
 }
 
 // Records of every length around the block size survive sealing and
-// opening, MAC-then-encrypt and encrypt-then-MAC, with every MAC hash; the
-// body is whole blocks and no larger than Overhead says.
+// opening, MAC-then-encrypt and encrypt-then-MAC, AES and 3DES, with every
+// MAC hash; the body is whole blocks and no larger than Overhead says.
 func TestCBCRoundTrip(t *testing.T) {
-	for _, h := range []crypto.Hash{crypto.SHA1, crypto.SHA256, crypto.SHA384} {
-		for _, etm := range []bool{false, true} {
-			seal, open := cbcPair(t, h, etm)
-			for _, n := range []int{0, 1, 15, 16, 17, 31, 32, 100, record.MaxPlaintext} {
-				data := bytes.Repeat([]byte{byte(n)}, n)
-				sealed, err := seal.Seal(nil, record.TypeApplicationData, data, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				body := len(sealed) - record.HeaderLen
-				macPart := 0
-				if etm {
-					macPart = h.Size()
-				}
-				if (body-macPart)%aes.BlockSize != 0 || len(sealed) > n+seal.Overhead() {
-					t.Fatalf("%v etm=%v n=%d: record of %d bytes", h, etm, n, len(sealed))
-				}
-				typ, got, err := openSealed(open, sealed)
-				if err != nil || typ != record.TypeApplicationData || !bytes.Equal(got, data) {
-					t.Fatalf("%v etm=%v n=%d: %v", h, etm, n, err)
+	aesBlock, _ := aes.NewCipher(bytes.Repeat([]byte{9}, 16))
+	desBlock, _ := des.NewTripleDESCipher(bytes.Repeat([]byte{9}, 24))
+	for _, block := range []cipher.Block{aesBlock, desBlock} {
+		for _, h := range []crypto.Hash{crypto.SHA1, crypto.SHA256, crypto.SHA384} {
+			for _, etm := range []bool{false, true} {
+				seal, open := newProtectorCBC(h, make([]byte, h.Size()), block, etm), newProtectorCBC(h, make([]byte, h.Size()), block, etm)
+				for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 31, 32, 100, record.MaxPlaintext} {
+					cbcRoundTrip(t, seal, open, n)
 				}
 			}
 		}
+	}
+}
+
+func cbcRoundTrip(t *testing.T, seal, open *protectorCBC, n int) {
+	t.Helper()
+	data := bytes.Repeat([]byte{byte(n)}, n)
+	sealed, err := seal.Seal(nil, record.TypeApplicationData, data, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, macPart := len(sealed)-record.HeaderLen, 0
+	if seal.etm {
+		macPart = seal.mac.Size()
+	}
+	if (body-macPart)%seal.block.BlockSize() != 0 || len(sealed) > n+seal.Overhead() {
+		t.Fatalf("etm=%v n=%d: record of %d bytes", seal.etm, n, len(sealed))
+	}
+	typ, got, err := openSealed(open, sealed)
+	if err != nil || typ != record.TypeApplicationData || !bytes.Equal(got, data) {
+		t.Fatalf("etm=%v n=%d: %v", seal.etm, n, err)
 	}
 }
 
@@ -139,7 +147,7 @@ func TestCBCBadPaddingUnderGoodMAC(t *testing.T) {
 	cipher.NewCBCEncrypter(block, iv).CryptBlocks(plain, plain)
 	rec := record.AppendHeader(nil, record.TypeApplicationData, record.VersionTLS12, 16+len(plain))
 	rec = append(append(rec, iv...), plain...)
-	open, _ := newProtectorCBC(crypto.SHA256, macKey, key, false)
+	open := newProtectorCBC(crypto.SHA256, macKey, block, false)
 	_, _, err := openSealed(open, rec)
 	var ae *record.AlertError
 	if !errors.As(err, &ae) || ae.Alert != record.AlertBadRecordMAC {
@@ -178,13 +186,14 @@ func flip(b []byte, i int) []byte {
 // Whatever a peer sends as a CBC record, opening it returns a plaintext
 // or an alert, never a panic, in both record layouts.
 func FuzzOpenCBC(f *testing.F) {
-	seal, _ := newProtectorCBC(crypto.SHA1, make([]byte, 20), make([]byte, 16), false)
+	block, _ := aes.NewCipher(make([]byte, 16))
+	seal := newProtectorCBC(crypto.SHA1, make([]byte, 20), block, false)
 	good, _ := seal.Seal(nil, record.TypeApplicationData, []byte("seed"), 0)
 	f.Add(good[record.HeaderLen:], false)
 	f.Add(make([]byte, 48), true)
 	f.Add(bytes.Repeat([]byte{0xff}, 64), false)
 	f.Fuzz(func(t *testing.T, body []byte, etm bool) {
-		open, _ := newProtectorCBC(crypto.SHA1, make([]byte, 20), make([]byte, 16), etm)
+		open := newProtectorCBC(crypto.SHA1, make([]byte, 20), block, etm)
 		_, plain, err := open.Open(record.Record{Type: record.TypeApplicationData, Body: body})
 		if err == nil && len(plain) > len(body) {
 			t.Fatalf("plaintext of %d bytes from a body of %d", len(plain), len(body))

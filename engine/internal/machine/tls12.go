@@ -2,6 +2,7 @@ package machine
 
 import (
 	"crypto"
+	"crypto/cipher"
 	"crypto/hmac"
 
 	"github.com/securepair/securepair/handshake"
@@ -81,7 +82,10 @@ func (s *session12) protector(macKey, key, iv []byte) (record.Protector, error) 
 	var p record.Protector
 	var err error
 	if s.suite.MAC != 0 {
-		p, err = newProtectorCBC(s.suite.MAC, macKey, key, s.etm)
+		var block cipher.Block
+		if block, err = cbcBlock(s.suite, key); err == nil {
+			p = newProtectorCBC(s.suite.MAC, macKey, block, s.etm)
+		}
 	} else {
 		p, err = record.NewProtector12(s.suite.AEAD, key, iv)
 	}
