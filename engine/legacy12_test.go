@@ -63,7 +63,8 @@ func legacyAgainstGo(t *testing.T, cert tls.Certificate, suite uint16, shape boo
 	if res := <-done; res.err != nil {
 		t.Fatalf("crypto/tls server: %v", res.err)
 	}
-	if st := e.ConnectionState(); st.Version != tls.VersionTLS12 || st.CipherSuite != suite || !st.Authorized {
+	if st := e.ConnectionState(); st.Version != tls.VersionTLS12 || st.CipherSuite != suite || !st.Authorized ||
+		(st.Group == 0) != handshake.Suite12ByID(suite).RSAKeyExchange {
 		t.Fatalf("state %+v", st)
 	}
 }

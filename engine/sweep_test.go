@@ -108,7 +108,7 @@ func TestEveryShapeCompletes(t *testing.T) {
 					t.Errorf("%s (seed %d) completed, but is listed as failing: %s", r.name, r.seed, why)
 				case !known && err != nil:
 					t.Errorf("%s (seed %d): %v", r.name, r.seed, err)
-				case err == nil && (st.Version == 0 || st.CipherSuite == 0 || (st.Version == engine.VersionTLS13 && st.Group == 0)):
+				case err == nil && !stateComplete(st):
 					t.Errorf("%s (seed %d): state %+v", r.name, r.seed, st)
 				}
 			}
@@ -116,7 +116,16 @@ func TestEveryShapeCompletes(t *testing.T) {
 	}
 }
 
-// ourServerPeer runs the handshake against our own server engine.
+// stateComplete reports whether a handshake's state names its version,
+// suite and group (none with RSA key exchange).
+func stateComplete(st engine.ConnectionState) bool {
+	s12 := handshake.Suite12ByID(st.CipherSuite)
+	rsaKex := s12 != nil && s12.RSAKeyExchange
+	return st.Version != 0 && st.CipherSuite != 0 && (st.Group != 0) != rsaKex
+}
+
+// ourServerPeer runs the handshake against our own server engine and
+// sends a line each way.
 func ourServerPeer(kt certgen.KeyType, max uint16) func(*testing.T, *engine.Config) (engine.ConnectionState, error) {
 	return func(t *testing.T, c *engine.Config) (engine.ConnectionState, error) {
 		s := serverConfig(t, kt)
@@ -128,8 +137,29 @@ func ourServerPeer(kt certgen.KeyType, max uint16) func(*testing.T, *engine.Conf
 		if err := p.Handshake(); err != nil {
 			return engine.ConnectionState{}, err
 		}
+		if err := exchangeLine(p); err != nil {
+			return engine.ConnectionState{}, err
+		}
 		return p.Client.ConnectionState(), nil
 	}
+}
+
+// exchangeLine sends a line from the client to the server and another
+// back, and checks both arrived.
+func exchangeLine(p *enginetest.Pair) error {
+	if err := p.Write(p.Client, []byte("to the server\n")); err != nil {
+		return err
+	}
+	if err := p.Write(p.Server, []byte("to the client\n")); err != nil {
+		return err
+	}
+	if err := p.Run(); err != nil {
+		return err
+	}
+	if p.ServerGot.String() != "to the server\n" || p.ClientGot.String() != "to the client\n" {
+		return fmt.Errorf("lines lost: server got %q, client got %q", p.ServerGot.String(), p.ClientGot.String())
+	}
+	return nil
 }
 
 // goServerPeer runs the handshake against crypto/tls, echoing a line.
@@ -146,7 +176,9 @@ func goServerPeer(cert tls.Certificate, max uint16) func(*testing.T, *engine.Con
 		if err == nil {
 			if _, err = conn.Write([]byte("shape\n")); err == nil {
 				buf := make([]byte, 6)
-				_, err = conn.Read(buf)
+				if _, err = io.ReadFull(conn, buf); err == nil && string(buf) != "shape\n" {
+					err = fmt.Errorf("echoed %q", buf)
+				}
 			}
 		}
 		conn.Close()
