@@ -1,0 +1,131 @@
+package gnettls
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+
+	"github.com/securepair/securepair/engine"
+)
+
+// Options bound what one connection may hold.
+type Options struct {
+	// MaxOutbound is how many bytes may wait in gnet's outbound buffer
+	// (the peer not reading) before the connection stops taking input;
+	// 0 means 256 KiB.
+	MaxOutbound int
+	// MaxInbound is how many received bytes may wait unprocessed (input
+	// stopped by MaxOutbound while the peer keeps sending) before the
+	// connection is closed; 0 means 1 MiB.
+	MaxInbound int
+	// ResumeEvery is how often connections stopped by MaxOutbound are
+	// looked at again; 0 means 10 ms.
+	ResumeEvery time.Duration
+}
+
+func (o Options) maxOutbound() int { return orDefault(o.MaxOutbound, 256<<10) }
+func (o Options) maxInbound() int  { return orDefault(o.MaxInbound, 1<<20) }
+
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// Server is a gnet.EventHandler that makes each accepted connection a TLS
+// server connection. Run it with gnet.Run(server, "tcp://addr",
+// gnet.WithTicker(true)) so that connections stopped by back-pressure
+// resume.
+type Server struct {
+	gnet.BuiltinEventEngine
+	cfg     *engine.Config
+	h       Handler
+	opts    Options
+	mu      sync.Mutex // guards paused: loops and the ticker share it
+	paused  map[*Conn]bool
+	started chan struct{} // closed by OnBoot
+	eng     gnet.Engine
+}
+
+// NewServer makes a Server; cfg is checked as engine.NewServer checks it.
+func NewServer(cfg *engine.Config, h Handler, opts Options) (*Server, error) {
+	if _, err := engine.NewServer(cfg); err != nil {
+		return nil, err
+	}
+	return &Server{cfg: cfg, h: h, opts: opts, paused: map[*Conn]bool{}, started: make(chan struct{})}, nil
+}
+
+// Started is closed once gnet is listening.
+func (s *Server) Started() <-chan struct{} { return s.started }
+
+// OnBoot reports that gnet is listening.
+func (s *Server) OnBoot(eng gnet.Engine) gnet.Action {
+	s.eng = eng
+	close(s.started)
+	return gnet.None
+}
+
+// Stop shuts gnet down (after Started); gnet.Run then returns.
+func (s *Server) Stop(ctx context.Context) error { return s.eng.Stop(ctx) }
+
+// OnOpen starts an engine for the connection.
+func (s *Server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
+	e, err := engine.NewServer(s.cfg)
+	if err != nil {
+		return nil, gnet.Close
+	}
+	gc.SetContext(&Conn{gc: gc, e: e, h: s.h, srv: s, buf: make([]byte, 16<<10)})
+	return nil, gnet.None
+}
+
+// OnTraffic feeds the bytes gnet read to the connection's engine.
+func (s *Server) OnTraffic(gc gnet.Conn) gnet.Action {
+	c, ok := gc.Context().(*Conn)
+	if !ok {
+		return gnet.Close
+	}
+	return c.onTraffic()
+}
+
+// OnClose ends the connection for the Handler.
+func (s *Server) OnClose(gc gnet.Conn, err error) gnet.Action {
+	if c, ok := gc.Context().(*Conn); ok {
+		s.resume(c)
+		c.end(err)
+	}
+	return gnet.None
+}
+
+// OnTick wakes the connections back-pressure stopped, so that each looks
+// again at its outbound buffer on its own loop.
+func (s *Server) OnTick() (time.Duration, gnet.Action) {
+	s.mu.Lock()
+	waiting := make([]*Conn, 0, len(s.paused))
+	for c := range s.paused {
+		waiting = append(waiting, c)
+	}
+	clear(s.paused)
+	s.mu.Unlock()
+	for _, c := range waiting {
+		_ = c.gc.Wake(nil) // a closed connection refuses; nothing to resume
+	}
+	if s.opts.ResumeEvery > 0 {
+		return s.opts.ResumeEvery, gnet.None
+	}
+	return 10 * time.Millisecond, gnet.None
+}
+
+func (s *Server) pause(c *Conn) {
+	s.mu.Lock()
+	s.paused[c] = true
+	s.mu.Unlock()
+}
+
+func (s *Server) resume(c *Conn) {
+	s.mu.Lock()
+	delete(s.paused, c)
+	s.mu.Unlock()
+}

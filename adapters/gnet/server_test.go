@@ -1,0 +1,143 @@
+package gnettls
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+
+	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/securepairtest/certgen"
+)
+
+const testHost = "localhost"
+
+// echo writes back whatever arrives and records how connections ended.
+type echo struct {
+	mu     sync.Mutex
+	secure int
+	closed []error
+}
+
+func (h *echo) OnSecure(*Conn) {
+	h.mu.Lock()
+	h.secure++
+	h.mu.Unlock()
+}
+
+func (h *echo) OnData(c *Conn, data []byte) { _, _ = c.Write(data) }
+
+func (h *echo) OnClose(_ *Conn, err error) {
+	h.mu.Lock()
+	h.closed = append(h.closed, err)
+	h.mu.Unlock()
+}
+
+type fixture struct {
+	addr  string
+	roots *x509.CertPool
+	srv   *Server
+	h     *echo
+}
+
+// startServer runs an echo Server on a free port until the test ends.
+func startServer(t testing.TB, opts Options, kt certgen.KeyType, loops int) *fixture {
+	t.Helper()
+	ca, err := certgen.NewCA("gnettls test CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := ca.Leaf(kt, []string{testHost}, certgen.LeafOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &echo{}
+	srv, err := NewServer(&engine.Config{Certificates: []tls.Certificate{leaf}}, h, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	done := make(chan error, 1)
+	go func() {
+		done <- gnet.Run(srv, "tcp://"+addr, gnet.WithTicker(true), gnet.WithNumEventLoop(loops), gnet.WithReusePort(false))
+	}()
+	select {
+	case <-srv.Started():
+	case err := <-done:
+		t.Fatalf("gnet: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Stop(ctx); err != nil {
+			t.Errorf("stopping gnet: %v", err)
+		}
+		<-done
+	})
+	return &fixture{addr: addr, roots: ca.Pool, srv: srv, h: h}
+}
+
+// echoOnce sends payload and reads it back.
+func echoOnce(conn io.ReadWriter, payload []byte) error {
+	if _, err := conn.Write(payload); err != nil {
+		return err
+	}
+	got := make([]byte, len(payload))
+	if _, err := io.ReadFull(conn, got); err != nil {
+		return err
+	}
+	if !bytes.Equal(got, payload) {
+		return fmt.Errorf("echo differs")
+	}
+	return nil
+}
+
+// crypto/tls clients at TLS 1.3 and 1.2 complete and get 64 KiB echoed
+// (several records each way); a clean close reaches the Handler as nil.
+func TestGoClients(t *testing.T) {
+	f := startServer(t, Options{}, certgen.ECDSAP256, 2)
+	for _, v := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
+		conn, err := tls.Dial("tcp", f.addr, &tls.Config{RootCAs: f.roots, ServerName: testHost, MaxVersion: v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := echoOnce(conn, bytes.Repeat([]byte{byte(v)}, 64<<10)); err != nil {
+			t.Fatal(err)
+		}
+		if st := conn.ConnectionState(); st.Version != v {
+			t.Fatalf("version %x", st.Version)
+		}
+		conn.Close()
+	}
+	waitFor(t, func() bool {
+		f.h.mu.Lock()
+		defer f.h.mu.Unlock()
+		return len(f.h.closed) == 2
+	})
+	if f.h.secure != 2 || f.h.closed[0] != nil || f.h.closed[1] != nil {
+		t.Fatalf("secure %d, closed %v", f.h.secure, f.h.closed)
+	}
+}
+
+func waitFor(t testing.TB, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("timed out")
+}
