@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net"
@@ -46,6 +47,7 @@ type fixture struct {
 	roots *x509.CertPool
 	srv   *Server
 	h     *echo
+	caPEM []byte
 }
 
 // startServer runs an echo Server on a free port until the test ends.
@@ -87,7 +89,7 @@ func startServer(t testing.TB, opts Options, kt certgen.KeyType, loops int) *fix
 		}
 		<-done
 	})
-	return &fixture{addr: addr, roots: ca.Pool, srv: srv, h: h}
+	return &fixture{addr: addr, roots: ca.Pool, srv: srv, h: h, caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw})}
 }
 
 // echoOnce sends payload and reads it back.

@@ -1,0 +1,170 @@
+package gnettls
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/securepair/securepair/securepairtest/certgen"
+)
+
+// The clients of TestManyConnections run in a child process (this test
+// binary again), so that each process needs one descriptor per connection.
+const childEnv = "GNETTLS_CLIENTS"
+
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(childEnv); spec != "" {
+		os.Exit(runClients(spec))
+	}
+	os.Exit(m.Run())
+}
+
+// raiseFileLimit lifts the soft limit on descriptors as far as allowed and
+// returns it.
+func raiseFileLimit() (uint64, error) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 0, err
+	}
+	lim.Cur = lim.Max
+	return lim.Cur, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+}
+
+// 10,000 TLS connections held open at once on a four-loop server: every
+// handshake completes, the server process's goroutine count stays at what
+// gnet starts plus a constant (no goroutine per connection), and a 1 KiB
+// echo on every connection arrives intact.
+func TestManyConnections(t *testing.T) {
+	if testing.Short() {
+		t.Skip("holds thousands of connections")
+	}
+	n := 10000
+	limit, err := raiseFileLimit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if room := int(limit) - 100; room < n {
+		t.Logf("the file limit (%d) allows %d connections, not %d", limit, room, n)
+		n = room
+	}
+	f := startServer(t, Options{}, certgen.ECDSAP256, 4)
+	base := runtime.NumGoroutine()
+	rootsFile := t.TempDir() + "/ca.pem"
+	if err := os.WriteFile(rootsFile, f.caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	child.Env = append(os.Environ(), fmt.Sprintf("%s=%s,%d,%s", childEnv, f.addr, n, rootsFile))
+	child.Stderr = os.Stderr
+	stdin, _ := child.StdinPipe()
+	stdout, _ := child.StdoutPipe()
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer child.Wait()
+	defer stdin.Close()
+	lines := bufio.NewScanner(stdout)
+	expectLine(t, lines, "connected")
+	waitFor(t, func() bool {
+		f.h.mu.Lock()
+		defer f.h.mu.Unlock()
+		return f.h.secure == n
+	})
+	if extra := runtime.NumGoroutine() - base; extra > 10 {
+		t.Fatalf("%d goroutines beyond the server's own with %d connections open", extra, n)
+	}
+	goroutines := runtime.NumGoroutine()
+	fmt.Fprintln(stdin, "echo")
+	expectLine(t, lines, "echoed")
+	t.Logf("%d connections held and echoed; server goroutines %d (before any connection: %d)", n, goroutines, base)
+}
+
+func expectLine(t *testing.T, lines *bufio.Scanner, want string) {
+	t.Helper()
+	if !lines.Scan() {
+		t.Fatalf("the client process ended: %v", lines.Err())
+	}
+	if got := lines.Text(); got != want {
+		t.Fatalf("the client process says %q", got)
+	}
+}
+
+// runClients is the child: it connects n clients, says "connected", waits
+// for a line, echoes 1 KiB on every connection, says "echoed" and waits
+// for its input to end.
+func runClients(spec string) int {
+	parts := strings.Split(spec, ",")
+	n, _ := strconv.Atoi(parts[1])
+	caPEM, err := os.ReadFile(parts[2])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if _, err := raiseFileLimit(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	cfg := &tls.Config{RootCAs: roots, ServerName: testHost}
+	conns := make([]*tls.Conn, n)
+	start := time.Now()
+	if err := forEach(n, func(i int) error {
+		c, err := tls.Dial("tcp", parts[0], cfg)
+		conns[i] = c
+		return err
+	}); err != nil {
+		fmt.Fprintln(os.Stderr, "dial:", err)
+		return 1
+	}
+	fmt.Fprintf(os.Stderr, "%d handshakes in %v\n", n, time.Since(start))
+	fmt.Println("connected")
+	in := bufio.NewScanner(os.Stdin)
+	in.Scan()
+	payload := bytes.Repeat([]byte("0123456789abcdef"), 64)
+	if err := forEach(n, func(i int) error { return echoOnce(conns[i], payload) }); err != nil {
+		fmt.Fprintln(os.Stderr, "echo:", err)
+		return 1
+	}
+	fmt.Println("echoed")
+	for in.Scan() {
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	return 0
+}
+
+// forEach runs do for 0..n-1 on 64 workers, returning the first error.
+func forEach(n int, do func(int) error) error {
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	next := make(chan int)
+	for range 64 {
+		wg.Go(func() {
+			for i := range next {
+				if err := do(i); err != nil {
+					once.Do(func() { first = err })
+				}
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return first
+}
