@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/panjf2000/gnet/v2 v2.9.7
+	github.com/refraction-networking/utls v1.8.2
 	github.com/securepair/securepair v0.0.0
 )
 
@@ -11,7 +12,6 @@ require (
 	github.com/andybalholm/brotli v1.0.6 // indirect
 	github.com/klauspost/compress v1.17.4 // indirect
 	github.com/panjf2000/ants/v2 v2.11.3 // indirect
-	github.com/refraction-networking/utls v1.8.2 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
 	go.uber.org/zap v1.27.0 // indirect

@@ -25,13 +25,24 @@ const testHost = "localhost"
 type echo struct {
 	mu     sync.Mutex
 	secure int
+	states []engine.ConnectionState
 	closed []error
 }
 
-func (h *echo) OnSecure(*Conn) {
+func (h *echo) OnSecure(c *Conn) {
 	h.mu.Lock()
 	h.secure++
+	if len(h.states) < 100 {
+		h.states = append(h.states, c.ConnectionState())
+	}
 	h.mu.Unlock()
+}
+
+// lastState is the state of the latest connection to complete.
+func (h *echo) lastState() engine.ConnectionState {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.states[len(h.states)-1]
 }
 
 func (h *echo) OnData(c *Conn, data []byte) { _, _ = c.Write(data) }
@@ -45,13 +56,15 @@ func (h *echo) OnClose(_ *Conn, err error) {
 type fixture struct {
 	addr  string
 	roots *x509.CertPool
+	ca    *certgen.CA
 	srv   *Server
 	h     *echo
 	caPEM []byte
 }
 
-// startServer runs an echo Server on a free port until the test ends.
-func startServer(t testing.TB, opts Options, kt certgen.KeyType, loops int) *fixture {
+// startServer runs an echo Server on a free port until the test ends;
+// configure, when set, adjusts its engine Config.
+func startServer(t testing.TB, opts Options, kt certgen.KeyType, loops int, configure ...func(*engine.Config, *certgen.CA)) *fixture {
 	t.Helper()
 	ca, err := certgen.NewCA("gnettls test CA")
 	if err != nil {
@@ -62,7 +75,11 @@ func startServer(t testing.TB, opts Options, kt certgen.KeyType, loops int) *fix
 		t.Fatal(err)
 	}
 	h := &echo{}
-	srv, err := NewServer(&engine.Config{Certificates: []tls.Certificate{leaf}}, h, opts)
+	cfg := &engine.Config{Certificates: []tls.Certificate{leaf}}
+	for _, c := range configure {
+		c(cfg, ca)
+	}
+	srv, err := NewServer(cfg, h, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +106,7 @@ func startServer(t testing.TB, opts Options, kt certgen.KeyType, loops int) *fix
 		}
 		<-done
 	})
-	return &fixture{addr: addr, roots: ca.Pool, srv: srv, h: h, caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw})}
+	return &fixture{addr: addr, roots: ca.Pool, ca: ca, srv: srv, h: h, caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw})}
 }
 
 // echoOnce sends payload and reads it back.

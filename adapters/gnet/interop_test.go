@@ -1,0 +1,97 @@
+package gnettls
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	utls "github.com/refraction-networking/utls"
+
+	"github.com/securepair/securepair/adapters"
+	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/securepairtest/certgen"
+)
+
+// openssl s_client at TLS 1.3 and 1.2, with a client certificate the
+// server requires and verifies, gets its line echoed by the gnet server.
+func TestOpenSSLClientWithCertificate(t *testing.T) {
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl is not installed")
+	}
+	f := startServer(t, Options{}, certgen.ECDSAP256, 2, func(c *engine.Config, ca *certgen.CA) {
+		c.ClientAuth, c.ClientCAs = tls.RequireAndVerifyClientCert, ca.Pool
+	})
+	certFile, keyFile := writeClientCert(t, f.ca)
+	caFile := t.TempDir() + "/ca.pem"
+	if err := os.WriteFile(caFile, f.caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, version := range []string{"-tls1_3", "-tls1_2"} {
+		t.Run(version, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "openssl", "s_client", "-connect", f.addr, "-servername", testHost, version,
+				"-CAfile", caFile, "-verify_return_error", "-cert", certFile, "-key", keyFile, "-ign_eof", "-quiet")
+			cmd.Stdin = strings.NewReader("line through gnet\n")
+			out, _ := cmd.StdoutPipe()
+			cmd.Stderr = os.Stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { cancel(); _ = cmd.Wait() }()
+			got, err := bufio.NewReader(out).ReadString('\n')
+			if err != nil || got != "line through gnet\n" {
+				t.Fatalf("s_client read %q, %v", got, err)
+			}
+			if st := f.h.lastState(); !st.Authorized || len(st.PeerCertificates) == 0 {
+				t.Fatalf("client certificate not verified: %+v", st)
+			}
+		})
+	}
+}
+
+// Our own client with a Chrome shape completes against the gnet server.
+func TestOurClientChromeShape(t *testing.T) {
+	f := startServer(t, Options{}, certgen.ECDSAP256, 1)
+	conn, err := adapters.Dial("tcp", f.addr, &engine.Config{ServerName: testHost, RootCAs: f.roots, ClientHelloID: &utls.HelloChrome_Auto})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := echoOnce(conn, []byte("chrome-shaped")); err != nil {
+		t.Fatal(err)
+	}
+	if st := conn.ConnectionState(); st.Version != engine.VersionTLS13 {
+		t.Fatalf("state %+v", st)
+	}
+}
+
+// writeClientCert issues a client certificate and writes it and its key
+// as PEM files.
+func writeClientCert(t *testing.T, ca *certgen.CA) (certFile, keyFile string) {
+	t.Helper()
+	leaf, err := ca.Leaf(certgen.ECDSAP256, []string{"client"}, certgen.LeafOptions{Client: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(leaf.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = dir+"/client.pem", dir+"/client-key.pem"
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Certificate[0]}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
