@@ -28,15 +28,16 @@ type Handler interface {
 // Conn is one secure connection on an event loop. Its methods may be
 // called only from Handler callbacks (on the connection's loop).
 type Conn struct {
-	gc      gnet.Conn
-	e       *engine.Engine
-	h       Handler
-	srv     *Server
-	buf     []byte // cleartext read scratch
-	ctx     any
-	closing bool  // Close was called: end once close_notify is out
-	ended   bool  // OnClose was delivered
-	err     error // why the connection failed, for OnClose
+	gc        gnet.Conn
+	e         *engine.Engine
+	h         Handler
+	srv       *Server
+	buf       []byte // cleartext read scratch
+	ctx       any
+	plaintext bool  // before StartTLS (Options.StartPlaintext)
+	closing   bool  // Close was called: end once close_notify is out
+	ended     bool  // OnClose was delivered
+	err       error // why the connection failed, for OnClose
 }
 
 // Write encrypts p and queues it on the connection. It never blocks: what
@@ -88,6 +89,11 @@ func (c *Conn) flush() {
 // onTraffic feeds what gnet read into the engine, as far as back-pressure
 // allows, and delivers what comes out.
 func (c *Conn) onTraffic() gnet.Action {
+	if c.plaintext {
+		if !c.onPlaintext(c.h.(PlaintextHandler)) {
+			return c.checkInbound()
+		}
+	}
 	for c.gc.InboundBuffered() > 0 && c.e.Wants()&engine.WantsInput != 0 {
 		if c.gc.OutboundBuffered() > c.srv.opts.maxOutbound() {
 			c.srv.pause(c) // resumed by the ticker once the peer reads
@@ -104,11 +110,20 @@ func (c *Conn) onTraffic() gnet.Action {
 			break
 		}
 	}
+	if act := c.checkInbound(); act != gnet.None {
+		return act
+	}
+	return c.next()
+}
+
+// checkInbound closes a connection whose unprocessed input is over
+// MaxInbound.
+func (c *Conn) checkInbound() gnet.Action {
 	if c.gc.InboundBuffered() > c.srv.opts.maxInbound() {
 		c.err = errInboundLimit
 		return gnet.Close
 	}
-	return c.next()
+	return gnet.None
 }
 
 var errInboundLimit = errors.New("gnettls: the peer sent more than MaxInbound bytes the connection could not take")

@@ -2,6 +2,7 @@ package gnettls
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -20,6 +21,9 @@ type Options struct {
 	// stopped by MaxOutbound while the peer keeps sending) before the
 	// connection is closed; 0 means 1 MiB.
 	MaxInbound int
+	// StartPlaintext makes connections begin in plaintext, handed to the
+	// Handler, which must be a PlaintextHandler, until it calls StartTLS.
+	StartPlaintext bool
 	// ResumeEvery is how often connections stopped by MaxOutbound are
 	// looked at again; 0 means 10 ms.
 	ResumeEvery time.Duration
@@ -55,6 +59,9 @@ func NewServer(cfg *engine.Config, h Handler, opts Options) (*Server, error) {
 	if _, err := engine.NewServer(cfg); err != nil {
 		return nil, err
 	}
+	if _, ok := h.(PlaintextHandler); opts.StartPlaintext && !ok {
+		return nil, errors.New("gnettls: StartPlaintext needs a PlaintextHandler")
+	}
 	return &Server{cfg: cfg, h: h, opts: opts, paused: map[*Conn]bool{}, started: make(chan struct{})}, nil
 }
 
@@ -77,7 +84,11 @@ func (s *Server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	if err != nil {
 		return nil, gnet.Close
 	}
-	gc.SetContext(&Conn{gc: gc, e: e, h: s.h, srv: s, buf: make([]byte, 16<<10)})
+	c := &Conn{gc: gc, e: e, h: s.h, srv: s, buf: make([]byte, 16<<10), plaintext: s.opts.StartPlaintext}
+	gc.SetContext(c)
+	if c.plaintext {
+		s.h.(PlaintextHandler).OnOpenPlaintext(c)
+	}
 	return nil, gnet.None
 }
 

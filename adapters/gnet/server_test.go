@@ -2,18 +2,14 @@ package gnettls
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
 	"io"
-	"net"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/panjf2000/gnet/v2"
 
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/securepairtest/certgen"
@@ -83,30 +79,8 @@ func startServer(t testing.TB, opts Options, kt certgen.KeyType, loops int, conf
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	done := make(chan error, 1)
-	go func() {
-		done <- gnet.Run(srv, "tcp://"+addr, gnet.WithTicker(true), gnet.WithNumEventLoop(loops), gnet.WithReusePort(false))
-	}()
-	select {
-	case <-srv.Started():
-	case err := <-done:
-		t.Fatalf("gnet: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Stop(ctx); err != nil {
-			t.Errorf("stopping gnet: %v", err)
-		}
-		<-done
-	})
-	return &fixture{addr: addr, roots: ca.Pool, ca: ca, srv: srv, h: h, caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw})}
+	addr := runServerLoops(t, srv, loops)
+	return &fixture{addr: addr, roots: ca.Pool, ca: ca, srv: srv, h: h, caPEM: pemOf(ca)}
 }
 
 // echoOnce sends payload and reads it back.
@@ -159,4 +133,9 @@ func waitFor(t testing.TB, cond func() bool) {
 		}
 	}
 	t.Fatal("timed out")
+}
+
+// pemOf is the CA certificate as PEM.
+func pemOf(ca *certgen.CA) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw})
 }
