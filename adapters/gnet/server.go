@@ -140,3 +140,14 @@ func (s *Server) resume(c *Conn) {
 	delete(s.paused, c)
 	s.mu.Unlock()
 }
+
+// ListenAndServe runs a Server on addr ("host:port"), one event loop per
+// CPU and the ticker on, until gnet stops; gnetOpts add to or override
+// those options.
+func ListenAndServe(addr string, cfg *engine.Config, h Handler, opts Options, gnetOpts ...gnet.Option) error {
+	s, err := NewServer(cfg, h, opts)
+	if err != nil {
+		return err
+	}
+	return gnet.Run(s, "tcp://"+addr, append([]gnet.Option{gnet.WithTicker(true), gnet.WithMulticore(true)}, gnetOpts...)...)
+}
