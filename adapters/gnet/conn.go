@@ -7,6 +7,7 @@ package gnettls
 import (
 	"errors"
 	"net"
+	"sync"
 
 	"github.com/panjf2000/gnet/v2"
 
@@ -32,7 +33,6 @@ type Conn struct {
 	e         *engine.Engine
 	h         Handler
 	srv       *Server
-	buf       []byte // cleartext read scratch
 	ctx       any
 	plaintext bool  // before StartTLS (Options.StartPlaintext)
 	closing   bool  // Close was called: end once close_notify is out
@@ -144,17 +144,27 @@ func (c *Conn) deliver() {
 			_ = c.e.Close() // answer close_notify with ours
 		}
 	}
-	for c.e.Wants()&engine.HasCleartext != 0 {
-		n, err := c.e.Cleartext().Read(c.buf)
-		if n > 0 {
-			c.h.OnData(c, c.buf[:n])
-		}
-		if err != nil {
-			break
+	if c.e.Wants()&engine.HasCleartext != 0 {
+		buf := scratch.Get().(*[]byte) // shared: an idle connection holds none
+		defer scratch.Put(buf)
+		for c.e.Wants()&engine.HasCleartext != 0 {
+			n, err := c.e.Cleartext().Read(*buf)
+			if n > 0 {
+				c.h.OnData(c, (*buf)[:n])
+			}
+			if err != nil {
+				break
+			}
 		}
 	}
 	c.flush()
 }
+
+// scratch holds the buffers cleartext is read into, one record's worth.
+var scratch = sync.Pool{New: func() any {
+	b := make([]byte, 16<<10)
+	return &b
+}}
 
 // next tells gnet whether the connection goes on: it ends when the engine
 // is finished or Close was called, once the last bytes are handed to gnet

@@ -1,0 +1,177 @@
+package gnettls
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/securepair/securepair/securepairtest/certgen"
+)
+
+// A server under measurement: its address and how many handshakes it
+// completed.
+type benchServer struct {
+	name      string
+	addr      string
+	caPEM     []byte
+	completed func() int
+}
+
+// benchServers starts gnet+securepair (four loops) and a goroutine-per-
+// connection crypto/tls server, both echo servers with the same kind of
+// certificate.
+func benchServers(b *testing.B) []benchServer {
+	f := startServer(b, Options{}, certgen.ECDSAP256, 4)
+	ours := benchServer{name: "gnet+securepair", addr: f.addr, caPEM: f.caPEM, completed: func() int {
+		f.h.mu.Lock()
+		defer f.h.mu.Unlock()
+		return f.h.secure
+	}}
+	ca, err := certgen.NewCA("crypto/tls bench CA")
+	if err != nil {
+		b.Fatal(err)
+	}
+	leaf, err := ca.Leaf(certgen.ECDSAP256, []string{testHost}, certgen.LeafOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{leaf}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { l.Close() })
+	var done atomic.Int64
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { // the goroutine per connection crypto/tls needs
+				defer c.Close()
+				if c.(*tls.Conn).Handshake() != nil {
+					return
+				}
+				done.Add(1)
+				buf := make([]byte, 16<<10)
+				for {
+					n, err := c.Read(buf)
+					if err != nil {
+						return
+					}
+					if _, err := c.Write(buf[:n]); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	theirs := benchServer{name: "crypto/tls", addr: l.Addr().String(), caPEM: pemOf(ca), completed: func() int { return int(done.Load()) }}
+	return []benchServer{ours, theirs}
+}
+
+func (s benchServer) clientConfig() *tls.Config {
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(s.caPEM)
+	return &tls.Config{RootCAs: roots, ServerName: testHost}
+}
+
+// One full TLS 1.3 handshake (ECDSA P-256, X25519) per op by a crypto/tls
+// client in this process: the client's work is in both numbers.
+func BenchmarkHandshake(b *testing.B) {
+	for _, s := range benchServers(b) {
+		b.Run(s.name, func(b *testing.B) {
+			cfg := s.clientConfig()
+			for b.Loop() {
+				c, err := tls.Dial("tcp", s.addr, cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				c.Close()
+			}
+		})
+	}
+}
+
+// A 64 KiB echo per op through one connection.
+func BenchmarkEcho64KiB(b *testing.B) {
+	payload := bytes.Repeat([]byte{'e'}, 64<<10)
+	for _, s := range benchServers(b) {
+		b.Run(s.name, func(b *testing.B) {
+			c, err := tls.Dial("tcp", s.addr, s.clientConfig())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			b.SetBytes(int64(len(payload)))
+			for b.Loop() {
+				if err := echoOnce(c, payload); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// The server process's memory per idle TLS connection (heap and goroutine
+// stacks in use, after a GC), with 1,000 and 10,000 connections held by a
+// child process; kernel socket buffers are not counted.
+func BenchmarkIdleConnection(b *testing.B) {
+	if _, err := raiseFileLimit(); err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range benchServers(b) {
+		for _, n := range []int{1000, 10000} {
+			b.Run(fmt.Sprintf("%s/%d", s.name, n), func(b *testing.B) {
+				for b.Loop() {
+					b.ReportMetric(idleBytesPerConn(b, s, n), "B/conn")
+				}
+			})
+		}
+	}
+}
+
+func idleBytesPerConn(b *testing.B, s benchServer, n int) float64 {
+	before := inUse()
+	startCompleted := s.completed()
+	caFile := b.TempDir() + "/ca.pem"
+	if err := os.WriteFile(caFile, s.caPEM, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	child.Env = append(os.Environ(), childEnv+"="+s.addr+","+strconv.Itoa(n)+","+caFile)
+	stdin, _ := child.StdinPipe()
+	stdout, _ := child.StdoutPipe()
+	if err := child.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer child.Wait()
+	defer stdin.Close()
+	lines := bufio.NewScanner(stdout)
+	if !lines.Scan() || lines.Text() != "connected" {
+		b.Fatalf("the client process: %q %v", lines.Text(), lines.Err())
+	}
+	for deadline := time.Now().Add(30 * time.Second); s.completed()-startCompleted < n; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatalf("%d of %d handshakes completed", s.completed()-startCompleted, n)
+		}
+	}
+	return float64(inUse()-before) / float64(n)
+}
+
+// inUse is heap and stack memory in use after a GC.
+func inUse() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapInuse + m.StackInuse)
+}
