@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -91,6 +92,7 @@ func BenchmarkHandshake(b *testing.B) {
 	for _, s := range benchServers(b) {
 		b.Run(s.name, func(b *testing.B) {
 			cfg := s.clientConfig()
+			cpu := processCPU()
 			for b.Loop() {
 				c, err := tls.Dial("tcp", s.addr, cfg)
 				if err != nil {
@@ -98,6 +100,7 @@ func BenchmarkHandshake(b *testing.B) {
 				}
 				c.Close()
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -113,11 +116,13 @@ func BenchmarkEcho64KiB(b *testing.B) {
 			}
 			defer c.Close()
 			b.SetBytes(int64(len(payload)))
+			cpu := processCPU()
 			for b.Loop() {
 				if err := echoOnce(c, payload); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -166,6 +171,20 @@ func idleBytesPerConn(b *testing.B, s benchServer, n int) float64 {
 		}
 	}
 	return float64(inUse()-before) / float64(n)
+}
+
+// processCPU is the CPU time (user and system) the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the CPU time per op since start: client and server
+// together, as both run in this process (the client's share is the same
+// against either server).
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
 }
 
 // inUse is heap and stack memory in use after a GC.

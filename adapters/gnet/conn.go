@@ -40,16 +40,19 @@ type Conn struct {
 	err       error // why the connection failed, for OnClose
 }
 
-// Write encrypts p and queues it on the connection. It never blocks: what
-// the socket does not take waits in gnet's outbound buffer, and while that
-// holds more than Options.MaxOutbound the connection stops reading.
+// Write encrypts p and queues it on the connection; the records go to gnet
+// together when the callback returns (or sooner, when the engine's queue
+// fills). It never blocks: what the socket does not take waits in gnet's
+// outbound buffer, and while that holds more than Options.MaxOutbound the
+// connection stops reading.
 func (c *Conn) Write(p []byte) (int, error) {
 	written := 0
 	for written < len(p) {
 		n, err := c.e.Cleartext().Write(p[written:])
 		written += n
-		c.flush()
-		if err != nil && !errors.Is(err, engine.ErrWouldBlock) {
+		if errors.Is(err, engine.ErrWouldBlock) {
+			c.flush() // the engine's queue is full; otherwise the callback's end flushes
+		} else if err != nil {
 			return written, err
 		}
 	}
