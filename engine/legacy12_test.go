@@ -8,6 +8,8 @@ import (
 	"errors"
 	"testing"
 
+	utls "github.com/refraction-networking/utls"
+
 	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
 	"github.com/securepair/securepair/engine/enginetest"
@@ -132,5 +134,35 @@ func TestRSAKeyExchangeNeedsKeyEncipherment(t *testing.T) {
 	var ae *engine.AlertError
 	if !errors.As(err, &ae) || ae.Alert != engine.AlertUnsupportedCertificate {
 		t.Fatalf("%v, want unsupported_certificate", err)
+	}
+}
+
+// A client that offers only RC4 gets insufficient_security, not
+// handshake_failure (RFC 7465 section 2); with another suite beside it the
+// refusal stays handshake_failure.
+func TestServerRefusesRC4Only(t *testing.T) {
+	for _, c := range []struct {
+		suites []uint16
+		alert  engine.Alert
+	}{
+		{[]uint16{0xc011, 0x0005}, engine.AlertInsufficientSecurity}, // ECDHE_RSA and RSA with RC4_128_SHA
+		{[]uint16{0xc011, handshake.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA}, engine.AlertHandshakeFailure},
+	} {
+		cfg := clientConfig(t)
+		spec := enginetest.LegacyHello12(c.suites[0], false)
+		cfg.ClientHelloSpec = func() *utls.ClientHelloSpec {
+			s := spec()
+			s.CipherSuites = c.suites
+			return s
+		}
+		p, err := enginetest.NewPair(cfg, serverConfig(t, certgen.RSA2048))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = p.Handshake()
+		var ae *engine.AlertError
+		if !errors.As(err, &ae) || ae.Alert != c.alert {
+			t.Errorf("suites %x: %v, want %v", c.suites, err, c.alert)
+		}
 	}
 }

@@ -120,7 +120,7 @@ func (s *serverExpectClientHello) negotiate(ch *handshake.ClientHello) (*serverC
 		c.suite = s.retry.suite
 	}
 	if c.suite == nil {
-		return nil, record.Errorf(record.AlertHandshakeFailure, "no cipher suite in common")
+		return nil, noSuiteInCommon(ch.CipherSuites, "no cipher suite in common")
 	}
 	if err := s.pickGroup(ch, c); err != nil {
 		return nil, err

@@ -151,7 +151,7 @@ func (s *serverExpectClientHello) pick12(ch *handshake.ClientHello, st *server12
 			}
 		}
 	}
-	return nil, 0, record.Errorf(record.AlertHandshakeFailure, "no TLS 1.2 cipher suite and certificate in common")
+	return nil, 0, noSuiteInCommon(ch.CipherSuites, "no TLS 1.2 cipher suite and certificate in common")
 }
 
 // sendFlight sends ServerHello through ServerHelloDone.
