@@ -19,25 +19,52 @@ import (
 // ciphertext instead of the plaintext.
 const extEncryptThenMAC uint16 = 22
 
-// isExt matches extensions of one type.
-func isExt(typ uint16) func(handshake.Extension) bool {
-	return func(e handshake.Extension) bool { return e.Type == typ }
-}
-
 // protectorCBC is TLS 1.2 CBC record protection (AES or 3DES) with HMAC (RFC 5246
 // section 6.2.3.2), MAC-then-encrypt or, when negotiated, encrypt-then-MAC
 // (RFC 7366). Only a client speaks it, when a hello shape offers it.
 type protectorCBC struct {
-	block cipher.Block
-	mac   hash.Hash
-	etm   bool
-	seq   uint64
-	done  bool
-	sum   []byte // scratch for the MAC
+	block    cipher.Block
+	enc, dec cipher.BlockMode // re-aimed at each record's IV
+	mac      hash.Hash
+	etm      bool
+	seq      uint64
+	done     bool
+	// Scratch kept here, not on the stack, as it goes through interfaces
+	// (hash.Hash, cipher.Block) and would escape: a record allocates none.
+	hdr [13]byte
+	iv  [aes.BlockSize]byte
+	sum []byte
 }
 
 func newProtectorCBC(macHash crypto.Hash, macKey []byte, block cipher.Block, etm bool) *protectorCBC {
-	return &protectorCBC{block: block, mac: hmac.New(macHash.New, macKey), etm: etm}
+	iv := make([]byte, block.BlockSize())
+	return &protectorCBC{block: block, mac: hmac.New(macHash.New, macKey), etm: etm,
+		enc: cipher.NewCBCEncrypter(block, iv), dec: cipher.NewCBCDecrypter(block, iv)}
+}
+
+// encrypter and decrypter aim the protector's CBC modes at iv: in place
+// where the mode can take a new IV (the standard library's can), so a
+// record allocates none.
+func (p *protectorCBC) encrypter(iv []byte) cipher.BlockMode {
+	if !setIV(p.enc, iv) {
+		p.enc = cipher.NewCBCEncrypter(p.block, iv)
+	}
+	return p.enc
+}
+
+func (p *protectorCBC) decrypter(iv []byte) cipher.BlockMode {
+	if !setIV(p.dec, iv) {
+		p.dec = cipher.NewCBCDecrypter(p.block, iv)
+	}
+	return p.dec
+}
+
+func setIV(m cipher.BlockMode, iv []byte) bool {
+	s, ok := m.(interface{ SetIV([]byte) })
+	if ok {
+		s.SetIV(iv)
+	}
+	return ok
 }
 
 // cbcBlock is the suite's block cipher under key: AES, or 3DES.
@@ -61,12 +88,12 @@ func (p *protectorCBC) next() (uint64, error) {
 
 // macOf is HMAC(seq || type || version || length || content).
 func (p *protectorCBC) macOf(seq uint64, typ record.ContentType, content []byte) []byte {
-	var hdr [13]byte
+	hdr := p.hdr[:]
 	binary.BigEndian.PutUint64(hdr[:8], seq)
 	hdr[8], hdr[9], hdr[10] = byte(typ), 3, 3
 	binary.BigEndian.PutUint16(hdr[11:], uint16(len(content)))
 	p.mac.Reset()
-	p.mac.Write(hdr[:])
+	p.mac.Write(hdr)
 	p.mac.Write(content)
 	p.sum = p.mac.Sum(p.sum[:0])
 	return p.sum
@@ -98,8 +125,7 @@ func (p *protectorCBC) Seal(out []byte, typ record.ContentType, data []byte, _ i
 	}
 	out = record.AppendHeader(out, typ, record.VersionTLS12, length)
 	ivAt := len(out)
-	var ivBuf [aes.BlockSize]byte
-	iv := ivBuf[:bs]
+	iv := p.iv[:bs]
 	binary.BigEndian.PutUint64(iv[bs-8:], seq)
 	p.block.Encrypt(iv, iv)
 	out = append(out, iv...)
@@ -111,7 +137,7 @@ func (p *protectorCBC) Seal(out []byte, typ record.ContentType, data []byte, _ i
 	for range pad + 1 {
 		out = append(out, byte(pad))
 	}
-	cipher.NewCBCEncrypter(p.block, iv).CryptBlocks(out[at:], out[at:])
+	p.encrypter(iv).CryptBlocks(out[at:], out[at:])
 	if p.etm {
 		out = append(out, p.macOf(seq, typ, out[ivAt:])...)
 	}
@@ -156,7 +182,7 @@ func (p *protectorCBC) openEncryptThenMAC(seq uint64, typ record.ContentType, bo
 		return nil, badRecordMAC()
 	}
 	plain := body[bs:n]
-	cipher.NewCBCDecrypter(p.block, body[:bs]).CryptBlocks(plain, plain)
+	p.decrypter(body[:bs]).CryptBlocks(plain, plain)
 	padLen := int(plain[len(plain)-1])
 	if padLen+1 > len(plain) {
 		return nil, badRecordMAC()
@@ -176,7 +202,7 @@ func (p *protectorCBC) openMACThenEncrypt(seq uint64, typ record.ContentType, bo
 		return nil, badRecordMAC()
 	}
 	plain := body[bs:]
-	cipher.NewCBCDecrypter(p.block, body[:bs]).CryptBlocks(plain, plain)
+	p.decrypter(body[:bs]).CryptBlocks(plain, plain)
 	padTotal, good := checkPadding(plain, macLen)
 	n := len(plain) - macLen - padTotal
 	good &= subtle.ConstantTimeCompare(p.macOf(seq, typ, plain[:n]), plain[n:n+macLen])

@@ -23,6 +23,11 @@ var (
 		handshake.ExtRenegotiationInfo, handshake.ExtECPointFormats, handshake.ExtSessionTicket}
 )
 
+// isExt matches extensions of one type.
+func isExt(typ uint16) func(handshake.Extension) bool {
+	return func(e handshake.Extension) bool { return e.Type == typ }
+}
+
 // without returns exts without the extensions of type typ.
 func without(exts []handshake.Extension, typ uint16) []handshake.Extension {
 	var out []handshake.Extension
