@@ -334,7 +334,7 @@ func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
 			return nil, err
 		}
 	}
-	certs, err := parseChain(msg.Entries)
+	certs, err := parseChain(chainOf(msg.Entries))
 	if err != nil {
 		return nil, err
 	}

@@ -107,11 +107,7 @@ func (s *client12ExpectCertificate) Handle(raw []byte, out Sink) (State, error) 
 	if len(msg.Chain) == 0 {
 		return nil, record.Errorf(record.AlertDecodeError, "server sent no certificate")
 	}
-	entries := make([]handshake.CertificateEntry, len(msg.Chain))
-	for i, der := range msg.Chain {
-		entries[i].Data = der
-	}
-	certs, err := parseChain(entries)
+	certs, err := parseChain(msg.Chain)
 	if err != nil {
 		return nil, err
 	}

@@ -17,11 +17,24 @@ var rc4Suites = []uint16{
 // insufficient_security when the client offers only RC4 (RFC 7465 section
 // 2), else handshake_failure.
 func noSuiteInCommon(offered []uint16, what string) error {
-	suites := slices.DeleteFunc(slices.Clone(offered), func(id uint16) bool {
-		return handshake.IsGREASE(id) || id == handshake.TLS_EMPTY_RENEGOTIATION_INFO_SCSV || id == handshake.TLS_FALLBACK_SCSV
-	})
-	if len(suites) > 0 && !slices.ContainsFunc(suites, func(id uint16) bool { return !slices.Contains(rc4Suites, id) }) {
+	if onlyRC4(offered) {
 		return record.Errorf(record.AlertInsufficientSecurity, "the client offers only RC4 suites, which RFC 7465 forbids")
 	}
 	return record.Errorf(record.AlertHandshakeFailure, "%s", what)
+}
+
+// onlyRC4 reports whether every real suite offered (GREASE and signalling
+// values aside) is an RC4 one, and there is at least one.
+func onlyRC4(offered []uint16) bool {
+	sawRC4 := false
+	for _, id := range offered {
+		if handshake.IsGREASE(id) || id == handshake.TLS_EMPTY_RENEGOTIATION_INFO_SCSV || id == handshake.TLS_FALLBACK_SCSV {
+			continue
+		}
+		if !slices.Contains(rc4Suites, id) {
+			return false
+		}
+		sawRC4 = true
+	}
+	return sawRC4
 }

@@ -204,14 +204,10 @@ func (s *server12ExpectClientCertificate) Handle(raw []byte, out Sink) (State, e
 	}
 	next := s.next
 	next.t.add(raw)
-	entries := make([]handshake.CertificateEntry, len(msg.Chain))
-	for i, der := range msg.Chain {
-		entries[i].Data = der
-	}
-	if err := authorizeClient(next.cfg, entries, next.state); err != nil {
+	if err := authorizeClient(next.cfg, msg.Chain, next.state); err != nil {
 		return nil, err
 	}
-	next.needVerify = len(entries) > 0
+	next.needVerify = len(msg.Chain) > 0
 	return next, nil
 }
 

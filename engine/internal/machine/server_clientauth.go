@@ -26,7 +26,7 @@ func (s *serverExpectClientCertificate) Handle(raw []byte, out Sink) (State, err
 		return nil, illegal("client Certificate with a context during the handshake")
 	}
 	s.fin.t.Add(raw)
-	if err := authorizeClient(s.cfg, msg.Entries, s.fin.state); err != nil {
+	if err := authorizeClient(s.cfg, chainOf(msg.Entries), s.fin.state); err != nil {
 		return nil, err
 	}
 	if len(msg.Entries) == 0 {
@@ -38,8 +38,8 @@ func (s *serverExpectClientCertificate) Handle(raw []byte, out Sink) (State, err
 // authorizeClient applies ClientAuth to the client's chain (both versions):
 // it records the certificates and the verification result in st, and fails
 // only where ClientAuth says so.
-func authorizeClient(cfg *Config, entries []handshake.CertificateEntry, st *ConnectionState) error {
-	if len(entries) == 0 {
+func authorizeClient(cfg *Config, chain [][]byte, st *ConnectionState) error {
+	if len(chain) == 0 {
 		// certificate_required exists from TLS 1.3 on (RFC 8446 section
 		// 4.4.2.4); TLS 1.2 answers handshake_failure (RFC 5246 section 7.4.6).
 		alert := record.AlertCertificateRequired
@@ -53,7 +53,7 @@ func authorizeClient(cfg *Config, entries []handshake.CertificateEntry, st *Conn
 		st.AuthorizationError = missing
 		return nil
 	}
-	certs, err := parseChain(entries)
+	certs, err := parseChain(chain)
 	if err != nil {
 		return err
 	}

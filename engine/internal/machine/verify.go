@@ -8,12 +8,22 @@ import (
 	"github.com/securepair/securepair/record"
 )
 
+// chainOf is the DER chain of a TLS 1.3 Certificate's entries (TLS 1.2's
+// Certificate carries the chain as it is).
+func chainOf(entries []handshake.CertificateEntry) [][]byte {
+	chain := make([][]byte, len(entries))
+	for i, e := range entries {
+		chain[i] = e.Data
+	}
+	return chain
+}
+
 // parseChain decodes the peer's certificates; a certificate that does not
 // parse is bad_certificate.
-func parseChain(entries []handshake.CertificateEntry) ([]*x509.Certificate, error) {
-	certs := make([]*x509.Certificate, 0, len(entries))
-	for _, e := range entries {
-		c, err := x509.ParseCertificate(e.Data)
+func parseChain(chain [][]byte) ([]*x509.Certificate, error) {
+	certs := make([]*x509.Certificate, 0, len(chain))
+	for _, der := range chain {
+		c, err := x509.ParseCertificate(der)
 		if err != nil {
 			return nil, record.Errorf(record.AlertBadCertificate, "peer certificate does not parse: %v", err)
 		}
