@@ -20,19 +20,19 @@ import (
 // The legacy suites (AES-CBC, RSA key exchange) crypto/tls implements, with
 // the certificate that authenticates each.
 var legacySuitesGo = map[uint16]certgen.KeyType{
-	handshake.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA:    certgen.ECDSAP256,
-	handshake.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA:    certgen.ECDSAP256,
-	handshake.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA:      certgen.RSA2048,
-	handshake.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA:      certgen.RSA2048,
-	handshake.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256: certgen.ECDSAP256,
-	handshake.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256:   certgen.RSA2048,
-	handshake.TLS_RSA_WITH_AES_128_GCM_SHA256:         certgen.RSA2048,
-	handshake.TLS_RSA_WITH_AES_256_GCM_SHA384:         certgen.RSA2048,
-	handshake.TLS_RSA_WITH_AES_128_CBC_SHA:            certgen.RSA2048,
-	handshake.TLS_RSA_WITH_AES_256_CBC_SHA:            certgen.RSA2048,
-	handshake.TLS_RSA_WITH_AES_128_CBC_SHA256:         certgen.RSA2048,
-	handshake.TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA:     certgen.RSA2048, // OpenSSL 3 as packaged has no 3DES
-	handshake.TLS_RSA_WITH_3DES_EDE_CBC_SHA:           certgen.RSA2048,
+	engine.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA:    certgen.ECDSAP256,
+	engine.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA:    certgen.ECDSAP256,
+	engine.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA:      certgen.RSA2048,
+	engine.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA:      certgen.RSA2048,
+	engine.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256: certgen.ECDSAP256,
+	engine.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256:   certgen.RSA2048,
+	engine.TLS_RSA_WITH_AES_128_GCM_SHA256:         certgen.RSA2048,
+	engine.TLS_RSA_WITH_AES_256_GCM_SHA384:         certgen.RSA2048,
+	engine.TLS_RSA_WITH_AES_128_CBC_SHA:            certgen.RSA2048,
+	engine.TLS_RSA_WITH_AES_256_CBC_SHA:            certgen.RSA2048,
+	engine.TLS_RSA_WITH_AES_128_CBC_SHA256:         certgen.RSA2048,
+	engine.TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA:     certgen.RSA2048, // OpenSSL 3 as packaged has no 3DES
+	engine.TLS_RSA_WITH_3DES_EDE_CBC_SHA:           certgen.RSA2048,
 }
 
 // A client whose hello shape (or, the other way to opt in, whose
@@ -76,13 +76,13 @@ func legacyAgainstGo(t *testing.T, cert tls.Certificate, suite uint16, shape boo
 // section 7.4.1.3, no acceptable suite), and a Config that lists nothing
 // else is refused for a server. A default client never offers them.
 func TestServerRefusesLegacySuites(t *testing.T) {
-	for _, suite := range []uint16{handshake.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, handshake.TLS_RSA_WITH_AES_128_GCM_SHA256} {
+	for _, suite := range []uint16{engine.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, engine.TLS_RSA_WITH_AES_128_GCM_SHA256} {
 		kt := certgen.ECDSAP256
-		if suite == handshake.TLS_RSA_WITH_AES_128_GCM_SHA256 {
+		if suite == engine.TLS_RSA_WITH_AES_128_GCM_SHA256 {
 			kt = certgen.RSA2048
 		}
 		s := serverConfig(t, kt)
-		s.CipherSuites = []uint16{suite, handshake.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
+		s.CipherSuites = []uint16{suite, engine.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
 		c := clientConfig(t)
 		c.ClientHelloSpec = enginetest.LegacyHello12(suite, false)
 		p, err := enginetest.NewPair(c, s)
@@ -121,7 +121,7 @@ func TestRSAKeyExchangeNeedsKeyEncipherment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	suite := handshake.TLS_RSA_WITH_AES_128_GCM_SHA256
+	suite := engine.TLS_RSA_WITH_AES_128_GCM_SHA256
 	nc, _ := goServer(t, &tls.Config{Certificates: []tls.Certificate{signOnly}, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{suite}})
 	defer nc.Close()
 	cfg := clientConfig(t)
@@ -146,7 +146,7 @@ func TestServerRefusesRC4Only(t *testing.T) {
 		alert  engine.Alert
 	}{
 		{[]uint16{0xc011, 0x0005}, engine.AlertInsufficientSecurity}, // ECDHE_RSA and RSA with RC4_128_SHA
-		{[]uint16{0xc011, handshake.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA}, engine.AlertHandshakeFailure},
+		{[]uint16{0xc011, engine.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA}, engine.AlertHandshakeFailure},
 	} {
 		cfg := clientConfig(t)
 		spec := enginetest.LegacyHello12(c.suites[0], false)
