@@ -1,15 +1,11 @@
 package gnettls
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
-	"os"
-	"os/exec"
 	"runtime"
-	"strconv"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -37,14 +33,7 @@ func benchServers(b *testing.B) []benchServer {
 		defer f.h.mu.Unlock()
 		return f.h.secure
 	}}
-	ca, err := certgen.NewCA("crypto/tls bench CA")
-	if err != nil {
-		b.Fatal(err)
-	}
-	leaf, err := ca.Leaf(certgen.ECDSAP256, []string{testHost}, certgen.LeafOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	ca, leaf := newCredentials(b, certgen.ECDSAP256, certgen.LeafOptions{}, testHost)
 	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{leaf}})
 	if err != nil {
 		b.Fatal(err)
@@ -148,28 +137,9 @@ func BenchmarkIdleConnection(b *testing.B) {
 func idleBytesPerConn(b *testing.B, s benchServer, n int) float64 {
 	before := inUse()
 	startCompleted := s.completed()
-	caFile := b.TempDir() + "/ca.pem"
-	if err := os.WriteFile(caFile, s.caPEM, 0o600); err != nil {
-		b.Fatal(err)
-	}
-	child := exec.Command(os.Args[0], "-test.run=^$")
-	child.Env = append(os.Environ(), childEnv+"="+s.addr+","+strconv.Itoa(n)+","+caFile)
-	stdin, _ := child.StdinPipe()
-	stdout, _ := child.StdoutPipe()
-	if err := child.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer child.Wait()
-	defer stdin.Close()
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() || lines.Text() != "connected" {
-		b.Fatalf("the client process: %q %v", lines.Text(), lines.Err())
-	}
-	for deadline := time.Now().Add(30 * time.Second); s.completed()-startCompleted < n; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			b.Fatalf("%d of %d handshakes completed", s.completed()-startCompleted, n)
-		}
-	}
+	clients := startClients(b, s.addr, n, s.caPEM)
+	defer clients.stop()
+	waitFor(b, func() bool { return s.completed()-startCompleted == n })
 	return float64(inUse()-before) / float64(n)
 }
 

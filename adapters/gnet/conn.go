@@ -31,7 +31,6 @@ type Handler interface {
 type Conn struct {
 	gc        gnet.Conn
 	e         *engine.Engine
-	h         Handler
 	srv       *Server
 	ctx       any
 	plaintext bool  // before StartTLS (Options.StartPlaintext)
@@ -93,7 +92,7 @@ func (c *Conn) flush() {
 // allows, and delivers what comes out.
 func (c *Conn) onTraffic() gnet.Action {
 	if c.plaintext {
-		if !c.onPlaintext(c.h.(PlaintextHandler)) {
+		if !c.onPlaintext(c.srv.h.(PlaintextHandler)) {
 			return c.checkInbound()
 		}
 	}
@@ -141,7 +140,7 @@ func (c *Conn) deliver() {
 		}
 		switch ev.Kind {
 		case engine.EventHandshakeDone:
-			c.h.OnSecure(c)
+			c.srv.h.OnSecure(c)
 		case engine.EventPeerClosed:
 			c.closing = true
 			_ = c.e.Close() // answer close_notify with ours
@@ -153,7 +152,7 @@ func (c *Conn) deliver() {
 		for c.e.Wants()&engine.HasCleartext != 0 {
 			n, err := c.e.Cleartext().Read(*buf)
 			if n > 0 {
-				c.h.OnData(c, (*buf)[:n])
+				c.srv.h.OnData(c, (*buf)[:n])
 			}
 			if err != nil {
 				break
@@ -196,7 +195,7 @@ func (c *Conn) end(gnetErr error) {
 			err = errPeerGone
 		}
 	}
-	c.h.OnClose(c, err)
+	c.srv.h.OnClose(c, err)
 }
 
 var errPeerGone = errors.New("gnettls: the peer closed the connection without close_notify")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"net"
 	"os"
 	"os/exec"
@@ -26,28 +25,9 @@ func runExample(t *testing.T, name string) (addr, caFile string) {
 	if out, err := exec.Command("go", "build", "-o", bin, "./examples/"+name).CombinedOutput(); err != nil {
 		t.Fatalf("building %s: %v\n%s", name, err, out)
 	}
-	ca, err := certgen.NewCA("gnettls example CA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := ca.Leaf(certgen.ECDSAP256, []string{testHost, "127.0.0.1"}, certgen.LeafOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := x509.MarshalPKCS8PrivateKey(leaf.PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{
-		"server.pem":     pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Certificate[0]}),
-		"server-key.pem": pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}),
-		"ca.pem":         pemOf(ca),
-	}
-	for name, data := range files {
-		if err := os.WriteFile(dir+"/"+name, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ca, leaf := newCredentials(t, certgen.ECDSAP256, certgen.LeafOptions{}, testHost, "127.0.0.1")
+	certFile, keyFile := writeKeyPair(t, dir, "server", leaf)
+	caFile = writePEM(t, dir, "ca.pem", pemOf(ca))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +35,7 @@ func runExample(t *testing.T, name string) (addr, caFile string) {
 	addr = l.Addr().String()
 	l.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "-listen", addr, "-cert", dir+"/server.pem", "-key", dir+"/server-key.pem")
+	cmd := exec.CommandContext(ctx, bin, "-listen", addr, "-cert", certFile, "-key", keyFile)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
@@ -75,15 +55,13 @@ func runExample(t *testing.T, name string) (addr, caFile string) {
 		}
 		return err == nil
 	})
-	return addr, dir + "/ca.pem"
+	return addr, caFile
 }
 
 // curl gets answers from the HTTPS example, two requests on one
 // connection (keep-alive).
 func TestHTTPSExampleWithCurl(t *testing.T) {
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl is not installed")
-	}
+	need(t, "curl")
 	addr, caFile := runExample(t, "https")
 	_, port, _ := net.SplitHostPort(addr)
 	url := "https://" + testHost + ":" + port

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
-	"encoding/pem"
 	"os"
 	"os/exec"
 	"strings"
@@ -22,17 +20,13 @@ import (
 // openssl s_client at TLS 1.3 and 1.2, with a client certificate the
 // server requires and verifies, gets its line echoed by the gnet server.
 func TestOpenSSLClientWithCertificate(t *testing.T) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl is not installed")
-	}
+	need(t, "openssl")
 	f := startServer(t, Options{}, certgen.ECDSAP256, 2, func(c *engine.Config, ca *certgen.CA) {
 		c.ClientAuth, c.ClientCAs = tls.RequireAndVerifyClientCert, ca.Pool
 	})
-	certFile, keyFile := writeClientCert(t, f.ca)
-	caFile := t.TempDir() + "/ca.pem"
-	if err := os.WriteFile(caFile, f.caPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	dir := t.TempDir()
+	certFile, keyFile := writeKeyPair(t, dir, "client", issue(t, f.ca, certgen.ECDSAP256, certgen.LeafOptions{Client: true}, "client"))
+	caFile := writePEM(t, dir, "ca.pem", f.caPEM)
 	for _, version := range []string{"-tls1_3", "-tls1_2"} {
 		t.Run(version, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -71,27 +65,4 @@ func TestOurClientChromeShape(t *testing.T) {
 	if st := conn.ConnectionState(); st.Version != engine.VersionTLS13 {
 		t.Fatalf("state %+v", st)
 	}
-}
-
-// writeClientCert issues a client certificate and writes it and its key
-// as PEM files.
-func writeClientCert(t *testing.T, ca *certgen.CA) (certFile, keyFile string) {
-	t.Helper()
-	leaf, err := ca.Leaf(certgen.ECDSAP256, []string{"client"}, certgen.LeafOptions{Client: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(leaf.PrivateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	certFile, keyFile = dir+"/client.pem", dir+"/client-key.pem"
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Certificate[0]}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return certFile, keyFile
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -60,22 +61,8 @@ func TestManyConnections(t *testing.T) {
 	}
 	f := startServer(t, Options{}, certgen.ECDSAP256, 4)
 	base := runtime.NumGoroutine()
-	rootsFile := t.TempDir() + "/ca.pem"
-	if err := os.WriteFile(rootsFile, f.caPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	child := exec.Command(os.Args[0], "-test.run=^$")
-	child.Env = append(os.Environ(), fmt.Sprintf("%s=%s,%d,%s", childEnv, f.addr, n, rootsFile))
-	child.Stderr = os.Stderr
-	stdin, _ := child.StdinPipe()
-	stdout, _ := child.StdoutPipe()
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer child.Wait()
-	defer stdin.Close()
-	lines := bufio.NewScanner(stdout)
-	expectLine(t, lines, "connected")
+	clients := startClients(t, f.addr, n, f.caPEM)
+	defer clients.stop()
 	waitFor(t, func() bool {
 		f.h.mu.Lock()
 		defer f.h.mu.Unlock()
@@ -85,19 +72,51 @@ func TestManyConnections(t *testing.T) {
 		t.Fatalf("%d goroutines beyond the server's own with %d connections open", extra, n)
 	}
 	goroutines := runtime.NumGoroutine()
-	fmt.Fprintln(stdin, "echo")
-	expectLine(t, lines, "echoed")
+	fmt.Fprintln(clients.stdin, "echo")
+	clients.expect(t, "echoed")
 	t.Logf("%d connections held and echoed; server goroutines %d (before any connection: %d)", n, goroutines, base)
 }
 
-func expectLine(t *testing.T, lines *bufio.Scanner, want string) {
+// clientProcess is the child holding the connections.
+type clientProcess struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	lines *bufio.Scanner
+}
+
+// startClients runs the child with n connections to addr and returns once
+// it says they are all connected.
+func startClients(t testing.TB, addr string, n int, caPEM []byte) *clientProcess {
 	t.Helper()
-	if !lines.Scan() {
-		t.Fatalf("the client process ended: %v", lines.Err())
+	caFile := writePEM(t, t.TempDir(), "ca.pem", caPEM)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s,%d,%s", childEnv, addr, n, caFile))
+	cmd.Stderr = os.Stderr
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
-	if got := lines.Text(); got != want {
+	c := &clientProcess{cmd: cmd, stdin: stdin, lines: bufio.NewScanner(stdout)}
+	c.expect(t, "connected")
+	return c
+}
+
+// expect reads the child's next line and fails unless it is want.
+func (c *clientProcess) expect(t testing.TB, want string) {
+	t.Helper()
+	if !c.lines.Scan() {
+		t.Fatalf("the client process ended: %v", c.lines.Err())
+	}
+	if got := c.lines.Text(); got != want {
 		t.Fatalf("the client process says %q", got)
 	}
+}
+
+// stop ends the child: its connections close.
+func (c *clientProcess) stop() {
+	c.stdin.Close()
+	_ = c.cmd.Wait()
 }
 
 // runClients is the child: it connects n clients, says "connected", waits

@@ -84,7 +84,7 @@ func (s *Server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	if err != nil {
 		return nil, gnet.Close
 	}
-	c := &Conn{gc: gc, e: e, h: s.h, srv: s, plaintext: s.opts.StartPlaintext}
+	c := &Conn{gc: gc, e: e, srv: s, plaintext: s.opts.StartPlaintext}
 	gc.SetContext(c)
 	if c.plaintext {
 		s.h.(PlaintextHandler).OnOpenPlaintext(c)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"sync"
@@ -62,14 +61,7 @@ type fixture struct {
 // configure, when set, adjusts its engine Config.
 func startServer(t testing.TB, opts Options, kt certgen.KeyType, loops int, configure ...func(*engine.Config, *certgen.CA)) *fixture {
 	t.Helper()
-	ca, err := certgen.NewCA("gnettls test CA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := ca.Leaf(kt, []string{testHost}, certgen.LeafOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca, leaf := newCredentials(t, kt, certgen.LeafOptions{}, testHost)
 	h := &echo{}
 	cfg := &engine.Config{Certificates: []tls.Certificate{leaf}}
 	for _, c := range configure {
@@ -133,9 +125,4 @@ func waitFor(t testing.TB, cond func() bool) {
 		}
 	}
 	t.Fatal("timed out")
-}
-
-// pemOf is the CA certificate as PEM.
-func pemOf(ca *certgen.CA) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw})
 }

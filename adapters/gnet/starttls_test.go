@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -47,14 +46,7 @@ func (h *smtpEcho) OnPlaintext(c *Conn, data []byte) int {
 // client (the adapters' SMTP dialogue) and openssl s_client -starttls smtp
 // both get their line echoed over TLS.
 func TestStartTLSOnTheLoop(t *testing.T) {
-	ca, err := certgen.NewCA("gnettls STARTTLS CA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := ca.Leaf(certgen.ECDSAP256, []string{testHost}, certgen.LeafOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca, leaf := newCredentials(t, certgen.ECDSAP256, certgen.LeafOptions{}, testHost)
 	h := &smtpEcho{}
 	srv, err := NewServer(&engine.Config{Certificates: []tls.Certificate{leaf}}, h, Options{StartPlaintext: true})
 	if err != nil {
@@ -75,13 +67,8 @@ func TestStartTLSOnTheLoop(t *testing.T) {
 	}
 	conn.Close()
 
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl is not installed")
-	}
-	caFile := t.TempDir() + "/ca.pem"
-	if err := os.WriteFile(caFile, pemOf(ca), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	need(t, "openssl")
+	caFile := writePEM(t, t.TempDir(), "ca.pem", pemOf(ca))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "openssl", "s_client", "-connect", addr, "-starttls", "smtp", "-servername", testHost,
