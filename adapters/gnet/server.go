@@ -3,6 +3,8 @@ package gnettls
 import (
 	"context"
 	"errors"
+	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -52,6 +54,7 @@ type Server struct {
 	paused  map[*Conn]bool
 	started chan struct{} // closed by OnBoot
 	eng     gnet.Engine
+	addr    net.Addr // the listener's address, set by OnBoot
 }
 
 // NewServer makes a Server; cfg is checked as engine.NewServer checks it.
@@ -71,8 +74,31 @@ func (s *Server) Started() <-chan struct{} { return s.started }
 // OnBoot reports that gnet is listening.
 func (s *Server) OnBoot(eng gnet.Engine) gnet.Action {
 	s.eng = eng
+	s.addr = listenerAddr(eng)
 	close(s.started)
 	return gnet.None
+}
+
+// Addr is the address gnet listens on (after Started), with the port the
+// system chose when the address asked for port 0; nil if it could not be
+// read.
+func (s *Server) Addr() net.Addr { return s.addr }
+
+// listenerAddr reads the listener's bound address through a duplicate of
+// its descriptor, as gnet does not report it.
+func listenerAddr(eng gnet.Engine) net.Addr {
+	fd, err := eng.Dup()
+	if err != nil {
+		return nil
+	}
+	f := os.NewFile(uintptr(fd), "gnet-listener")
+	defer f.Close()
+	ln, err := net.FileListener(f)
+	if err != nil {
+		return nil
+	}
+	defer ln.Close()
+	return ln.Addr()
 }
 
 // Stop shuts gnet down (after Started); gnet.Run then returns.

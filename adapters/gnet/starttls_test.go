@@ -94,24 +94,23 @@ func TestStartTLSOnTheLoop(t *testing.T) {
 // runServer runs srv on a free port with one loop until the test ends.
 func runServer(t testing.TB, srv *Server) string { return runServerLoops(t, srv, 1) }
 
-// runServerLoops runs srv on a free port until the test ends.
+// runServerLoops runs srv on a port the system picks until the test ends,
+// returning the address Server.Addr reports.
 func runServerLoops(t testing.TB, srv *Server, loops int) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
 	done := make(chan error, 1)
 	go func() {
-		done <- gnet.Run(srv, "tcp://"+addr, gnet.WithTicker(true), gnet.WithNumEventLoop(loops), gnet.WithReusePort(false))
+		done <- gnet.Run(srv, "tcp://127.0.0.1:0", gnet.WithTicker(true), gnet.WithNumEventLoop(loops), gnet.WithReusePort(false))
 	}()
 	select {
 	case <-srv.Started():
 	case err := <-done:
 		t.Fatalf("gnet: %v", err)
 	}
+	if srv.Addr() == nil {
+		t.Fatal("Server.Addr is nil after Started")
+	}
+	addr := srv.Addr().String()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -39,6 +39,10 @@ func TestOptionErrors(t *testing.T) {
 			return runClient([]string{"-connect", "127.0.0.1:1", "-hello", "netscape"}, nil, &stderr, &stderr)
 		}, "unknown shape"},
 		{"bad version", func() error { return runServer([]string{"-min-version", "1.1"}, &stderr, &stderr) }, "use 1.2 or 1.3"},
+		{"unknown loop", func() error { return runServer([]string{"-loop", "evio"}, &stderr, &stderr) }, "use net or gnet"},
+		{"gnet with http", func() error {
+			return runServer([]string{"-loop", "gnet", "-mode", "http"}, &stderr, &stderr)
+		}, "-loop gnet: serves -mode echo"},
 		{"certs without -out", func() error { return runCerts(nil, &stderr, &stderr) }, "-out DIR is required"},
 	}
 	for _, tt := range tests {

@@ -25,8 +25,16 @@ type sniFlag []string
 func (s *sniFlag) String() string     { return strings.Join(*s, " ") }
 func (s *sniFlag) Set(v string) error { *s = append(*s, v); return nil }
 
-// runServer is the seed's echo server: "welcome!" then echo, per connection.
+// runServer is the seed's echo server: "welcome!" then echo, per
+// connection, until interrupted.
 func runServer(args []string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return serveUntil(ctx, args, stdout, stderr)
+}
+
+// serveUntil is runServer until ctx ends.
+func serveUntil(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var tf tlsFlags
@@ -35,6 +43,7 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	requestCert := fs.Bool("request-cert", false, "ask clients for a certificate (Node's requestCert)")
 	reject := fs.Bool("reject-unauthorized", false, "refuse clients whose certificate does not verify against -ca (Node's rejectUnauthorized)")
 	mode := fs.String("mode", "echo", "echo: welcome and echo; http: answer any request with a short page")
+	loop := fs.String("loop", "net", "net: a goroutine per connection (adapters.Conn); gnet: gnet's event loops, no goroutine per connection (echo only)")
 	starttls := fs.String("starttls", "", "speak smtp, imap or pop3 in plaintext first and upgrade on STARTTLS")
 	earlyData := fs.Uint("early-data", 0, "accept up to `N` bytes of TLS 1.3 0-RTT data per connection (with a replay guard)")
 	sessionContext := fs.String("session-context", "securepair", "TLS 1.2 sessions are resumed only under the same `context` (Node's sessionIdContext)")
@@ -84,14 +93,20 @@ func runServer(args []string, stdout, stderr io.Writer) error {
 	if proto != "" && proto != adapters.SMTP && proto != adapters.IMAP && proto != adapters.POP3 {
 		return fmt.Errorf("-starttls: %q; use smtp, imap or pop3", *starttls)
 	}
+	switch {
+	case *loop == "gnet" && (*mode != "echo" || proto != ""):
+		return errors.New("-loop gnet: serves -mode echo without -starttls")
+	case *loop == "gnet":
+		return serveGnet(ctx, *listen, cfg, stdout, stderr)
+	case *loop != "net":
+		return fmt.Errorf("-loop: %q; use net or gnet", *loop)
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "server bound")
 	fmt.Fprintf(stderr, "listening on %s\n", ln.Addr())
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	go func() { <-ctx.Done(); ln.Close() }()
 	for {
 		nc, err := ln.Accept()
