@@ -14,17 +14,22 @@ import (
 	"github.com/securepair/securepair/engine"
 )
 
-// openssl s_client against `securepair server`: it verifies our chain,
-// receives "welcome!" and gets its line echoed.
+// openssl s_client against `securepair server`, with a goroutine per
+// connection and on gnet's event loops: it verifies our chain, receives
+// "welcome!" and gets its line echoed.
 func TestOpenSSLClientToOurServer(t *testing.T) {
 	need(t, "openssl")
-	srv, addr := startServer(t)
-	c := start(t, "openssl", "s_client", "-connect", addr, "-servername", "localhost",
-		"-CAfile", certFile("ca.pem"), "-verify_return_error", "-ign_eof")
-	c.waitFor(t, "Verify return code: 0 (ok)", "welcome!")
-	io.WriteString(c.stdin, "ping from openssl\n")
-	c.waitFor(t, "welcome!\nping from openssl\n") // our echo
-	srv.waitFor(t, "server connected unauthorized")
+	for _, loop := range []string{"net", "gnet"} {
+		t.Run(loop, func(t *testing.T) {
+			srv, addr := startServer(t, "-loop", loop)
+			c := start(t, "openssl", "s_client", "-connect", addr, "-servername", "localhost",
+				"-CAfile", certFile("ca.pem"), "-verify_return_error", "-ign_eof")
+			c.waitFor(t, "Verify return code: 0 (ok)", "welcome!")
+			io.WriteString(c.stdin, "ping from openssl\n")
+			c.waitFor(t, "welcome!\nping from openssl\n") // our echo
+			srv.waitFor(t, "server connected unauthorized")
+		})
+	}
 }
 
 // The seed's JavaScript echo server (tls.createServer, 'welcome!', pipe)
