@@ -137,10 +137,54 @@ func BenchmarkIdleConnection(b *testing.B) {
 func idleBytesPerConn(b *testing.B, s benchServer, n int) float64 {
 	before := inUse()
 	startCompleted := s.completed()
-	clients := startClients(b, s.addr, n, s.caPEM)
+	clients := startClients(b, s.addr, n, 0, s.caPEM)
 	defer clients.stop()
 	waitFor(b, func() bool { return s.completed()-startCompleted == n })
 	return float64(inUse()-before) / float64(n)
+}
+
+// busyEcho is what each connection of BenchmarkBusyConnections echoes.
+const busyEcho = 16 << 10
+
+// The server's CPU per handshake and per echoed byte with 1,000 and 10,000
+// connections busy at once. A child process connects them (64 handshakes
+// in flight, the rest held open), then echoes 16 KiB on every connection
+// at the same time; the CPU is this process's alone, so the server's (the
+// clients are in the child). Run with -benchtime 1x: one op is the whole
+// run.
+func BenchmarkBusyConnections(b *testing.B) {
+	if _, err := raiseFileLimit(); err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range benchServers(b) {
+		for _, n := range []int{1000, 10000} {
+			b.Run(fmt.Sprintf("%s/%d", s.name, n), func(b *testing.B) {
+				for b.Loop() {
+					busyRun(b, s, n)
+				}
+			})
+		}
+	}
+}
+
+// busyRun connects n clients to s and echoes on all of them, reporting the
+// server's CPU per handshake and per KiB echoed (both directions
+// encrypted and decrypted), and the wall-clock rates.
+func busyRun(b *testing.B, s benchServer, n int) {
+	startCompleted := s.completed()
+	cpu, wall := processCPU(), time.Now()
+	clients := startClients(b, s.addr, n, busyEcho, s.caPEM)
+	defer clients.stop()
+	waitFor(b, func() bool { return s.completed()-startCompleted == n })
+	b.ReportMetric(float64(processCPU()-cpu)/float64(n), "server-cpu-ns/handshake")
+	b.ReportMetric(float64(n)/time.Since(wall).Seconds(), "handshakes/s")
+
+	cpu, wall = processCPU(), time.Now()
+	fmt.Fprintln(clients.stdin, "echo")
+	clients.expect(b, "echoed")
+	kib := float64(n) * busyEcho / 1024
+	b.ReportMetric(float64(processCPU()-cpu)/kib, "server-cpu-ns/KiB")
+	b.ReportMetric(kib/1024/time.Since(wall).Seconds(), "echo-MiB/s")
 }
 
 // processCPU is the CPU time (user and system) the process has used.

@@ -15,7 +15,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/securepair/securepair/securepairtest/certgen"
 )
@@ -61,7 +60,7 @@ func TestManyConnections(t *testing.T) {
 	}
 	f := startServer(t, Options{}, certgen.ECDSAP256, 4)
 	base := runtime.NumGoroutine()
-	clients := startClients(t, f.addr, n, f.caPEM)
+	clients := startClients(t, f.addr, n, 1<<10, f.caPEM)
 	defer clients.stop()
 	waitFor(t, func() bool {
 		f.h.mu.Lock()
@@ -85,12 +84,12 @@ type clientProcess struct {
 }
 
 // startClients runs the child with n connections to addr and returns once
-// it says they are all connected.
-func startClients(t testing.TB, addr string, n int, caPEM []byte) *clientProcess {
+// it says they are all connected; told to, it echoes echoSize bytes on each.
+func startClients(t testing.TB, addr string, n, echoSize int, caPEM []byte) *clientProcess {
 	t.Helper()
 	caFile := writePEM(t, t.TempDir(), "ca.pem", caPEM)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s,%d,%s", childEnv, addr, n, caFile))
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s,%d,%s,%d", childEnv, addr, n, caFile, echoSize))
 	cmd.Stderr = os.Stderr
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
@@ -119,12 +118,14 @@ func (c *clientProcess) stop() {
 	_ = c.cmd.Wait()
 }
 
-// runClients is the child: it connects n clients, says "connected", waits
-// for a line, echoes 1 KiB on every connection, says "echoed" and waits
-// for its input to end.
+// runClients is the child: it connects n clients (64 handshakes at a
+// time), says "connected", waits for a line, echoes the given number of
+// bytes on every connection at once, says "echoed" and waits for its input
+// to end.
 func runClients(spec string) int {
 	parts := strings.Split(spec, ",")
 	n, _ := strconv.Atoi(parts[1])
+	echoSize, _ := strconv.Atoi(parts[3])
 	caPEM, err := os.ReadFile(parts[2])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -138,8 +139,7 @@ func runClients(spec string) int {
 	roots.AppendCertsFromPEM(caPEM)
 	cfg := &tls.Config{RootCAs: roots, ServerName: testHost}
 	conns := make([]*tls.Conn, n)
-	start := time.Now()
-	if err := forEach(n, func(i int) error {
+	if err := forEach(n, 64, func(i int) error {
 		c, err := tls.Dial("tcp", parts[0], cfg)
 		conns[i] = c
 		return err
@@ -147,12 +147,11 @@ func runClients(spec string) int {
 		fmt.Fprintln(os.Stderr, "dial:", err)
 		return 1
 	}
-	fmt.Fprintf(os.Stderr, "%d handshakes in %v\n", n, time.Since(start))
 	fmt.Println("connected")
 	in := bufio.NewScanner(os.Stdin)
 	in.Scan()
-	payload := bytes.Repeat([]byte("0123456789abcdef"), 64)
-	if err := forEach(n, func(i int) error { return echoOnce(conns[i], payload) }); err != nil {
+	payload := bytes.Repeat([]byte("0123456789abcdef"), echoSize/16)
+	if err := forEach(n, n, func(i int) error { return echoOnce(conns[i], payload) }); err != nil {
 		fmt.Fprintln(os.Stderr, "echo:", err)
 		return 1
 	}
@@ -165,13 +164,14 @@ func runClients(spec string) int {
 	return 0
 }
 
-// forEach runs do for 0..n-1 on 64 workers, returning the first error.
-func forEach(n int, do func(int) error) error {
+// forEach runs do for 0..n-1 on the given number of workers, returning
+// the first error.
+func forEach(n, workers int, do func(int) error) error {
 	var wg sync.WaitGroup
 	var once sync.Once
 	var first error
 	next := make(chan int)
-	for range 64 {
+	for range workers {
 		wg.Go(func() {
 			for i := range next {
 				if err := do(i); err != nil {
