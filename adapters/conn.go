@@ -5,6 +5,7 @@ package adapters
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -368,11 +369,28 @@ func (c *Conn) EarlyData() []byte {
 	}
 }
 
-// ConnectionState returns what the handshake negotiated.
-func (c *Conn) ConnectionState() engine.ConnectionState {
+// ConnectionState returns what the handshake negotiated as crypto/tls
+// reports it, so that net/http sets Request.TLS and x/net/http2 accepts the
+// connection; EngineState has all of it. Call the Conn's
+// ExportKeyingMaterial, not the result's (see engine.ConnectionState.CryptoTLS).
+func (c *Conn) ConnectionState() tls.ConnectionState {
+	return c.EngineState().CryptoTLS()
+}
+
+// EngineState returns what the handshake negotiated, with what only the
+// engine knows (Node's authorized, the fingerprints, NPN, 0-RTT).
+func (c *Conn) EngineState() engine.ConnectionState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.e.ConnectionState()
+}
+
+// ExportKeyingMaterial is RFC 5705 / RFC 8446 section 7.5 keying material
+// from the connection's secrets.
+func (c *Conn) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.e.ExportKeyingMaterial(label, context, length)
 }
 
 // Transport returns the transport the connection runs over.

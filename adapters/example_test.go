@@ -56,7 +56,7 @@ func ExampleDial() {
 	}
 	defer conn.Close()
 	line, _ := bufio.NewReader(conn).ReadString('\n')
-	st := conn.ConnectionState()
+	st := conn.EngineState()
 	fmt.Print(line)
 	fmt.Println(st.Version == engine.VersionTLS13, st.Authorized)
 	// Output:

@@ -39,3 +39,27 @@ type ConnectionState struct {
 	PeerApplicationSettings []byte
 	HandshakeComplete       bool
 }
+
+// CryptoTLS is the state as crypto/tls reports it, for code written
+// against tls.ConnectionState (net/http's Request.TLS, x/net/http2). Fields
+// the engine does not have (TLSUnique, OCSPResponse,
+// SignedCertificateTimestamps, ECHAccepted) stay empty, and crypto/tls
+// gives no way to fill its keying-material exporter: the result's
+// ExportKeyingMaterial panics (crypto/tls calls a nil function); call
+// Engine.ExportKeyingMaterial instead.
+func (s ConnectionState) CryptoTLS() tls.ConnectionState {
+	return tls.ConnectionState{
+		Version:            s.Version,
+		HandshakeComplete:  s.HandshakeComplete,
+		DidResume:          s.DidResume,
+		CipherSuite:        s.CipherSuite,
+		CurveID:            s.Group,
+		NegotiatedProtocol: s.NegotiatedProtocol,
+		//lint:ignore SA1019 crypto/tls always sets it, and code may still check it
+		NegotiatedProtocolIsMutual: true,
+		ServerName:                 s.ServerName,
+		PeerCertificates:           s.PeerCertificates,
+		VerifiedChains:             s.VerifiedChains,
+		HelloRetryRequest:          s.DidHelloRetry,
+	}
+}

@@ -119,7 +119,7 @@ func TestLegacyClientAgainstOpenSSL(t *testing.T) {
 				if err != nil || line != "from openssl over a legacy suite\n" {
 					t.Fatalf("read %q, %v", line, err)
 				}
-				if st := conn.ConnectionState(); st.CipherSuite != suite || st.Version != engine.VersionTLS12 {
+				if st := conn.EngineState(); st.CipherSuite != suite || st.Version != engine.VersionTLS12 {
 					t.Fatalf("state %+v", st)
 				}
 			})

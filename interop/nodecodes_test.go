@@ -152,7 +152,7 @@ const dir = process.argv[2];
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		ours := nodeCodeOf(conn.ConnectionState())
+		ours := nodeCodeOf(conn.EngineState())
 		conn.Close()
 		if ours != node[name] {
 			t.Errorf("server certificate %s: we report %q, Node %q", name, ours, node[name])
@@ -222,7 +222,7 @@ const dir = process.argv[2];
 			if err := conn.Handshake(t.Context()); err != nil {
 				ours <- "handshake: " + err.Error()
 			} else {
-				ours <- nodeCodeOf(conn.ConnectionState())
+				ours <- nodeCodeOf(conn.EngineState())
 			}
 			conn.Close()
 		}

@@ -59,7 +59,7 @@ func TestOpenSSLP521(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer conn.Close()
-			st := conn.ConnectionState()
+			st := conn.EngineState()
 			if st.Version != v.version || st.Group != tls.CurveP521 || !st.Authorized {
 				t.Fatalf("state %+v", st)
 			}
@@ -80,7 +80,7 @@ func TestOpenSSLP521(t *testing.T) {
 				if conn.Handshake(t.Context()) == nil {
 					conn.Write([]byte("p521\n"))
 				}
-				states <- conn.ConnectionState()
+				states <- conn.EngineState()
 				conn.Close()
 			}()
 			c := start(t, "openssl", "s_client", "-connect", ln.Addr().String(), v.flag, "-groups", "P-521",

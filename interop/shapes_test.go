@@ -94,7 +94,7 @@ func shapeAgainstOpenSSL(t *testing.T, port string, roots *x509.CertPool, name s
 		return nil
 	}
 	defer conn.Close()
-	if st := conn.ConnectionState(); st.CipherSuite == 0 || st.Group == 0 || (mode == "-tls1_2" && st.Version != engine.VersionTLS12) {
+	if st := conn.EngineState(); st.CipherSuite == 0 || st.Group == 0 || (mode == "-tls1_2" && st.Version != engine.VersionTLS12) {
 		t.Errorf("%s (seed %d): state %+v", name, seed, st)
 	}
 	if err := reversedEcho(conn, name); err != nil {

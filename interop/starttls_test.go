@@ -100,7 +100,7 @@ func TestPostgresStartTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := conn.ConnectionState()
+	st := conn.EngineState()
 	if !st.Authorized || st.Version != 0x0304 {
 		t.Fatalf("state %+v", st)
 	}

@@ -64,7 +64,7 @@ func runClient(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		report(stderr, first.ConnectionState())
+		report(stderr, first.EngineState())
 		// TLS 1.3 tickets come after the handshake: read briefly so they arrive.
 		first.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
 		first.Read(make([]byte, 1))
@@ -75,9 +75,9 @@ func runClient(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer conn.Close()
-	report(stderr, conn.ConnectionState())
+	report(stderr, conn.EngineState())
 	if *printJA4 {
-		fp := conn.ConnectionState().Fingerprint
+		fp := conn.EngineState().Fingerprint
 		fmt.Fprintf(stderr, "ja4: %s\nja4_r: %s\nja3: %s %s\n", fp.JA4, fp.JA4Raw, fp.JA3Hash, fp.JA3)
 	}
 

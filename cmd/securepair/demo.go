@@ -95,7 +95,7 @@ func demoOnce(out io.Writer, s *demoSetup, proto adapters.Protocol) error {
 	if err != nil {
 		return err
 	}
-	st := conn.ConnectionState()
+	st := conn.EngineState()
 	fmt.Fprintln(out, authorizedLine("client", st))
 	fmt.Fprintln(out, <-serverSaw)
 	fmt.Fprintf(out, "version: %s\ncipher: %s\ngroup: %s\nalpn: %s\nservername: %s\necho: %s",
@@ -130,7 +130,7 @@ func demoServe(ln net.Listener, cfg *engine.Config, proto adapters.Protocol, saw
 		saw <- "server failed: " + err.Error()
 		return fmt.Errorf("server: %w", err)
 	}
-	saw <- authorizedLine("server", conn.ConnectionState())
+	saw <- authorizedLine("server", conn.EngineState())
 	_, err = conn.Write([]byte(line))
 	return err
 }

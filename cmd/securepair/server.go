@@ -160,7 +160,7 @@ func serveConn(nc net.Conn, cfg *engine.Config, proto adapters.Protocol, mode st
 		return
 	}
 	defer conn.Close()
-	st := conn.ConnectionState()
+	st := conn.EngineState()
 	fmt.Fprintln(stdout, authorizedLine("server", st))
 	fmt.Fprintf(stdout, "ja4: %s\nja3: %s\n", st.Fingerprint.JA4, st.Fingerprint.JA3Hash) // who is connecting
 	if early := conn.EarlyData(); len(early) > 0 {
