@@ -71,6 +71,7 @@ func (s *HTTPServer) Serve(ln net.Listener) error {
 		ln.Close()
 		return http.ErrServerClosed
 	}
+	s.HTTP.ConnContext = withConn(s.HTTP.ConnContext)
 	h1done := make(chan error, 1)
 	go func() { h1done <- s.HTTP.Serve(s.h1) }()
 	for {
@@ -138,7 +139,32 @@ func (s *HTTPServer) serveConn(nc net.Conn) {
 		return
 	}
 	defer s.trackH2(c, false)
-	s.h2.ServeConn(c, &http2.ServeConnOpts{BaseConfig: s.HTTP, Handler: s.HTTP.Handler})
+	ctx = s.HTTP.ConnContext(context.Background(), c)
+	s.h2.ServeConn(c, &http2.ServeConnOpts{Context: ctx, BaseConfig: s.HTTP, Handler: s.HTTP.Handler})
+}
+
+// connKey is the request context key of the *Conn a request came on.
+type connKey struct{}
+
+// withConn is a ConnContext that records the connection for RequestConn,
+// then runs next (the user's ConnContext, if any). HTTP/2 connections get
+// it too, which x/net's ServeConn alone would not call.
+func withConn(next func(context.Context, net.Conn) context.Context) func(context.Context, net.Conn) context.Context {
+	return func(ctx context.Context, c net.Conn) context.Context {
+		ctx = context.WithValue(ctx, connKey{}, c)
+		if next != nil {
+			ctx = next(ctx, c)
+		}
+		return ctx
+	}
+}
+
+// RequestConn is the connection an HTTPServer received r on, for what
+// Request.TLS does not carry (EngineState: the client's JA4, NPN, Node's
+// authorized); nil for requests from elsewhere.
+func RequestConn(r *http.Request) *Conn {
+	c, _ := r.Context().Value(connKey{}).(*Conn)
+	return c
 }
 
 // trackH2 adds or removes an HTTP/2 connection; adding fails once the

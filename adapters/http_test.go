@@ -53,12 +53,15 @@ func tlsSeen(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no r.TLS", http.StatusInternalServerError)
 		return
 	}
-	peer := "none"
+	peer, ja4 := "none", "none"
 	if len(r.TLS.PeerCertificates) > 0 {
 		peer = r.TLS.PeerCertificates[0].Subject.CommonName
 	}
-	fmt.Fprintf(w, "%s %s alpn=%s sni=%s complete=%v peer=%s", r.Proto, engine.SuiteName(r.TLS.CipherSuite),
-		r.TLS.NegotiatedProtocol, r.TLS.ServerName, r.TLS.HandshakeComplete, peer)
+	if c := adapters.RequestConn(r); c != nil {
+		ja4 = c.EngineState().Fingerprint.JA4[:4] // "t13d": TLS 1.3 over TCP, with SNI
+	}
+	fmt.Fprintf(w, "%s %s alpn=%s sni=%s complete=%v peer=%s ja4=%s", r.Proto, engine.SuiteName(r.TLS.CipherSuite),
+		r.TLS.NegotiatedProtocol, r.TLS.ServerName, r.TLS.HandshakeComplete, peer, ja4)
 }
 
 func get(t *testing.T, c *http.Client, u string) string {
@@ -77,7 +80,8 @@ func get(t *testing.T, c *http.Client, u string) string {
 
 // Go's net/http client (crypto/tls) against our HTTPServer: HTTP/2 when it
 // offers h2, HTTP/1.1 when it offers only http/1.1, and the handler sees
-// Request.TLS in both, with the client's certificate when one is required.
+// Request.TLS in both, with the client's certificate when one is sent, and
+// the connection (its JA4) through RequestConn.
 func TestHTTPServerServesH2AndHTTP1(t *testing.T) {
 	_, serverCfg := configs(t)
 	clientLeaf, err := fixCA.Leaf(certgen.ECDSAP256, []string{"http client"}, certgen.LeafOptions{Client: true})
@@ -93,10 +97,10 @@ func TestHTTPServerServesH2AndHTTP1(t *testing.T) {
 		clientCert bool
 		want       string
 	}{
-		{"h2", true, false, "HTTP/2.0 TLS_AES_128_GCM_SHA256 alpn=h2 sni=localhost complete=true peer=none"},
-		{"http/1.1", false, false, "HTTP/1.1 TLS_AES_128_GCM_SHA256 alpn=http/1.1 sni=localhost complete=true peer=none"},
-		{"h2 with client certificate", true, true, "HTTP/2.0 TLS_AES_128_GCM_SHA256 alpn=h2 sni=localhost complete=true peer=http client"},
-		{"http/1.1 with client certificate", false, true, "HTTP/1.1 TLS_AES_128_GCM_SHA256 alpn=http/1.1 sni=localhost complete=true peer=http client"},
+		{"h2", true, false, "HTTP/2.0 TLS_AES_128_GCM_SHA256 alpn=h2 sni=localhost complete=true peer=none ja4=t13d"},
+		{"http/1.1", false, false, "HTTP/1.1 TLS_AES_128_GCM_SHA256 alpn=http/1.1 sni=localhost complete=true peer=none ja4=t13d"},
+		{"h2 with client certificate", true, true, "HTTP/2.0 TLS_AES_128_GCM_SHA256 alpn=h2 sni=localhost complete=true peer=http client ja4=t13d"},
+		{"http/1.1 with client certificate", false, true, "HTTP/1.1 TLS_AES_128_GCM_SHA256 alpn=http/1.1 sni=localhost complete=true peer=http client ja4=t13d"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,7 +148,8 @@ func ourTransport(ts *httptest.Server, shape *utls.ClientHelloID) *adapters.HTTP
 
 // Our RoundTripper against a crypto/tls server (httptest): with the default
 // hello and Chrome and Firefox shapes, 100 requests go over one HTTP/2
-// connection, or one reused HTTP/1.1 connection when the server has no h2.
+// connection, or one reused HTTP/1.1 connection when the server has no h2,
+// and responses carry Response.TLS either way.
 func TestHTTPTransportAgainstGoServer(t *testing.T) {
 	shapes := []struct {
 		name string
@@ -161,7 +166,17 @@ func TestHTTPTransportAgainstGoServer(t *testing.T) {
 					want = "HTTP/2.0 example.com"
 				}
 				client := &http.Client{Transport: tr}
-				for i := range 100 {
+				resp, err := client.Get(ts.URL + "/")
+				if err != nil {
+					t.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body) // read to the end, or HTTP/1.1 cannot reuse the connection
+				resp.Body.Close()
+				alpn := map[bool]string{true: "h2", false: "http/1.1"}[h2]
+				if resp.TLS == nil || resp.TLS.NegotiatedProtocol != alpn || resp.TLS.ServerName != "example.com" {
+					t.Fatalf("Response.TLS: %+v, want ALPN %s", resp.TLS, alpn)
+				}
+				for i := range 99 {
 					if got := get(t, client, ts.URL+"/"); got != want {
 						t.Fatalf("request %d: %q, want %q", i, got, want)
 					}

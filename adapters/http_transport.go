@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"sync"
 
@@ -90,7 +91,20 @@ func (t *HTTPTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if proto == http2.NextProtoTLS {
 		return t.h2.RoundTrip(req)
 	}
-	return t.h1.RoundTrip(req)
+	return t.roundTripH1(req)
+}
+
+// roundTripH1 sends req over HTTP/1.1 and sets the response's TLS, which
+// net/http fills only from a *tls.Conn: the trace names the connection used.
+func (t *HTTPTransport) roundTripH1(req *http.Request) (*http.Response, error) {
+	var used *Conn
+	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) { used, _ = info.Conn.(*Conn) }}
+	resp, err := t.h1.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
+	if err == nil && resp.TLS == nil && used != nil {
+		st := used.ConnectionState()
+		resp.TLS = &st
+	}
+	return resp, err
 }
 
 // CloseIdleConnections closes the connections no request is using.

@@ -20,7 +20,8 @@ func runClient(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var tf tlsFlags
 	tf.register(fs)
-	connect := fs.String("connect", "", "`HOST:PORT` to connect to (required)")
+	connect := fs.String("connect", "", "`HOST:PORT` to connect to (required unless -get)")
+	get := fs.String("get", "", "fetch `URL` over HTTP/2 or HTTP/1.1 (as ALPN decides), like curl -v: TLS and response head on stderr, body on stdout")
 	servername := fs.String("servername", "", "server name to send and verify (default: HOST of -connect)")
 	insecure := fs.Bool("insecure", false, "finish the handshake even if the server certificate does not verify, and report it")
 	hello := fs.String("hello", "default", "ClientHello `shape`: default, chrome, firefox, safari, ios, edge, go, randomized, or any uTLS ClientHelloID name (list: print them)")
@@ -35,30 +36,31 @@ func runClient(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, strings.Join(helloNames(), "\n"))
 		return nil
 	}
-	if *connect == "" {
+	if *get != "" && (*connect != "" || *starttls != "" || *reconnect) {
+		return fmt.Errorf("-get and -connect, -starttls or -reconnect do not go together")
+	}
+	if *get == "" && *connect == "" {
 		return fmt.Errorf("-connect HOST:PORT is required")
+	}
+	cfg, err := clientConfig(&tf, *insecure, *hello)
+	if err != nil {
+		return err
+	}
+	cfg.ServerName = *servername // -get: from the URL when empty
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	if *get != "" {
+		return runGet(ctx, *get, cfg, stdout, stderr)
 	}
 	host, _, err := net.SplitHostPort(*connect)
 	if err != nil {
 		return fmt.Errorf("-connect: %w", err)
 	}
-	cfg := &engine.Config{ServerName: host, InsecureAcceptUnauthorized: *insecure}
-	if *servername != "" {
-		cfg.ServerName = *servername
-	}
-	if err := tf.apply(cfg); err != nil {
-		return err
-	}
-	if cfg.RootCAs, err = tf.caPool(); err != nil {
-		return err
-	}
-	if cfg.ClientHelloID, err = helloID(*hello); err != nil {
-		return err
+	if cfg.ServerName == "" {
+		cfg.ServerName = host
 	}
 
 	cfg.ClientSessionCache = engine.NewClientSessionCache(8)
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	defer cancel()
 	if *reconnect {
 		first, err := dial(ctx, *connect, adapters.Protocol(*starttls), cfg)
 		if err != nil {
@@ -87,6 +89,23 @@ func runClient(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}()
 	_, err = io.Copy(stdout, conn)
 	return err
+}
+
+// clientConfig is the client Config the flags describe, without a server
+// name.
+func clientConfig(tf *tlsFlags, insecure bool, hello string) (*engine.Config, error) {
+	cfg := &engine.Config{InsecureAcceptUnauthorized: insecure}
+	if err := tf.apply(cfg); err != nil {
+		return nil, err
+	}
+	var err error
+	if cfg.RootCAs, err = tf.caPool(); err != nil {
+		return nil, err
+	}
+	if cfg.ClientHelloID, err = helloID(hello); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
 
 func dial(ctx context.Context, addr string, proto adapters.Protocol, cfg *engine.Config) (*adapters.Conn, error) {

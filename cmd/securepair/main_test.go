@@ -42,7 +42,13 @@ func TestOptionErrors(t *testing.T) {
 		{"unknown loop", func() error { return runServer([]string{"-loop", "evio"}, &stderr, &stderr) }, "use net or gnet"},
 		{"gnet with http", func() error {
 			return runServer([]string{"-loop", "gnet", "-mode", "http"}, &stderr, &stderr)
-		}, "-loop gnet: serves -mode echo"},
+		}, "-mode http: serves on -loop net"},
+		{"gnet with starttls", func() error {
+			return runServer([]string{"-loop", "gnet", "-starttls", "smtp"}, &stderr, &stderr)
+		}, "-loop gnet: serves without -starttls"},
+		{"get with connect", func() error {
+			return runClient([]string{"-get", "https://localhost/", "-connect", "localhost:443"}, nil, &stderr, &stderr)
+		}, "-get and -connect"},
 		{"certs without -out", func() error { return runCerts(nil, &stderr, &stderr) }, "-out DIR is required"},
 	}
 	for _, tt := range tests {

@@ -42,7 +42,7 @@ func serveUntil(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	listen := fs.String("listen", "127.0.0.1:8000", "`address` to listen on")
 	requestCert := fs.Bool("request-cert", false, "ask clients for a certificate (Node's requestCert)")
 	reject := fs.Bool("reject-unauthorized", false, "refuse clients whose certificate does not verify against -ca (Node's rejectUnauthorized)")
-	mode := fs.String("mode", "echo", "echo: welcome and echo; http: answer any request with a short page")
+	mode := fs.String("mode", "echo", "echo: welcome and echo; http: serve HTTP/2 and HTTP/1.1, a page showing what was negotiated")
 	loop := fs.String("loop", "net", "net: a goroutine per connection (adapters.Conn); gnet: gnet's event loops, no goroutine per connection (echo only)")
 	starttls := fs.String("starttls", "", "speak smtp, imap or pop3 in plaintext first and upgrade on STARTTLS")
 	earlyData := fs.Uint("early-data", 0, "accept up to `N` bytes of TLS 1.3 0-RTT data per connection (with a replay guard)")
@@ -94,8 +94,12 @@ func serveUntil(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("-starttls: %q; use smtp, imap or pop3", *starttls)
 	}
 	switch {
-	case *loop == "gnet" && (*mode != "echo" || proto != ""):
-		return errors.New("-loop gnet: serves -mode echo without -starttls")
+	case *mode == "http" && (proto != "" || *loop != "net"):
+		return errors.New("-mode http: serves on -loop net without -starttls")
+	case *mode == "http":
+		return serveHTTP(ctx, *listen, cfg, stdout, stderr)
+	case *loop == "gnet" && proto != "":
+		return errors.New("-loop gnet: serves without -starttls")
 	case *loop == "gnet":
 		return serveGnet(ctx, *listen, cfg, stdout, stderr)
 	case *loop != "net":
@@ -116,7 +120,7 @@ func serveUntil(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			}
 			return err
 		}
-		go serveConn(nc, cfg, proto, *mode, stdout, stderr)
+		go serveConn(nc, cfg, proto, stdout, stderr)
 	}
 }
 
@@ -141,7 +145,7 @@ func applySNI(cfg *engine.Config, entries []string, passphrase string) error {
 	return nil
 }
 
-func serveConn(nc net.Conn, cfg *engine.Config, proto adapters.Protocol, mode string, stdout, stderr io.Writer) {
+func serveConn(nc net.Conn, cfg *engine.Config, proto adapters.Protocol, stdout, stderr io.Writer) {
 	defer nc.Close()
 	var conn *adapters.Conn
 	var err error
@@ -169,8 +173,6 @@ func serveConn(nc net.Conn, cfg *engine.Config, proto adapters.Protocol, mode st
 	switch {
 	case proto == adapters.SMTP:
 		err = smtpSession(conn)
-	case mode == "http":
-		err = httpAnswer(conn)
 	default:
 		if proto == "" {
 			if _, err = io.WriteString(conn, "welcome!\n"); err != nil {
@@ -182,23 +184,6 @@ func serveConn(nc net.Conn, cfg *engine.Config, proto adapters.Protocol, mode st
 	if err != nil && !errors.Is(err, io.EOF) {
 		fmt.Fprintf(stderr, "server connection: %v\n", err)
 	}
-}
-
-// httpAnswer reads one request and answers it with a short page.
-func httpAnswer(conn *adapters.Conn) error {
-	br := bufio.NewReader(conn)
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return err
-		}
-		if strings.TrimSpace(line) == "" {
-			break
-		}
-	}
-	body := "<!doctype html><title>securepair</title><p>hello from securepair\n"
-	_, err := fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
-	return err
 }
 
 // smtpSession is a minimal SMTP server after STARTTLS: enough for clients to
