@@ -224,7 +224,8 @@ func (p *connectProxy) tunnel(c net.Conn) {
 	p.mu.Lock()
 	p.targets = append(p.targets, req.Host)
 	p.mu.Unlock()
-	up, err := net.Dial("tcp", req.Host)
+	// example.com is the test servers' name, served on this machine.
+	up, err := net.Dial("tcp", strings.Replace(req.Host, "example.com", "127.0.0.1", 1))
 	if err != nil {
 		io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\n\r\n")
 		return
@@ -258,6 +259,30 @@ func TestHTTPTransportThroughConnectProxy(t *testing.T) {
 				t.Fatalf("the proxy saw CONNECTs to %v, want one to %s", proxy.targets, target)
 			}
 		})
+	}
+}
+
+// With HTTPS_PROXY set, the transport goes through that proxy: the
+// environment is read when the transport is made. (Loopback names never
+// use a proxy, so the request names example.com, which the proxy maps to
+// this machine.)
+func TestHTTPTransportProxyFromEnvironment(t *testing.T) {
+	ts, _ := goHTTPServer(t, true)
+	var proxy connectProxy
+	t.Setenv("HTTPS_PROXY", proxy.serve(t).String())
+	t.Setenv("NO_PROXY", "")
+	t.Setenv("no_proxy", "")
+	roots := ts.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	tr := adapters.NewHTTPTransport(&engine.Config{RootCAs: roots})
+	defer tr.CloseIdleConnections()
+	target := strings.Replace(strings.TrimPrefix(ts.URL, "https://"), "127.0.0.1", "example.com", 1)
+	if got := get(t, &http.Client{Transport: tr}, "https://"+target+"/"); got != "HTTP/2.0 example.com" {
+		t.Fatalf("through the environment's proxy: %q", got)
+	}
+	proxy.mu.Lock()
+	defer proxy.mu.Unlock()
+	if len(proxy.targets) != 1 || proxy.targets[0] != target {
+		t.Fatalf("the proxy saw CONNECTs to %v, want one to %s", proxy.targets, target)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"sync"
 
+	"golang.org/x/net/http/httpproxy"
 	"golang.org/x/net/http2"
 
 	"github.com/securepair/securepair/engine"
@@ -22,8 +23,10 @@ import (
 // proxies with CONNECT, and stops a request when its context ends. Make it
 // with NewHTTPTransport.
 type HTTPTransport struct {
-	// Proxy picks the proxy for a request (nil, or a nil URL: none);
-	// NewHTTPTransport sets http.ProxyFromEnvironment. Proxies are http://
+	// Proxy picks the proxy for a request (nil, or a nil URL: none).
+	// NewHTTPTransport sets the environment's (HTTPS_PROXY, HTTP_PROXY,
+	// NO_PROXY, read when it is called, as http.ProxyFromEnvironment reads
+	// them; loopback hosts never go through a proxy). Proxies are http://
 	// URLs.
 	Proxy func(*http.Request) (*url.URL, error)
 	// DialContext opens the TCP connections; NewHTTPTransport sets a
@@ -48,8 +51,9 @@ func NewHTTPTransport(cfg *engine.Config) *HTTPTransport {
 		c.NextProtos = []string{http2.NextProtoTLS, "http/1.1"}
 	}
 	var d net.Dialer
+	fromEnv := httpproxy.FromEnvironment().ProxyFunc()
 	t := &HTTPTransport{
-		Proxy:       http.ProxyFromEnvironment,
+		Proxy:       func(r *http.Request) (*url.URL, error) { return fromEnv(r.URL) },
 		DialContext: d.DialContext,
 		cfg:         &c,
 		alpn:        map[string]string{},
