@@ -115,12 +115,14 @@ type Config struct {
 	// resumed.
 	SessionIDContext []byte
 	// ServerSessionCache, when set, lets a TLS 1.2 server resume sessions by
-	// session ID.
-	ServerSessionCache *ServerSessionCache
+	// session ID (NewServerSessionCache in memory; a store shared by other
+	// processes needs TicketKeys too, which seal what it holds).
+	ServerSessionCache SessionStore
 	// TicketKeys, when set, lets a server issue and accept session tickets,
 	// sealed with rotating keys: RFC 5077 tickets in TLS 1.2,
-	// NewSessionTicket and PSK resumption in TLS 1.3.
-	TicketKeys *TicketKeys
+	// NewSessionTicket and PSK resumption in TLS 1.3 (NewTicketKeys in
+	// memory, or keys shared by a fleet).
+	TicketKeys TicketKeySource
 	// TicketCount is how many TLS 1.3 tickets a server issues after a
 	// handshake (0 means 1, negative means none).
 	TicketCount int
@@ -131,12 +133,12 @@ type Config struct {
 	// MaxEarlyData lets a server accept 0-RTT data, up to this many bytes per
 	// connection, but only with EarlyDataGuard set too.
 	MaxEarlyData uint32
-	// EarlyDataGuard refuses early data on a ticket seen before (single-use
-	// tickets for 0-RTT), bounded in size.
-	EarlyDataGuard *ReplayGuard
-	// ClientSessionCache, when set, lets a client resume TLS 1.2 sessions,
-	// keyed by server name.
-	ClientSessionCache *ClientSessionCache
+	// EarlyDataGuard refuses early data in a ClientHello seen before
+	// (NewReplayGuard in memory; a fleet needs one store shared by all).
+	EarlyDataGuard ReplayStore
+	// ClientSessionCache, when set, lets a client resume TLS 1.2 sessions
+	// and TLS 1.3 tickets, keyed by server name.
+	ClientSessionCache SessionStore
 
 	// KeyLogWriter, when set, receives the traffic secrets in NSS key log
 	// format (SSLKEYLOGFILE) so tools such as Wireshark can decrypt a capture.
@@ -182,8 +184,9 @@ func (c *Config) maxMessage() int {
 	return DefaultMaxHandshakeMessage
 }
 
-// machineConfig is the Config as the state machines take it, checked.
-func (c *Config) machineConfig(isClient bool) (*machine.Config, error) {
+// machineConfig is the Config as the state machines take it, checked; e
+// hears of store failures.
+func (c *Config) machineConfig(isClient bool, e *Engine) (*machine.Config, error) {
 	m := &machine.Config{
 		Rand: c.Rand, Time: c.Time, Certificates: c.Certificates,
 		ClientAuth: c.ClientAuth, ClientCAs: c.ClientCAs, RootCAs: c.RootCAs, ServerName: c.ServerName,
@@ -196,10 +199,12 @@ func (c *Config) machineConfig(isClient bool) (*machine.Config, error) {
 		ClientHelloID: c.ClientHelloID, ClientHelloSpec: c.ClientHelloSpec,
 		SessionIDContext: c.SessionIDContext, TicketCount: c.TicketCount,
 		EarlyData: c.EarlyData, MaxEarlyData: c.MaxEarlyData,
-		KeyLogWriter:       c.KeyLogWriter,
-		ServerSessionCache: c.ServerSessionCache.inner(), ClientSessionCache: c.ClientSessionCache.inner(),
-		TicketKeys: c.TicketKeys.inner(), EarlyDataGuard: c.EarlyDataGuard.inner(),
+		KeyLogWriter: c.KeyLogWriter,
 	}
+	if err := c.checkStores(); err != nil {
+		return nil, err
+	}
+	c.watchStores(m, isClient, e)
 	if c.GetCertificate != nil {
 		m.GetCertificate = func(h *machine.ClientHelloInfo) (*tls.Certificate, error) {
 			return c.GetCertificate((*ClientHelloInfo)(h))

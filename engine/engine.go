@@ -49,11 +49,11 @@ type Engine struct {
 // NewClient starts a client handshake: the ClientHello is ready to be read
 // from the Encrypted side when it returns.
 func NewClient(cfg *Config) (*Engine, error) {
-	mc, err := cfg.machineConfig(true)
+	e := &Engine{maxMessage: cfg.maxMessage(), isClient: true, gotHello: true}
+	mc, err := cfg.machineConfig(true, e)
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{maxMessage: cfg.maxMessage(), isClient: true, gotHello: true}
 	st, err := machine.StartClient(mc, e.sink())
 	if err != nil {
 		return nil, err
@@ -64,11 +64,13 @@ func NewClient(cfg *Config) (*Engine, error) {
 
 // NewServer makes a server engine waiting for a ClientHello.
 func NewServer(cfg *Config) (*Engine, error) {
-	mc, err := cfg.machineConfig(false)
+	e := &Engine{maxMessage: cfg.maxMessage()}
+	mc, err := cfg.machineConfig(false, e)
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{maxMessage: cfg.maxMessage(), hs: machine.NewServer(mc)}, nil
+	e.hs = machine.NewServer(mc)
+	return e, nil
 }
 
 // IsClient reports the engine's role.

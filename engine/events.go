@@ -24,6 +24,10 @@ const (
 	// itself (RFC 8446 section 4.2.10): write it as ordinary data if it is
 	// still wanted.
 	EventEarlyDataRejected
+	// EventStoreFailed: a session store, ticket key source or replay store
+	// failed; Err is the *StoreError. The handshake went on without it:
+	// no resumption, no ticket or no 0-RTT this time.
+	EventStoreFailed
 )
 
 // String returns the event's name.
@@ -41,6 +45,8 @@ func (k EventKind) String() string {
 		return "alert"
 	case EventEarlyDataRejected:
 		return "early data rejected"
+	case EventStoreFailed:
+		return "store failed"
 	}
 	return "unknown event"
 }
@@ -49,7 +55,7 @@ func (k EventKind) String() string {
 type Event struct {
 	Kind   EventKind
 	Local  bool           // EventKeyUpdated: this side's sending key changed
-	Err    error          // EventAlert: the fatal error
+	Err    error          // EventAlert: the fatal error; EventStoreFailed: the *StoreError
 	Ticket *SessionTicket // EventSessionTicket: what the ticket allows
 	// EarlyData is what the server refused (EventEarlyDataRejected).
 	EarlyData []byte

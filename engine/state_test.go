@@ -70,7 +70,7 @@ func TestSessionTicketEvent(t *testing.T) {
 	if len(got) != 1 || got[0].Lifetime != 7*24*time.Hour || got[0].MaxEarlyData != 4096 || !got[0].Cached {
 		t.Fatalf("ticket events %+v", got)
 	}
-	if ccfg.ClientSessionCache.Len() != 1 {
+	if ccfg.ClientSessionCache.(*engine.ClientSessionCache).Len() != 1 {
 		t.Fatal("the ticket is not in the cache")
 	}
 }

@@ -342,12 +342,12 @@ func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 // storeSession keeps a full handshake's session for resumption, when the
 // server named it (session ID) or sealed it (ticket).
 func (s *client12) storeSession(ticket []byte) {
-	cache := s.cfg.ClientSessionCache
-	if cache == nil || (len(s.sh.SessionID) == 0 && ticket == nil) || s.cfg.ServerName == "" || !s.sess.ems {
+	if s.cfg.ClientSessionCache == nil || (len(s.sh.SessionID) == 0 && len(ticket) == 0) || s.cfg.ServerName == "" || !s.sess.ems {
 		return
 	}
-	cache.put(s.cfg.ServerName, (&Session{Version: handshake.VersionTLS12, Suite: s.sess.suite.ID, Master: s.sess.master,
-		ALPN: s.sh.ALPN, CreatedAt: s.cfg.now(), ID: append([]byte{}, s.sh.SessionID...), Ticket: ticket}).rememberAuth(s.state))
+	s.cfg.putClientSession((&Session{Version: handshake.VersionTLS12, Suite: s.sess.suite.ID, Master: s.sess.master,
+		ALPN: s.sh.ALPN, CreatedAt: s.cfg.now(), ID: append([]byte{}, s.sh.SessionID...), Ticket: ticket}).rememberAuth(s.state),
+		sessionIDLifetime)
 }
 
 // resume continues after a ServerHello that accepted the offered session:
@@ -395,11 +395,10 @@ func (s *client12) sendNextProtocol(out Sink) error {
 // offerSession puts a cached TLS 1.2 session into the hello: its ticket in
 // session_ticket, or its ID as the session ID.
 func (c *clientShared) offerSession() error {
-	cache := c.cfg.ClientSessionCache
-	if cache == nil || c.cfg.ServerName == "" {
+	if c.cfg.ClientSessionCache == nil || c.cfg.ServerName == "" {
 		return nil
 	}
-	sess := cache.get(c.cfg.ServerName)
+	sess := c.cfg.clientSession()
 	if sess == nil || c.cfg.now().Sub(sess.CreatedAt) > 24*time.Hour {
 		return nil
 	}

@@ -46,13 +46,13 @@ type Config struct {
 	ShapeHello      func() (*ShapedHello, error)
 
 	SessionIDContext   []byte
-	ServerSessionCache *ServerSessionCache
-	TicketKeys         *TicketKeys
+	ServerSessionCache SessionStore
+	TicketKeys         TicketKeySource
 	TicketCount        int
 	EarlyData          bool
 	MaxEarlyData       uint32
-	EarlyDataGuard     *ReplayGuard
-	ClientSessionCache *ClientSessionCache
+	EarlyDataGuard     ReplayStore
+	ClientSessionCache SessionStore
 
 	KeyLogWriter io.Writer
 }

@@ -234,7 +234,7 @@ func TestServerNameAcknowledged(t *testing.T) {
 		}
 	}
 	c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
-	s.MaxVersion, s.ServerSessionCache, c.ClientSessionCache = handshake.VersionTLS12, NewServerSessionCache(2), NewClientSessionCache(2)
+	s.MaxVersion, s.ServerSessionCache, c.ClientSessionCache = handshake.VersionTLS12, NewSessionCache(2), NewSessionCache(2)
 	handshakeOK(t, c, s)
 	if resumed := handshakeOK(t, c, s); !resumed.client.out.state.DidResume || sniIn(resumed, handshake.TypeServerHello) {
 		t.Error("a resumed TLS 1.2 handshake acknowledged server_name")
@@ -375,9 +375,9 @@ func TestServerHelloAnnouncements12(t *testing.T) {
 	})
 	t.Run("echo, then a full handshake", func(t *testing.T) {
 		c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
-		s.MaxVersion, s.ServerSessionCache, c.ClientSessionCache = handshake.VersionTLS12, NewServerSessionCache(2), NewClientSessionCache(2)
+		s.MaxVersion, s.ServerSessionCache, c.ClientSessionCache = handshake.VersionTLS12, NewSessionCache(2), NewSessionCache(2)
 		handshakeOK(t, c, s)
-		s.ServerSessionCache = NewServerSessionCache(2) // the server forgot the session
+		s.ServerSessionCache = NewSessionCache(2) // the server forgot the session
 		p, _ := newMachinePair(t, c, s)
 		p.tamper = setSessionID(clientSID(p))
 		wantAlert(t, p.run(), record.AlertIllegalParameter)

@@ -42,8 +42,8 @@ func TestNoExtendedMasterSecret(t *testing.T) {
 	for _, scsv := range []bool{false, true} {
 		c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
 		c.ClientHelloSpec = specTLS12(scsv)
-		c.ClientSessionCache = NewClientSessionCache(4)
-		s.ServerSessionCache, s.TicketKeys = NewServerSessionCache(4), NewTicketKeys(0, 0)
+		c.ClientSessionCache = NewSessionCache(4)
+		s.ServerSessionCache, s.TicketKeys = NewSessionCache(4), NewTicketKeys(0, 0)
 		p := handshakeOK(t, c, s)
 		cs, ss := checkAgree(t, p)
 		if cs.ExtendedMasterSecret || ss.ExtendedMasterSecret {
@@ -59,7 +59,7 @@ func TestNoExtendedMasterSecret(t *testing.T) {
 		if sh.ExtendedMasterSecret || len(sh.SessionID) != 0 || sh.TicketAck {
 			t.Fatalf("the server offered to keep a session without EMS: %+v", sh)
 		}
-		if c.ClientSessionCache.Len() != 0 || s.ServerSessionCache.Len() != 0 {
+		if c.ClientSessionCache.(*SessionCache).Len() != 0 || s.ServerSessionCache.(*SessionCache).Len() != 0 {
 			t.Fatal("a session without EMS was cached")
 		}
 	}

@@ -22,10 +22,6 @@ const (
 // clock).
 const maxTicketAgeSkew = 10 * time.Second
 
-// ticketLifetime13 is what a TLS 1.3 NewSessionTicket announces (RFC 8446
-// allows at most 7 days).
-const ticketLifetime13 = 7 * 24 * time.Hour
-
 // bindersLen is how many bytes the binders list takes at the end of a
 // ClientHello.
 func bindersLen(binders [][]byte) int {
@@ -66,8 +62,8 @@ func (s *serverExpectClientHello) acceptPSK(ch *handshake.ClientHello, raw []byt
 	}
 	now := s.cfg.now()
 	for i, id := range ch.PSKIdentities {
-		sess, err := s.cfg.TicketKeys.open(id.Identity, now)
-		if err != nil || sess.Version != handshake.VersionTLS13 || !bytes.Equal(sess.Context, s.cfg.SessionIDContext) {
+		sess := s.cfg.openTicket(id.Identity)
+		if sess == nil || sess.Version != handshake.VersionTLS13 || !bytes.Equal(sess.Context, s.cfg.SessionIDContext) {
 			continue
 		}
 		if suite := handshake.Suite13ByID(sess.Suite); suite == nil || suite.Hash != c.suite.Hash {
@@ -88,7 +84,7 @@ func (s *serverExpectClientHello) acceptPSK(ch *handshake.ClientHello, raw []byt
 		c.psk, c.pskIndex, c.pskMode = sess, i, mode
 		c.early = ch.EarlyData && i == 0 && s.retry == nil && sess.MaxEarlyData > 0 && s.cfg.MaxEarlyData > 0 &&
 			s.cfg.EarlyDataGuard != nil && sess.Suite == c.suite.ID && sess.ALPN == c.alpn &&
-			s.cfg.EarlyDataGuard.firstUse(id.Identity, now)
+			s.cfg.firstEarlyUse(ch.PSKBinders[i])
 		return nil
 	}
 	return nil
@@ -112,11 +108,11 @@ func issueTickets(cfg *Config, s *handshake.Suite, resumption []byte, st *Connec
 		if cfg.MaxEarlyData > 0 && cfg.EarlyDataGuard != nil {
 			sess.MaxEarlyData = cfg.MaxEarlyData
 		}
-		ticket, err := cfg.TicketKeys.seal(sess, cfg.rand(), cfg.now())
-		if err != nil {
-			return internal(err)
+		ticket := cfg.sealTicket(sess)
+		if ticket == nil {
+			return nil // no key to seal with: no tickets this time
 		}
-		nst := &handshake.NewSessionTicket{Lifetime: uint32(ticketLifetime13 / time.Second), AgeAdd: sess.AgeAdd,
+		nst := &handshake.NewSessionTicket{Lifetime: uint32(ticketLifetime / time.Second), AgeAdd: sess.AgeAdd,
 			Nonce: nonce, Ticket: ticket, Extensions: []handshake.Extension{}}
 		if sess.MaxEarlyData > 0 {
 			nst.Extensions = append(nst.Extensions, handshake.NewExtension(handshake.ExtEarlyData, func(b *cryptobyte.Builder) { b.AddUint32(sess.MaxEarlyData) }))

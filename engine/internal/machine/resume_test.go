@@ -3,6 +3,7 @@ package machine
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"testing"
@@ -23,7 +24,7 @@ func TestResumption(t *testing.T) {
 	}{
 		{"TLS 1.3 ticket", handshake.VersionTLS13, func(c, s *Config) { s.TicketKeys = NewTicketKeys(time.Hour, 2) }},
 		{"TLS 1.3 ticket, two issued", handshake.VersionTLS13, func(c, s *Config) { s.TicketKeys, s.TicketCount = NewTicketKeys(0, 0), 2 }},
-		{"TLS 1.2 session ID", handshake.VersionTLS12, func(c, s *Config) { s.ServerSessionCache = NewServerSessionCache(8) }},
+		{"TLS 1.2 session ID", handshake.VersionTLS12, func(c, s *Config) { s.ServerSessionCache = NewSessionCache(8) }},
 		{"TLS 1.2 ticket", handshake.VersionTLS12, func(c, s *Config) { s.TicketKeys = NewTicketKeys(time.Hour, 2) }},
 		{"TLS 1.2 ticket with NPN", handshake.VersionTLS12, func(c, s *Config) {
 			s.TicketKeys = NewTicketKeys(time.Hour, 2)
@@ -33,12 +34,12 @@ func TestResumption(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
-			c.ClientSessionCache = NewClientSessionCache(4)
+			c.ClientSessionCache = NewSessionCache(4)
 			s.MaxVersion = tc.version
 			tc.setup(c, s)
 			first := handshakeOK(t, c, s)
-			if first.client.out.state.DidResume || c.ClientSessionCache.Len() != 1 {
-				t.Fatalf("first handshake: resumed %v, cached %d", first.client.out.state.DidResume, c.ClientSessionCache.Len())
+			if first.client.out.state.DidResume || c.ClientSessionCache.(*SessionCache).Len() != 1 {
+				t.Fatalf("first handshake: resumed %v, cached %d", first.client.out.state.DidResume, c.ClientSessionCache.(*SessionCache).Len())
 			}
 			second := handshakeOK(t, c, s)
 			cs, _ := checkAgree(t, second)
@@ -67,7 +68,7 @@ func handshakeOK(t *testing.T, c, s *Config) *machinePair {
 // without a guard; refused early data goes again as ordinary data.
 func TestEarlyData(t *testing.T) {
 	c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
-	c.ClientSessionCache, c.EarlyData = NewClientSessionCache(4), true
+	c.ClientSessionCache, c.EarlyData = NewSessionCache(4), true
 	s.TicketKeys, s.MaxEarlyData, s.EarlyDataGuard = NewTicketKeys(time.Hour, 2), 1000, NewReplayGuard(16)
 	first := handshakeOK(t, c, s)
 	if n := len(first.client.out.tickets); n != 1 {
@@ -96,8 +97,8 @@ func TestEarlyData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !s.EarlyDataGuard.firstUse(replayed.client.cfgTicket(t), epoch()) {
-		t.Fatal("the guard saw the new ticket before")
+	if first, _ := s.EarlyDataGuard.FirstSeen(replayed.client.binderKey(t), epoch(), replayWindow); !first {
+		t.Fatal("the guard saw the new ClientHello before")
 	}
 	replayed.client.out.early.Sent([]byte("early"))
 	if err := replayed.run(); err != nil {
@@ -109,14 +110,16 @@ func TestEarlyData(t *testing.T) {
 	}
 }
 
-// cfgTicket returns the ticket a client offered in its hello.
-func (s *side) cfgTicket(t *testing.T) []byte {
+// binderKey is how the replay guard names a client's hello: the hash of
+// its first PSK binder.
+func (s *side) binderKey(t *testing.T) []byte {
 	t.Helper()
 	var ch handshake.ClientHello
-	if err := handshake.Unmarshal(s.out.sent[0].msg, &ch); err != nil || len(ch.PSKIdentities) == 0 {
+	if err := handshake.Unmarshal(s.out.sent[0].msg, &ch); err != nil || len(ch.PSKBinders) == 0 {
 		t.Fatalf("no ticket offered: %v", err)
 	}
-	return ch.PSKIdentities[0].Identity
+	key := sha256.Sum256(ch.PSKBinders[0])
+	return key[:]
 }
 
 // KeyUpdate (RFC 8446 section 4.6.3): an update with update_requested is
@@ -186,7 +189,7 @@ func TestResumedAuthentication(t *testing.T) {
 		authorized bool
 	}{
 		{"TLS 1.3 ticket", handshake.VersionTLS13, func(c, s *Config) { s.TicketKeys = NewTicketKeys(0, 0) }, true},
-		{"TLS 1.2 session ID", handshake.VersionTLS12, func(c, s *Config) { s.ServerSessionCache = NewServerSessionCache(4) }, true},
+		{"TLS 1.2 session ID", handshake.VersionTLS12, func(c, s *Config) { s.ServerSessionCache = NewSessionCache(4) }, true},
 		{"TLS 1.2 ticket", handshake.VersionTLS12, func(c, s *Config) { s.TicketKeys = NewTicketKeys(0, 0) }, true},
 		{"TLS 1.3 ticket, unauthorized", handshake.VersionTLS13, func(c, s *Config) {
 			s.TicketKeys, c.RootCAs, c.InsecureAcceptUnauthorized, s.ClientCAs = NewTicketKeys(0, 0), other.Pool, true, other.Pool
@@ -198,7 +201,7 @@ func TestResumedAuthentication(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
-			c.ClientSessionCache, c.Certificates = NewClientSessionCache(4), []tls.Certificate{clientCert}
+			c.ClientSessionCache, c.Certificates = NewSessionCache(4), []tls.Certificate{clientCert}
 			s.MaxVersion, s.ClientAuth, s.ClientCAs = tc.version, tls.RequestClientCert, ca.Pool
 			tc.setup(c, s)
 			first := handshakeOK(t, c, s)
@@ -244,17 +247,17 @@ func TestTicketWithLongChain(t *testing.T) {
 	keys := NewTicketKeys(time.Hour, 1)
 	sess := &Session{Version: handshake.VersionTLS13, Suite: handshake.TLS_AES_128_GCM_SHA256, Master: make([]byte, 32),
 		CreatedAt: epoch(), Authorized: true, PeerCertificates: chain}
-	ticket, err := keys.seal(sess, rand.Reader, epoch())
+	ticket, err := sealSession(keys, sess, rand.Reader, epoch())
 	if err != nil || len(ticket) > maxTicketPlaintext+64 {
 		t.Fatalf("ticket of %d bytes: %v", len(ticket), err)
 	}
-	back, err := keys.open(ticket, epoch())
+	back, err := openSession(keys, ticket, rand.Reader, epoch())
 	if err != nil || !back.Authorized || back.PeerCertificates != nil {
 		t.Fatalf("opened %+v, %v", back, err)
 	}
 	sess.PeerCertificates = chain[:1]
-	ticket, _ = keys.seal(sess, rand.Reader, epoch())
-	if back, err = keys.open(ticket, epoch()); err != nil || len(back.PeerCertificates) != 1 || !back.PeerCertificates[0].Equal(leaf) {
+	ticket, _ = sealSession(keys, sess, rand.Reader, epoch())
+	if back, err = openSession(keys, ticket, rand.Reader, epoch()); err != nil || len(back.PeerCertificates) != 1 || !back.PeerCertificates[0].Equal(leaf) {
 		t.Fatalf("a short chain did not survive the ticket: %v", err)
 	}
 }
@@ -281,7 +284,7 @@ func TestEarlyDataKeepsSuiteAndALPN(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
-			c.ClientSessionCache, c.EarlyData, c.NextProtos = NewClientSessionCache(4), true, []string{"h2", "http/1.1"}
+			c.ClientSessionCache, c.EarlyData, c.NextProtos = NewSessionCache(4), true, []string{"h2", "http/1.1"}
 			s.TicketKeys, s.MaxEarlyData, s.EarlyDataGuard, s.NextProtos = NewTicketKeys(time.Hour, 2), 1000, NewReplayGuard(16), []string{"h2"}
 			s.CipherSuites = []uint16{handshake.TLS_AES_128_GCM_SHA256}
 			handshakeOK(t, c, s)
@@ -301,7 +304,7 @@ func TestEarlyDataKeepsSuiteAndALPN(t *testing.T) {
 func TestRetryKeepsPSKs(t *testing.T) {
 	for _, drop := range []bool{false, true} {
 		c, s := clientCfg(t), serverCfg(t, certgen.ECDSAP256)
-		c.ClientSessionCache, s.TicketKeys = NewClientSessionCache(4), NewTicketKeys(time.Hour, 2)
+		c.ClientSessionCache, s.TicketKeys = NewSessionCache(4), NewTicketKeys(time.Hour, 2)
 		handshakeOK(t, c, s)
 		c.CurvePreferences = []tls.CurveID{tls.X25519, tls.CurveP256}
 		s.CurvePreferences = []tls.CurveID{tls.CurveP256}

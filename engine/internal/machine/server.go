@@ -290,8 +290,7 @@ func (s *serverExpectClientHello) usableTicket(ch *handshake.ClientHello, suite 
 		return false
 	}
 	for _, id := range ch.PSKIdentities {
-		sess, err := s.cfg.TicketKeys.open(id.Identity, s.cfg.now())
-		if err == nil && sess.Version == handshake.VersionTLS13 {
+		if sess := s.cfg.openTicket(id.Identity); sess != nil && sess.Version == handshake.VersionTLS13 {
 			if ts := handshake.Suite13ByID(sess.Suite); ts != nil && ts.Hash == suite.Hash {
 				return true
 			}

@@ -323,14 +323,13 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	}
 	sess := s.session()
 	if s.keep.sessionID != nil {
-		s.cfg.ServerSessionCache.put(string(s.keep.sessionID), sess)
+		s.cfg.putServerSession(s.keep.sessionID, sess)
 	}
 	if s.keep.issueTicket {
-		ticket, err := s.cfg.TicketKeys.seal(sess, s.cfg.rand(), s.cfg.now())
-		if err != nil {
-			return nil, internal(err)
-		}
-		hint := uint32(s.cfg.TicketKeys.Lifetime / time.Second)
+		// With no key to seal it, the ticket is empty: the server said it
+		// would send one (RFC 5077 section 3.3).
+		ticket := s.cfg.sealTicket(sess)
+		hint := uint32(ticketLifetime / time.Second)
 		if err := s.send(out, handshake.Marshal((&handshake.NewSessionTicket12{LifetimeHint: hint, Ticket: ticket}))); err != nil {
 			return nil, err
 		}
@@ -356,11 +355,11 @@ func (st *server12) session() *Session {
 // still offers, not expired.
 func (s *serverExpectClientHello) resumable(ch *handshake.ClientHello) *Session {
 	var sess *Session
-	if s.cfg.TicketKeys != nil && len(ch.SessionTicket) > 0 {
-		sess, _ = s.cfg.TicketKeys.open(ch.SessionTicket, s.cfg.now())
+	if len(ch.SessionTicket) > 0 {
+		sess = s.cfg.openTicket(ch.SessionTicket)
 	}
 	if sess == nil && s.cfg.ServerSessionCache != nil && len(ch.SessionID) > 0 {
-		sess = s.cfg.ServerSessionCache.get(string(ch.SessionID))
+		sess = s.cfg.serverSession(ch.SessionID)
 	}
 	if sess == nil || sess.Version != handshake.VersionTLS12 || !bytes.Equal(sess.Context, s.cfg.SessionIDContext) ||
 		!contains(ch.CipherSuites, sess.Suite) || handshake.Suite12ByID(sess.Suite) == nil {

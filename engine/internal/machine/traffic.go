@@ -64,7 +64,7 @@ func (t *Traffic) Handle(raw []byte, out Sink) (State, error) {
 		if err != nil {
 			return nil, err
 		}
-		lifetime := time.Duration(min(nst.Lifetime, uint32(ticketLifetime13/time.Second))) * time.Second
+		lifetime := time.Duration(min(nst.Lifetime, uint32(ticketLifetime/time.Second))) * time.Second
 		out.TicketReceived(lifetime, nst.MaxEarlyData, t.storeTicket(nst, lifetime))
 		return t, nil
 	case handshake.TypeCertificateRequest:
@@ -147,9 +147,8 @@ func (t *Traffic) storeTicket(nst *handshake.NewSessionTicket, lifetime time.Dur
 	if t.cfg == nil || t.cfg.ClientSessionCache == nil || t.cfg.ServerName == "" || nst.Lifetime == 0 {
 		return false
 	}
-	t.cfg.ClientSessionCache.put(t.cfg.ServerName, (&Session{Version: handshake.VersionTLS13, Suite: t.suite.ID,
+	return t.cfg.putClientSession((&Session{Version: handshake.VersionTLS13, Suite: t.suite.ID,
 		Master: t.suite.TicketPSK(t.resumption, nst.Nonce), ALPN: t.state.NegotiatedProtocol,
 		CreatedAt: t.cfg.now(), AgeAdd: nst.AgeAdd, Ticket: append([]byte{}, nst.Ticket...),
-		Lifetime: lifetime, MaxEarlyData: nst.MaxEarlyData}).rememberAuth(t.state))
-	return true
+		Lifetime: lifetime, MaxEarlyData: nst.MaxEarlyData}).rememberAuth(t.state), lifetime)
 }
