@@ -13,7 +13,7 @@ STATICCHECK=honnef.co/go/tools/cmd/staticcheck@v0.8.2 # pinned: a new release ma
 # Debian package for each peer command the tests run.
 declare -A peers=(
   [openssl]=openssl [curl]=curl [python3]=python3 [node]=nodejs
-  [tshark]=tshark [runuser]=util-linux [gnutls-cli]=gnutls-bin [nginx]=nginx
+  [tshark]=tshark [runuser]=util-linux [gnutls-cli]=gnutls-bin [nginx]=nginx [redis-server]=redis-server
 )
 missing=()
 for cmd in "${!peers[@]}"; do
