@@ -49,6 +49,7 @@ func TestOptionErrors(t *testing.T) {
 		{"get with connect", func() error {
 			return runClient([]string{"-get", "https://localhost/", "-connect", "localhost:443"}, nil, &stderr, &stderr)
 		}, "-get and -connect"},
+		{"bad store", func() error { return runServer([]string{"-store", "mysql://x"}, &stderr, &stderr) }, "-store:"},
 		{"certs without -out", func() error { return runCerts(nil, &stderr, &stderr) }, "-out DIR is required"},
 	}
 	for _, tt := range tests {

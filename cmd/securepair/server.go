@@ -46,6 +46,7 @@ func serveUntil(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	loop := fs.String("loop", "net", "net: a goroutine per connection (adapters.Conn); gnet: gnet's event loops, no goroutine per connection (echo only)")
 	starttls := fs.String("starttls", "", "speak smtp, imap or pop3 in plaintext first and upgrade on STARTTLS")
 	earlyData := fs.Uint("early-data", 0, "accept up to `N` bytes of TLS 1.3 0-RTT data per connection (with a replay guard)")
+	store := fs.String("store", "memory", "where tickets keys, TLS 1.2 sessions and 0-RTT records live: memory (this process), or a `URL` redis://host:port/db (rediss:// for TLS) shared by a fleet of servers")
 	sessionContext := fs.String("session-context", "securepair", "TLS 1.2 sessions are resumed only under the same `context` (Node's sessionIdContext)")
 	var sni sniFlag
 	fs.Var(&sni, "sni", "`NAME=CERT,KEY` certificate for one server name (repeatable; *.example.com allowed)")
@@ -73,6 +74,9 @@ func serveUntil(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		cfg.EarlyDataGuard = engine.NewReplayGuard(0)
 	}
 	if err := applySNI(cfg, sni, tf.passphrase); err != nil {
+		return err
+	}
+	if err := applyStore(cfg, *store, stderr); err != nil {
 		return err
 	}
 	pool, err := tf.caPool()
@@ -155,6 +159,11 @@ func serveConn(nc net.Conn, cfg *engine.Config, proto adapters.Protocol, stdout,
 		conn, err = adapters.Server(nc, cfg)
 	}
 	if err == nil {
+		conn.OnEvent = func(ev engine.Event) {
+			if ev.Kind == engine.EventStoreFailed {
+				fmt.Fprintf(stderr, "server: %v (full handshake, no 0-RTT)\n", ev.Err)
+			}
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err = conn.Handshake(ctx)
 		cancel()

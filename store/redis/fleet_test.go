@@ -254,7 +254,7 @@ func TestRedisDown(t *testing.T) {
 	c.ClientSessionCache, c.EarlyData = cache, true
 	handshake(t, c, servers[0])
 
-	r.stop()
+	r.Stop()
 	time.Sleep(2 * refresh) // the keys each process read have aged
 	for i, s := range servers {
 		p, _ := earlyRun(t, c, s)
@@ -275,7 +275,7 @@ func TestRedisDown(t *testing.T) {
 		}
 	}
 
-	r.start()
+	r.Restart()
 	resumedAgain := false
 	for range 5 { // a pooled connection may fail once after the restart
 		if resumed, _ := handshake(t, c, servers[1]); resumed {

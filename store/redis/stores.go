@@ -62,7 +62,7 @@ func (o Options) withDefaults() Options {
 
 // Stores are the four stores on one Redis connection pool.
 type Stores struct {
-	client *redis.Client
+	client redis.UniversalClient
 	opts   Options
 	keys   *TicketKeys
 }
@@ -75,13 +75,20 @@ func Open(url string, opts Options) (*Stores, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts = opts.withDefaults()
+	opts = opts.withDefaults() // for the client's timeouts
 	ro.DialTimeout, ro.ReadTimeout, ro.WriteTimeout = opts.Timeout, opts.Timeout, opts.Timeout
 	ro.PoolTimeout = opts.Timeout
 	ro.MaxRetries = -1 // a retry would double the wait inside a handshake
-	s := &Stores{client: redis.NewClient(ro), opts: opts}
+	return New(redis.NewClient(ro), opts), nil
+}
+
+// New makes the stores on a client of the caller's: a Sentinel failover
+// client or a Cluster client (each operation touches one key). Set its
+// timeouts as short as Options.Timeout, and its retries off.
+func New(client redis.UniversalClient, opts Options) *Stores {
+	s := &Stores{client: client, opts: opts.withDefaults()}
 	s.keys = &TicketKeys{s: s}
-	return s, nil
+	return s
 }
 
 // Close closes the connections to Redis.
