@@ -1,0 +1,158 @@
+// Package securepairtest is the kit for testing code that speaks TLS
+// through securepair the way pure code is tested: no network, no clock,
+// seeded and replayable, with faults on demand.
+//
+//   - NewPair: a client and a server engine joined in memory, made from a
+//     seed: the same seed gives the same bytes on every run and machine,
+//     with every certificate type and key exchange (ML-KEM included).
+//   - NewConnPair: the same as two adapters.Conns over an in-memory pipe.
+//   - FaultConn: a net.Conn that splits, delays, stalls, drops, flips bits,
+//     truncates or injects, scripted or drawn by rapid.
+//   - Record and Replay: golden transcripts, with a decoded diff of the
+//     first message that changed.
+//   - Generators for rapid, and FuzzExchange for go test -fuzz.
+//
+// NewPair and NewConnPair need a *testing.T (go test): they make Go's own
+// cryptographic randomness deterministic for the test with
+// testing/cryptotest.SetGlobalRandom, which also means their tests cannot
+// run in parallel. The rest works anywhere. docs/testing.md has the
+// patterns.
+package securepairtest
+
+import (
+	"crypto/tls"
+	mrand "math/rand/v2"
+	"testing"
+	"testing/cryptotest"
+	"time"
+
+	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/engine/enginetest"
+	"github.com/securepair/securepair/securepairtest/certgen"
+)
+
+// Host is the name the generated server certificates are for, and the
+// client's ServerName.
+const Host = "pair.test"
+
+// Option changes what NewPair makes.
+type Option func(*options)
+
+type options struct {
+	keyType    certgen.KeyType
+	group      tls.CurveID
+	version    uint16
+	clientAuth bool
+	configure  func(client, server *engine.Config)
+}
+
+// WithKeyType picks the server's (and client's) certificate key: ECDSA
+// P-256 by default.
+func WithKeyType(kt certgen.KeyType) Option { return func(o *options) { o.keyType = kt } }
+
+// WithGroup picks the key exchange group the client prefers (X25519 by
+// default; tls.X25519MLKEM768 works too); P-256 is offered after it.
+func WithGroup(g tls.CurveID) Option { return func(o *options) { o.group = g } }
+
+// WithVersion pins both sides to one TLS version.
+func WithVersion(v uint16) Option { return func(o *options) { o.version = v } }
+
+// WithClientCertificate makes the server require a client certificate and
+// the client present one from the same CA.
+func WithClientCertificate() Option { return func(o *options) { o.clientAuth = true } }
+
+// WithConfig changes the two Configs last, before the engines are made.
+func WithConfig(f func(client, server *engine.Config)) Option {
+	return func(o *options) { o.configure = f }
+}
+
+// Chunk is one batch of bytes that went over the wire.
+type Chunk struct {
+	FromClient bool
+	Data       []byte
+}
+
+// Pair is a client and a server engine made from a seed and joined in
+// memory (enginetest.Pair: Step, Run, Handshake, Write, ClientGot,
+// ServerGot). Transcript records every batch in flight.
+type Pair struct {
+	*enginetest.Pair
+	Seed                       uint64
+	ClientConfig, ServerConfig *engine.Config
+	Certs                      *Certs
+	Transcript                 []Chunk
+}
+
+// NewPair makes a Pair from seed, its handshake not yet run. It fixes
+// Go's cryptographic randomness for the rest of t (see the package doc).
+func NewPair(t *testing.T, seed uint64, opts ...Option) *Pair {
+	t.Helper()
+	cryptotest.SetGlobalRandom(t, seed)
+	o := options{keyType: certgen.ECDSAP256, group: tls.X25519}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	certs, err := NewCerts(o.keyType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, server := configs(seed, certs, o)
+	p, err := enginetest.NewPair(client, server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair := &Pair{Pair: p, Seed: seed, ClientConfig: client, ServerConfig: server, Certs: certs}
+	p.Split = func(fromClient bool, data []byte) [][]byte {
+		pair.Transcript = append(pair.Transcript, Chunk{fromClient, data})
+		return [][]byte{data}
+	}
+	return pair
+}
+
+// configs are the two sides' Configs: randomness from the seed, the clock
+// at certgen.Epoch.
+func configs(seed uint64, certs *Certs, o options) (client, server *engine.Config) {
+	now := func() time.Time { return certgen.Epoch }
+	client = &engine.Config{RootCAs: certs.CA.Pool, ServerName: Host, Time: now,
+		Rand: mrand.NewChaCha8(seedBytes(seed, 'c')), CurvePreferences: groups(o.group),
+		MinVersion: o.version, MaxVersion: o.version}
+	server = &engine.Config{Certificates: []tls.Certificate{certs.Server}, Time: now,
+		Rand: mrand.NewChaCha8(seedBytes(seed, 's')), MinVersion: o.version, MaxVersion: o.version}
+	if o.clientAuth {
+		client.Certificates = []tls.Certificate{certs.Client}
+		server.ClientAuth, server.ClientCAs = tls.RequireAndVerifyClientCert, certs.CA.Pool
+	}
+	if o.configure != nil {
+		o.configure(client, server)
+	}
+	return client, server
+}
+
+// groups are the client's: the chosen one, and P-256, which a TLS 1.2
+// server needs listed to use a P-256 ECDSA certificate (RFC 8422 section
+// 5.1.1).
+func groups(g tls.CurveID) []tls.CurveID {
+	if g == tls.CurveP256 {
+		return []tls.CurveID{g}
+	}
+	return []tls.CurveID{g, tls.CurveP256}
+}
+
+// seedBytes is a ChaCha8 seed for one side.
+func seedBytes(seed uint64, side byte) [32]byte {
+	var b [32]byte
+	for i := range 8 {
+		b[i] = byte(seed >> (8 * i))
+	}
+	b[8] = side
+	return b
+}
+
+// Wire is the transcript's bytes in order, both directions.
+func (p *Pair) Wire() []byte {
+	var out []byte
+	for _, c := range p.Transcript {
+		out = append(out, c.Data...)
+	}
+	return out
+}
