@@ -2,8 +2,10 @@ package engine
 
 import (
 	"errors"
-	"github.com/securepair/securepair/engine/internal/machine"
+	"fmt"
+	"io"
 
+	"github.com/securepair/securepair/engine/internal/machine"
 	"github.com/securepair/securepair/record"
 )
 
@@ -24,6 +26,10 @@ var ErrWouldBlock = errors.New("securepair: would block")
 // ended (Encrypted().Close) without the peer's close_notify: the data may have
 // been cut by an attacker, so it is never reported as a clean io.EOF.
 var ErrTruncated = errors.New("securepair: stream ended without close_notify (truncation)")
+
+// errTruncatedInRecord is ErrTruncated for a stream that ended inside a
+// record: errors.Is finds ErrTruncated and io.ErrUnexpectedEOF.
+var errTruncatedInRecord = fmt.Errorf("%w, inside a record (%w)", ErrTruncated, io.ErrUnexpectedEOF)
 
 // ErrNoExtendedMasterSecret is returned by ExportKeyingMaterial on a TLS 1.2
 // session without the extended master secret: its keys could be shared with

@@ -125,14 +125,18 @@ func (s *EncryptedSide) Pending() int { return (*Engine)(s).outPending() }
 
 // Close tells the engine that the peer's byte stream ended. It returns nil
 // when the peer's close_notify came before; without one the connection fails
-// with ErrTruncated, which Close returns, and a connection that had failed
-// already returns its sticky error.
+// with ErrTruncated, which Close returns (and which also matches
+// io.ErrUnexpectedEOF when the stream ended inside a record), and a
+// connection that had failed already returns its sticky error.
 func (s *EncryptedSide) Close() error {
 	e := (*Engine)(s)
 	e.process()
 	if e.err == nil && !e.peerClosed {
 		e.err = ErrTruncated
-		e.emit(Event{Kind: EventAlert, Err: ErrTruncated})
+		if e.in.Buffered() > 0 {
+			e.err = errTruncatedInRecord
+		}
+		e.emit(Event{Kind: EventAlert, Err: e.err})
 	}
 	return e.err
 }

@@ -87,16 +87,7 @@ type Pair struct {
 // Go's cryptographic randomness for the rest of t (see the package doc).
 func NewPair(t *testing.T, seed uint64, opts ...Option) *Pair {
 	t.Helper()
-	cryptotest.SetGlobalRandom(t, seed)
-	o := options{keyType: certgen.ECDSAP256, group: tls.X25519}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	certs, err := NewCerts(o.keyType)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, server := configs(seed, certs, o)
+	client, server, certs := seeded(t, seed, opts)
 	p, err := enginetest.NewPair(client, server)
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +98,23 @@ func NewPair(t *testing.T, seed uint64, opts ...Option) *Pair {
 		return [][]byte{data}
 	}
 	return pair
+}
+
+// seeded fixes the randomness for t and makes the certificates and the two
+// Configs from seed.
+func seeded(t *testing.T, seed uint64, opts []Option) (client, server *engine.Config, certs *Certs) {
+	t.Helper()
+	cryptotest.SetGlobalRandom(t, seed)
+	o := options{keyType: certgen.ECDSAP256, group: tls.X25519}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	certs, err := NewCerts(o.keyType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, server = configs(seed, certs, o)
+	return client, server, certs
 }
 
 // configs are the two sides' Configs: randomness from the seed, the clock

@@ -1,0 +1,39 @@
+package securepairtest
+
+import (
+	"testing"
+
+	"github.com/securepair/securepair/adapters"
+	"github.com/securepair/securepair/transport"
+)
+
+// ConnPair is a client and a server adapters.Conn from a seed, joined by
+// an in-memory pipe through a FaultConn on each side (no fault until one
+// is added).
+type ConnPair struct {
+	Client, Server             *adapters.Conn
+	ClientWrites, ServerWrites *FaultConn // what each side sends goes through these
+	Certs                      *Certs
+}
+
+// NewConnPair makes a ConnPair from seed; the handshake runs on first use
+// (or Handshake). It fixes Go's cryptographic randomness for the rest of t,
+// as NewPair does.
+func NewConnPair(t *testing.T, seed uint64, opts ...Option) *ConnPair {
+	t.Helper()
+	client, server, certs := seeded(t, seed, opts)
+	a, b := transport.Pipe()
+	cp := &ConnPair{ClientWrites: NewFaultConn(a), ServerWrites: NewFaultConn(b), Certs: certs}
+	var err error
+	if cp.Client, err = adapters.Client(cp.ClientWrites, client); err != nil {
+		t.Fatal(err)
+	}
+	if cp.Server, err = adapters.Server(cp.ServerWrites, server); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cp.Client.Close()
+		cp.Server.Close()
+	})
+	return cp
+}
