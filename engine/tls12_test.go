@@ -171,3 +171,25 @@ func TestKeyUpdateOnTLS12(t *testing.T) {
 		t.Fatalf("after the refused KeyUpdate: %v %q", err, p.ServerGot.String())
 	}
 }
+
+// A side that lists only TLS 1.2 cipher suites speaks TLS 1.2 even when
+// its version range includes TLS 1.3: the client does not offer a version
+// it has no suite for, and the server does not pick one (found by the
+// securepairtest generators).
+func TestOnlyTLS12SuitesMeansTLS12(t *testing.T) {
+	only12 := []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
+	for _, side := range []string{"client", "server"} {
+		t.Run(side, func(t *testing.T) {
+			c, s := clientConfig(t), serverConfig(t, certgen.ECDSAP256)
+			if side == "client" {
+				c.CipherSuites = only12
+			} else {
+				s.CipherSuites = only12
+			}
+			p := handshakePair(t, c, s)
+			if st := p.Client.ConnectionState(); st.Version != tls.VersionTLS12 || st.CipherSuite != only12[0] {
+				t.Fatalf("version %#04x, suite %s", st.Version, engine.SuiteName(st.CipherSuite))
+			}
+		})
+	}
+}

@@ -137,9 +137,17 @@ func (c *Config) maxVersion() uint16 {
 	return c.MaxVersion
 }
 
-// allows reports whether version v is within MinVersion..MaxVersion.
+// allows reports whether version v is spoken: within MinVersion..MaxVersion
+// and with a cipher suite of that version listed (a client listing only
+// TLS 1.2 suites does not offer TLS 1.3, which it could not complete).
 func (c *Config) allows(v uint16) bool {
-	return v >= c.minVersion() && v <= c.maxVersion()
+	if v < c.minVersion() || v > c.maxVersion() {
+		return false
+	}
+	if v == handshake.VersionTLS13 {
+		return len(c.suites()) > 0
+	}
+	return len(c.suites12()) > 0
 }
 
 // suites12 are the TLS 1.2 suites the Config lists; the defaults never
@@ -171,15 +179,11 @@ func (c *Config) Check(isClient bool) error {
 	if c.minVersion() > c.maxVersion() {
 		return errors.New("MinVersion is above MaxVersion")
 	}
-	if c.allows(handshake.VersionTLS13) && len(c.suites()) == 0 && !c.allows(handshake.VersionTLS12) {
-		return errors.New("no supported TLS 1.3 cipher suite in CipherSuites")
+	if !c.allows(handshake.VersionTLS13) && !c.allows(handshake.VersionTLS12) {
+		return errors.New("no supported cipher suite in CipherSuites for the versions MinVersion..MaxVersion allow")
 	}
-	suites12 := c.suites12()
-	if !isClient {
-		suites12 = c.serverSuites12()
-	}
-	if c.allows(handshake.VersionTLS12) && len(suites12) == 0 && !c.allows(handshake.VersionTLS13) {
-		return errors.New("no supported TLS 1.2 cipher suite in CipherSuites")
+	if !isClient && !c.allows(handshake.VersionTLS13) && len(c.serverSuites12()) == 0 {
+		return errors.New("no TLS 1.2 cipher suite a server negotiates in CipherSuites")
 	}
 	if len(c.groups()) == 0 {
 		return errors.New("no supported group in CurvePreferences")
