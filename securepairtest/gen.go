@@ -159,4 +159,3 @@ func Mutate(b []byte) *rapid.Generator[[]byte] {
 		return out
 	})
 }
-
