@@ -66,9 +66,11 @@ func WithConfig(f func(client, server *engine.Config)) Option {
 	return func(o *options) { o.configure = f }
 }
 
-// Chunk is one batch of bytes that went over the wire.
+// Chunk is one batch of bytes that went over the wire, or (App) one
+// application write of cleartext.
 type Chunk struct {
 	FromClient bool
+	App        bool
 	Data       []byte
 }
 
@@ -94,7 +96,7 @@ func NewPair(t *testing.T, seed uint64, opts ...Option) *Pair {
 	}
 	pair := &Pair{Pair: p, Seed: seed, ClientConfig: client, ServerConfig: server, Certs: certs}
 	p.Split = func(fromClient bool, data []byte) [][]byte {
-		pair.Transcript = append(pair.Transcript, Chunk{fromClient, data})
+		pair.Transcript = append(pair.Transcript, Chunk{FromClient: fromClient, Data: data})
 		return [][]byte{data}
 	}
 	return pair
@@ -156,11 +158,13 @@ func seedBytes(seed uint64, side byte) [32]byte {
 	return b
 }
 
-// Wire is the transcript's bytes in order, both directions.
+// Wire is the bytes that went over the wire, in order, both directions.
 func (p *Pair) Wire() []byte {
 	var out []byte
 	for _, c := range p.Transcript {
-		out = append(out, c.Data...)
+		if !c.App {
+			out = append(out, c.Data...)
+		}
 	}
 	return out
 }
