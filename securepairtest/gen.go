@@ -18,7 +18,8 @@ type Choices struct {
 	Group      tls.CurveID
 	ALPN       []string // the client's; the server takes them all, and h2 and http/1.1
 	NPN        []string // TLS 1.2 only
-	ClientAuth bool
+	ClientAuth tls.ClientAuthType
+	ClientCert bool                // the client has a certificate to present
 	Shape      *utls.ClientHelloID // nil: the hello derived from the Config
 }
 
@@ -49,7 +50,10 @@ func ConfigChoices() *rapid.Generator[Choices] {
 		if c.Version == tls.VersionTLS12 {
 			c.NPN = rapid.SliceOfNDistinct(rapid.SampledFrom(protocols), 0, 2, rapid.ID).Draw(t, "npn")
 		}
-		c.ClientAuth = rapid.Bool().Draw(t, "clientAuth")
+		c.ClientAuth = rapid.SampledFrom([]tls.ClientAuthType{tls.NoClientCert, tls.RequestClientCert,
+			tls.VerifyClientCertIfGiven, tls.RequireAndVerifyClientCert}).Draw(t, "clientAuth")
+		// A server that requires a certificate gets one; otherwise maybe.
+		c.ClientCert = c.ClientAuth == tls.RequireAndVerifyClientCert || rapid.Bool().Draw(t, "clientCert")
 		if c.Version == 0 {
 			c.Shape = rapid.SampledFrom(shapes).Draw(t, "shape") // browser shapes offer both versions
 		}
@@ -74,9 +78,7 @@ func (c Choices) Options() []Option {
 	if c.Version != 0 {
 		opts = append(opts, WithVersion(c.Version))
 	}
-	if c.ClientAuth {
-		opts = append(opts, WithClientCertificate())
-	}
+	opts = append(opts, WithClientAuth(c.ClientAuth, c.ClientCert))
 	return opts
 }
 

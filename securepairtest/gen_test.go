@@ -2,6 +2,7 @@ package securepairtest
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"slices"
 	"testing"
@@ -30,6 +31,9 @@ func TestDrawnConfigsHandshake(t *testing.T) {
 		}
 		if c.Shape == nil && !slices.Contains(c.Suites, st.CipherSuite) {
 			rt.Fatalf("suite %s not among %v", engine.SuiteName(st.CipherSuite), c.Suites)
+		}
+		if peers := p.Server.ConnectionState().PeerCertificates; c.ClientCert && c.ClientAuth != tls.NoClientCert && len(peers) == 0 {
+			rt.Fatalf("the client's certificate did not reach a server in mode %v", c.ClientAuth)
 		}
 		if c.Shape == nil && len(c.ALPN) > 0 && st.NegotiatedProtocol != c.ALPN[0] {
 			rt.Fatalf("ALPN %q, want the client's first %q", st.NegotiatedProtocol, c.ALPN[0])

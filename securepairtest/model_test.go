@@ -26,6 +26,7 @@ type model struct {
 	toServer, toClient       []byte           // expected cleartext, in order
 	clientClosed, serverClos bool
 	keyUpdated               bool
+	quiet                    bool // both sides closed and their events read: none may follow
 	steps                    *atomic.Int64
 	plantBug                 bool
 }
@@ -151,7 +152,8 @@ func (m *model) resume(rt *rapid.T) {
 }
 
 // check is the invariant after every step: each side got exactly what was
-// sent to it, in order, once; a closed peer reads io.EOF; nothing failed.
+// sent to it, in order, once; nothing failed; once both sides closed, no
+// event comes.
 func (m *model) check(rt *rapid.T) {
 	m.steps.Add(1)
 	if !bytes.Equal(m.p.ServerGot.Bytes(), m.toServer) {
@@ -164,7 +166,16 @@ func (m *model) check(rt *rapid.T) {
 		if err := e.Err(); err != nil {
 			rt.Fatalf("a side failed: %v", err)
 		}
+		if !m.clientClosed || !m.serverClos {
+			continue
+		}
+		for ev, ok := e.NextEvent(); ok; ev, ok = e.NextEvent() {
+			if m.quiet {
+				rt.Fatalf("an event after both sides closed: %v", ev.Kind)
+			}
+		}
 	}
+	m.quiet = m.clientClosed && m.serverClos
 }
 
 // runModel checks the model until it has taken at least minSteps steps.

@@ -42,7 +42,8 @@ type options struct {
 	keyType    certgen.KeyType
 	group      tls.CurveID
 	version    uint16
-	clientAuth bool
+	clientAuth tls.ClientAuthType
+	clientCert bool
 	configure  func(client, server *engine.Config)
 }
 
@@ -59,7 +60,13 @@ func WithVersion(v uint16) Option { return func(o *options) { o.version = v } }
 
 // WithClientCertificate makes the server require a client certificate and
 // the client present one from the same CA.
-func WithClientCertificate() Option { return func(o *options) { o.clientAuth = true } }
+func WithClientCertificate() Option { return WithClientAuth(tls.RequireAndVerifyClientCert, true) }
+
+// WithClientAuth sets the server's client authentication mode, and whether
+// the client has a certificate (from the same CA) to present.
+func WithClientAuth(mode tls.ClientAuthType, clientCert bool) Option {
+	return func(o *options) { o.clientAuth, o.clientCert = mode, clientCert }
+}
 
 // WithConfig changes the two Configs last, before the engines are made.
 func WithConfig(f func(client, server *engine.Config)) Option {
@@ -128,9 +135,9 @@ func configs(seed uint64, certs *Certs, o options) (client, server *engine.Confi
 		MinVersion: o.version, MaxVersion: o.version}
 	server = &engine.Config{Certificates: []tls.Certificate{certs.Server}, Time: now,
 		Rand: mrand.NewChaCha8(seedBytes(seed, 's')), MinVersion: o.version, MaxVersion: o.version}
-	if o.clientAuth {
+	server.ClientAuth, server.ClientCAs = o.clientAuth, certs.CA.Pool
+	if o.clientCert {
 		client.Certificates = []tls.Certificate{certs.Client}
-		server.ClientAuth, server.ClientCAs = tls.RequireAndVerifyClientCert, certs.CA.Pool
 	}
 	if o.configure != nil {
 		o.configure(client, server)
