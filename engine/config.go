@@ -140,6 +140,23 @@ type Config struct {
 	// and TLS 1.3 tickets, keyed by server name.
 	ClientSessionCache SessionStore
 
+	// VerifyPeerCertificate, when set, is called once per handshake, full
+	// or resumed, after the peer's Finished verified, with the peer's DER
+	// certificates and the chains that verified them (nil when none did and
+	// InsecureAcceptUnauthorized let the handshake go on, or when a server
+	// asked for a client certificate and got none). A server calls it only
+	// when ClientAuth asks for certificates. Unlike crypto/tls it runs on
+	// resumed handshakes too, with the certificates the session kept. Its
+	// error fails the handshake: the peer gets bad_certificate (or the alert
+	// of an *AlertError the error wraps), and the caller's error unwraps to
+	// it.
+	VerifyPeerCertificate func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
+	// VerifyConnection, when set, is called once per handshake, full or
+	// resumed, both roles, after the peer's Finished verified, with the state
+	// negotiated; its error fails the handshake as VerifyPeerCertificate's
+	// does. It runs with InsecureAcceptUnauthorized too.
+	VerifyConnection func(ConnectionState) error
+
 	// KeyLogWriter, when set, receives the traffic secrets in NSS key log
 	// format (SSLKEYLOGFILE) so tools such as Wireshark can decrypt a capture.
 	// It weakens the connection's security: for debugging only.
@@ -205,6 +222,10 @@ func (c *Config) machineConfig(isClient bool, e *Engine) (*machine.Config, error
 		return nil, err
 	}
 	c.watchStores(m, isClient, e)
+	m.VerifyPeerCertificate = c.VerifyPeerCertificate
+	if c.VerifyConnection != nil {
+		m.VerifyConnection = func(st *machine.ConnectionState) error { return c.VerifyConnection(ConnectionState(*st)) }
+	}
 	if c.GetCertificate != nil {
 		m.GetCertificate = func(h *machine.ClientHelloInfo) (*tls.Certificate, error) {
 			return c.GetCertificate((*ClientHelloInfo)(h))

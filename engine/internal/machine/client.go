@@ -400,6 +400,9 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if !hmac.Equal(want, fin.VerifyData) {
 		return nil, record.Errorf(record.AlertDecryptError, "server Finished does not verify")
 	}
+	if err := s.c.cfg.runVerifyHooks(s.c.state, true); err != nil {
+		return nil, err
+	}
 	k.t.Add(raw)
 	ms := k.hs.MasterSecret()
 	th := k.t.Sum()

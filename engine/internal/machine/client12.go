@@ -328,6 +328,9 @@ func (s *client12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if err := s.sess.verifyFinished(false, &s.t, raw); err != nil {
 		return nil, err
 	}
+	if err := s.cfg.runVerifyHooks(s.state, true); err != nil {
+		return nil, err
+	}
 	if s.resumed {
 		if err := s.finishResumption(out); err != nil {
 			return nil, err

@@ -55,6 +55,9 @@ type Config struct {
 	ClientSessionCache SessionStore
 
 	KeyLogWriter io.Writer
+
+	VerifyPeerCertificate func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
+	VerifyConnection      func(*ConnectionState) error
 }
 
 // defaultGroups are the key exchange groups when CurvePreferences is nil.

@@ -498,6 +498,9 @@ func (s *serverExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if !hmac.Equal(s.suite.FinishedMAC(s.clientHS, s.t.Sum()), fin.VerifyData) {
 		return nil, record.Errorf(record.AlertDecryptError, "client Finished does not verify")
 	}
+	if err := s.cfg.runVerifyHooks(s.state, false); err != nil {
+		return nil, err
+	}
 	if err := setReadSecret(out, LevelApplication, s.suite, s.clientApp); err != nil {
 		return nil, err
 	}

@@ -317,6 +317,9 @@ func (s *server12ExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	if err := s.sess.verifyFinished(true, &s.t, raw); err != nil {
 		return nil, err
 	}
+	if err := s.cfg.runVerifyHooks(s.state, false); err != nil {
+		return nil, err
+	}
 	if s.resumed {
 		out.Complete()
 		return traffic12(false, &s.sess), nil
