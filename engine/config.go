@@ -140,6 +140,14 @@ type Config struct {
 	// and TLS 1.3 tickets, keyed by server name.
 	ClientSessionCache SessionStore
 
+	// SignatureSchemes, when set, restricts and orders the signature
+	// schemes this side signs its handshake with and accepts from the peer,
+	// both roles and versions (client certificates and CertificateRequest's
+	// list included), and a derived ClientHello offers them. PKCS#1 v1.5
+	// and SHA-1 schemes are never used in TLS 1.3. Nil keeps the defaults:
+	// ECDSA, Ed25519 and RSA-PSS, and PKCS#1 v1.5 in TLS 1.2 only.
+	SignatureSchemes []uint16
+
 	// VerifyPeerCertificate, when set, is called once per handshake, full
 	// or resumed, after the peer's Finished verified, with the peer's DER
 	// certificates and the chains that verified them (nil when none did and
@@ -222,7 +230,7 @@ func (c *Config) machineConfig(isClient bool, e *Engine) (*machine.Config, error
 		return nil, err
 	}
 	c.watchStores(m, isClient, e)
-	m.VerifyPeerCertificate = c.VerifyPeerCertificate
+	m.VerifyPeerCertificate, m.SignatureSchemes = c.VerifyPeerCertificate, c.SignatureSchemes
 	if c.VerifyConnection != nil {
 		m.VerifyConnection = func(st *machine.ConnectionState) error { return c.VerifyConnection(ConnectionState(*st)) }
 	}

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+
 	"github.com/securepair/securepair/engine/internal/machine"
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
@@ -101,3 +103,32 @@ const (
 	CertCompressionBrotli = machine.CertCompressionBrotli
 	CertCompressionZstd   = machine.CertCompressionZstd
 )
+
+// signatureSchemeNames are the IANA names of the schemes the engine knows
+// (RFC 8446 section 4.2.3).
+var signatureSchemeNames = map[uint16]string{
+	0x0403: "ecdsa_secp256r1_sha256", 0x0503: "ecdsa_secp384r1_sha384", 0x0603: "ecdsa_secp521r1_sha512",
+	0x0807: "ed25519", 0x0804: "rsa_pss_rsae_sha256", 0x0805: "rsa_pss_rsae_sha384", 0x0806: "rsa_pss_rsae_sha512",
+	0x0401: "rsa_pkcs1_sha256", 0x0501: "rsa_pkcs1_sha384", 0x0601: "rsa_pkcs1_sha512",
+}
+
+// SignatureSchemeName is a signature scheme's IANA name ("ed25519",
+// "rsa_pss_rsae_sha256"), or its number in hex when the engine does not
+// sign or verify with it.
+func SignatureSchemeName(id uint16) string {
+	if name, ok := signatureSchemeNames[id]; ok {
+		return name
+	}
+	return fmt.Sprintf("0x%04x", id)
+}
+
+// SignatureSchemeByName is the scheme SignatureSchemeName names; false for
+// a name the engine does not know.
+func SignatureSchemeByName(name string) (uint16, bool) {
+	for id, n := range signatureSchemeNames {
+		if n == name {
+			return id, true
+		}
+	}
+	return 0, false
+}

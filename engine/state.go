@@ -38,6 +38,13 @@ type ConnectionState struct {
 	// negotiated protocol, when ALPS was negotiated (Config.ApplicationSettings).
 	PeerApplicationSettings []byte
 	HandshakeComplete       bool
+	// PeerSignatureScheme is the scheme of the peer's handshake signature
+	// (CertificateVerify, or a TLS 1.2 ServerKeyExchange); 0 when it
+	// signed nothing (resumption, no client certificate).
+	PeerSignatureScheme uint16
+	// LocalSignatureScheme is the scheme this side signed with; 0 when it
+	// signed nothing.
+	LocalSignatureScheme uint16
 }
 
 // CryptoTLS is the state as crypto/tls reports it, for code written

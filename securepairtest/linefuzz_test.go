@@ -40,6 +40,7 @@ func lineServer(received []byte, reply io.Writer) {
 // client's application payload, the answer comes back through TLS.
 func FuzzLineProtocol(f *testing.F) {
 	f.Add([]byte("SET a 1\nGET a\n"))
+	f.Add([]byte("SET key 12345678\nGET key\n")) // the longest value that fits
 	f.Add([]byte("GET b\n"))
 	f.Fuzz(func(t *testing.T, request []byte) {
 		answer := Exchange(t, 1, request, lineServer)
@@ -77,10 +78,10 @@ func TestFuzzFindsPlantedBug(t *testing.T) {
 			os.Remove("testdata")
 		}
 	})
-	cmd := exec.Command("go", "test", "-run", "^$", "-fuzz", "^FuzzLineProtocol$", "-fuzztime", "60s", ".")
+	cmd := exec.Command("go", "test", "-run", "^$", "-fuzz", "^FuzzLineProtocol$", "-fuzztime", "90s", ".")
 	out, err := cmd.CombinedOutput()
 	if err == nil {
-		t.Fatalf("the fuzzer did not find the planted bug in 60 s:\n%s", out)
+		t.Fatalf("the fuzzer did not find the planted bug in 90 s:\n%s", out)
 	}
 	if !strings.Contains(string(out), "slice bounds out of range") || !strings.Contains(string(out), "Failing input written to") {
 		t.Fatalf("the fuzzer failed otherwise:\n%s", out)

@@ -22,6 +22,7 @@ package securepairtest
 import (
 	"crypto/tls"
 	mrand "math/rand/v2"
+	"sync"
 	"testing"
 	"testing/cryptotest"
 	"time"
@@ -113,17 +114,38 @@ func NewPair(t *testing.T, seed uint64, opts ...Option) *Pair {
 // Configs from seed.
 func seeded(t *testing.T, seed uint64, opts []Option) (client, server *engine.Config, certs *Certs) {
 	t.Helper()
-	cryptotest.SetGlobalRandom(t, seed)
 	o := options{keyType: certgen.ECDSAP256, group: tls.X25519}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	certs, err := NewCerts(o.keyType)
+	certs = seededCerts(t, seed, o.keyType)
+	cryptotest.SetGlobalRandom(t, seed) // the handshake's randomness starts at the same point, certificates made or not
+	client, server = configs(seed, certs, o)
+	return client, server, certs
+}
+
+// certsCache keeps the certificates of each seed and key type: making them
+// is most of a pair's cost (fuzz targets make thousands), and under
+// SetGlobalRandom they are the same every time anyway.
+var certsCache sync.Map // certsKey → *Certs
+
+type certsKey struct {
+	seed uint64
+	kt   certgen.KeyType
+}
+
+func seededCerts(t *testing.T, seed uint64, kt certgen.KeyType) *Certs {
+	t.Helper()
+	if c, ok := certsCache.Load(certsKey{seed, kt}); ok {
+		return c.(*Certs)
+	}
+	cryptotest.SetGlobalRandom(t, seed)
+	certs, err := NewCerts(kt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, server = configs(seed, certs, o)
-	return client, server, certs
+	certsCache.Store(certsKey{seed, kt}, certs)
+	return certs
 }
 
 // configs are the two sides' Configs: randomness from the seed, the clock

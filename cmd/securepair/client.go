@@ -132,9 +132,17 @@ func dial(ctx context.Context, addr string, proto adapters.Protocol, cfg *engine
 // report prints the seed's line and one line per negotiated parameter.
 func report(w io.Writer, st engine.ConnectionState) {
 	fmt.Fprintln(w, authorizedLine("client", st))
-	fmt.Fprintf(w, "version: %s\ncipher: %s\ngroup: %s\nalpn: %s\nnpn: %s\nservername: %s\nresumed: %s\n",
+	fmt.Fprintf(w, "version: %s\ncipher: %s\ngroup: %s\nalpn: %s\nnpn: %s\nservername: %s\nresumed: %s\npeer signature: %s\nlocal signature: %s\n",
 		versionName(st.Version), engine.SuiteName(st.CipherSuite), engine.GroupName(uint16(st.Group)),
-		orNone(st.NegotiatedProtocol), orNone(st.NPNProtocol), orNone(st.ServerName), yesNo(st.DidResume))
+		orNone(st.NegotiatedProtocol), orNone(st.NPNProtocol), orNone(st.ServerName), yesNo(st.DidResume),
+		schemeOrNone(st.PeerSignatureScheme), schemeOrNone(st.LocalSignatureScheme))
+}
+
+func schemeOrNone(s uint16) string {
+	if s == 0 {
+		return "none"
+	}
+	return engine.SignatureSchemeName(s)
 }
 
 func yesNo(b bool) string {

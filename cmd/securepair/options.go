@@ -20,6 +20,7 @@ type tlsFlags struct {
 	alpn, npn                 string
 	minVersion, maxVersion    string
 	keylog                    string
+	sigalgs                   string
 }
 
 func (f *tlsFlags) register(fs *flag.FlagSet) {
@@ -31,6 +32,7 @@ func (f *tlsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.npn, "npn", "", "comma-separated NPN protocols (TLS 1.2 only)")
 	fs.StringVar(&f.minVersion, "min-version", "", "lowest TLS version: 1.2 or 1.3")
 	fs.StringVar(&f.maxVersion, "max-version", "", "highest TLS version: 1.2 or 1.3")
+	fs.StringVar(&f.sigalgs, "sigalgs", "", "comma-separated signature schemes to sign with and accept, in order (IANA names: ecdsa_secp256r1_sha256, ed25519, rsa_pss_rsae_sha256, ...)")
 	fs.StringVar(&f.keylog, "keylog", "", "append NSS key log lines (SSLKEYLOGFILE format) to `file`")
 }
 
@@ -48,6 +50,15 @@ func (f *tlsFlags) apply(cfg *engine.Config) error {
 	}
 	if f.alpn != "" {
 		cfg.NextProtos = strings.Split(f.alpn, ",")
+	}
+	if f.sigalgs != "" {
+		for _, name := range strings.Split(f.sigalgs, ",") {
+			id, ok := engine.SignatureSchemeByName(strings.TrimSpace(name))
+			if !ok {
+				return fmt.Errorf("-sigalgs: unknown signature scheme %q", name)
+			}
+			cfg.SignatureSchemes = append(cfg.SignatureSchemes, id)
+		}
 	}
 	if f.cert != "" || f.key != "" {
 		cert, err := loadKeyPair(f.cert, f.key, f.passphrase)

@@ -373,13 +373,14 @@ func (s *clientExpectCertificateVerify) Handle(raw []byte, out Sink) (State, err
 	if err != nil {
 		return nil, err
 	}
-	if !contains(s.c.hello.SignatureAlgorithms, cv.Scheme) || !contains(defaultSchemes13, cv.Scheme) {
+	if !contains(s.c.hello.SignatureAlgorithms, cv.Scheme) || !contains(s.c.cfg.schemes13(), cv.Scheme) {
 		return nil, illegal("server signed with scheme %#04x, which was not offered", cv.Scheme)
 	}
 	content := signedContent(serverSignatureContext, s.k.t.Sum())
 	if err := verifySignature(s.c.state.PeerCertificates[0].PublicKey, cv.Scheme, content, cv.Signature); err != nil {
 		return nil, err
 	}
+	s.c.state.PeerSignatureScheme = cv.Scheme
 	s.k.t.Add(raw)
 	return &clientExpectFinished{c: s.c, k: s.k, certReq: s.certReq}, nil
 }

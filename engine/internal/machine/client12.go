@@ -169,13 +169,14 @@ func (s *client12ExpectServerKeyExchange) Handle(raw []byte, out Sink) (State, e
 	if !contains(h.SupportedGroups, ske.Group) || !contains(groups12, ske.Group) {
 		return nil, illegal("ServerKeyExchange uses group %#04x, which was not offered", ske.Group)
 	}
-	if !contains(h.SignatureAlgorithms, ske.Scheme) {
+	if !contains(h.SignatureAlgorithms, ske.Scheme) || !contains(s.cfg.schemes12(), ske.Scheme) {
 		return nil, illegal("ServerKeyExchange signed with scheme %#04x, which was not offered", ske.Scheme)
 	}
 	content := serverKeyExchangeContent(s.sess.clientRandom, s.sess.serverRandom, ske)
 	if err := verifySignature12(s.state.PeerCertificates[0].PublicKey, ske.Scheme, content, ske.Signature); err != nil {
 		return nil, err
 	}
+	s.state.PeerSignatureScheme = ske.Scheme
 	key, pub, err := handshake.NewClientKeyShare(ske.Group, s.cfg.rand())
 	if err != nil {
 		return nil, internal(err)
@@ -231,7 +232,7 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 	var scheme uint16
 	if s.certReq != nil {
 		fit := certsOfTypes(certsFromCAs(s.cfg.Certificates, s.certReq.Authorities), s.certReq.CertificateTypes)
-		cert, scheme = chooseCertificate12(fit, s.certReq.SignatureAlgorithms)
+		cert, scheme = chooseCertificate12(fit, agreed(s.cfg.schemes12(), s.certReq.SignatureAlgorithms))
 		msg := &handshake.Certificate12{}
 		if cert != nil {
 			msg.Chain = cert.Certificate
@@ -246,6 +247,7 @@ func (s *client12ExpectServerHelloDone) sendFlight(out Sink) (State, error) {
 	s.sess.deriveMaster(s.shared, &s.t)
 	s.cfg.logKey("CLIENT_RANDOM", s.hello.Random, s.sess.master)
 	if cert != nil {
+		s.state.LocalSignatureScheme = scheme
 		sig, err := sign(cert.PrivateKey.(crypto.Signer), scheme, s.t.msgs, s.cfg.rand())
 		if err != nil {
 			return nil, err

@@ -36,7 +36,7 @@ func authorizeServer(cfg *Config, st *ConnectionState, certs []*x509.Certificate
 // chain whose key fits the requested signature algorithms, with its
 // CertificateVerify, or an empty Certificate when none fits.
 func (c *client13) sendClientCertificate(req *handshake.CertificateRequest, k *clientKeys, out Sink) error {
-	cert, scheme := chooseCertificate(certsFromCAs(c.cfg.Certificates, req.Authorities), req.SignatureAlgorithms)
+	cert, scheme := chooseCertificate(certsFromCAs(c.cfg.Certificates, req.Authorities), agreed(c.cfg.schemes13(), req.SignatureAlgorithms))
 	msg := &handshake.Certificate{Context: req.Context}
 	if cert != nil {
 		for _, der := range cert.Certificate {
@@ -48,6 +48,7 @@ func (c *client13) sendClientCertificate(req *handshake.CertificateRequest, k *c
 	if err := out.SendMessage(raw); err != nil || cert == nil {
 		return err
 	}
+	c.state.LocalSignatureScheme = scheme
 	sig, err := sign(cert.PrivateKey.(crypto.Signer), scheme, signedContent(clientSignatureContext, k.t.Sum()), c.cfg.rand())
 	if err != nil {
 		return err

@@ -24,7 +24,7 @@ func TestClientCertificateVerifyWrongTranscript(t *testing.T) {
 	}
 	leaf, _ := x509.ParseCertificate(cert.Certificate[0])
 	suite := handshake.Suite13ByID(handshake.TLS_AES_128_GCM_SHA256)
-	fin := &serverExpectFinished{suite: suite, t: handshake.NewTranscript(suite), state: &ConnectionState{PeerCertificates: []*x509.Certificate{leaf}}}
+	fin := &serverExpectFinished{cfg: &Config{}, suite: suite, t: handshake.NewTranscript(suite), state: &ConnectionState{PeerCertificates: []*x509.Certificate{leaf}}}
 	fin.t.Add([]byte("the transcript the server saw"))
 	other := sha256.Sum256([]byte("another transcript"))
 	sig, err := sign(cert.PrivateKey.(crypto.Signer), SchemeECDSAP256SHA256, signedContent(clientSignatureContext, other[:]), nil)
@@ -40,6 +40,16 @@ func TestClientCertificateVerifyWrongTranscript(t *testing.T) {
 	if err != nil || next != State(fin) {
 		t.Fatalf("the right transcript: %v", err)
 	}
+	if fin.state.PeerSignatureScheme != SchemeECDSAP256SHA256 {
+		t.Fatalf("PeerSignatureScheme %#04x", fin.state.PeerSignatureScheme)
+	}
+
+	// A valid signature with a scheme the server's SignatureSchemes leave
+	// out (so its CertificateRequest did not list it) is illegal_parameter
+	// (RFC 8446 section 4.4.3).
+	fin.cfg.SignatureSchemes = []uint16{SchemePSSRSAESHA256}
+	_, err = (&serverExpectClientCertificateVerify{fin: fin}).Handle(handshake.Marshal((&handshake.CertificateVerify{Scheme: SchemeECDSAP256SHA256, Signature: good})), &testSink{})
+	wantAlert(t, err, record.AlertIllegalParameter)
 }
 
 // Post-handshake authentication was never offered, so a CertificateRequest

@@ -56,6 +56,8 @@ type Config struct {
 
 	KeyLogWriter io.Writer
 
+	SignatureSchemes []uint16
+
 	VerifyPeerCertificate func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
 	VerifyConnection      func(*ConnectionState) error
 }
@@ -141,16 +143,17 @@ func (c *Config) maxVersion() uint16 {
 }
 
 // allows reports whether version v is spoken: within MinVersion..MaxVersion
-// and with a cipher suite of that version listed (a client listing only
-// TLS 1.2 suites does not offer TLS 1.3, which it could not complete).
+// and with a cipher suite and a signature scheme of that version listed (a
+// client listing only TLS 1.2 suites, or only PKCS#1 v1.5 schemes, does
+// not offer TLS 1.3, which it could not complete).
 func (c *Config) allows(v uint16) bool {
 	if v < c.minVersion() || v > c.maxVersion() {
 		return false
 	}
 	if v == handshake.VersionTLS13 {
-		return len(c.suites()) > 0
+		return len(c.suites()) > 0 && len(c.schemes13()) > 0
 	}
-	return len(c.suites12()) > 0
+	return len(c.suites12()) > 0 && len(c.schemes12()) > 0
 }
 
 // suites12 are the TLS 1.2 suites the Config lists; the defaults never
@@ -183,7 +186,7 @@ func (c *Config) Check(isClient bool) error {
 		return errors.New("MinVersion is above MaxVersion")
 	}
 	if !c.allows(handshake.VersionTLS13) && !c.allows(handshake.VersionTLS12) {
-		return errors.New("no supported cipher suite in CipherSuites for the versions MinVersion..MaxVersion allow")
+		return errors.New("no supported cipher suite and signature scheme in CipherSuites and SignatureSchemes for the versions MinVersion..MaxVersion allow")
 	}
 	if !isClient && !c.allows(handshake.VersionTLS13) && len(c.serverSuites12()) == 0 {
 		return errors.New("no TLS 1.2 cipher suite a server negotiates in CipherSuites")
@@ -229,4 +232,6 @@ type ConnectionState struct {
 	Fingerprint             handshake.Fingerprint
 	PeerApplicationSettings []byte
 	HandshakeComplete       bool
+	PeerSignatureScheme     uint16
+	LocalSignatureScheme    uint16
 }

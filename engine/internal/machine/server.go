@@ -187,7 +187,7 @@ func (s *serverExpectClientHello) pickCertificate(ch *handshake.ClientHello, c *
 	if err != nil {
 		return err
 	}
-	if c.cert, c.scheme = chooseCertificate(certs, ch.SignatureAlgorithms); c.cert == nil {
+	if c.cert, c.scheme = chooseCertificate(certs, agreed(s.cfg.schemes13(), ch.SignatureAlgorithms)); c.cert == nil {
 		return record.Errorf(record.AlertHandshakeFailure, "no certificate fits the client's signature algorithms")
 	}
 	return nil
@@ -401,6 +401,9 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 		DidResume:            c.psk != nil,
 		EarlyDataAccepted:    c.early,
 	}
+	if c.psk == nil {
+		state.LocalSignatureScheme = c.scheme
+	}
 	if c.psk == nil || c.pskMode == pskModeDHEKE {
 		state.Group = tls.CurveID(c.group)
 	}
@@ -457,7 +460,7 @@ func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *handshake.
 		return append(msgs, finRaw), nil
 	}
 	if s.cfg.ClientAuth != tls.NoClientCert {
-		exts := []handshake.Extension{handshake.Uint16ListExt(handshake.ExtSignatureAlgorithms, defaultSchemes13)}
+		exts := []handshake.Extension{handshake.Uint16ListExt(handshake.ExtSignatureAlgorithms, s.cfg.schemes13())}
 		if names := acceptableCAs(s.cfg.ClientCAs); len(names) > 0 {
 			exts = append(exts, handshake.CertificateAuthoritiesExt(names))
 		}

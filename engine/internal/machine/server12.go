@@ -145,7 +145,7 @@ func (s *serverExpectClientHello) pick12(ch *handshake.ClientHello, st *server12
 			if !ok || len(certs[i].Certificate) == 0 || isECDSAish(signer.Public()) != suite.ECDSA || !curveOffered(signer.Public(), ch.SupportedGroups) {
 				continue
 			}
-			if scheme, ok := pickScheme12(signer.Public(), ch.SignatureAlgorithms); ok {
+			if scheme, ok := pickScheme12(signer.Public(), agreed(s.cfg.schemes12(), ch.SignatureAlgorithms)); ok {
 				st.sess.suite = suite
 				return &certs[i], scheme, nil
 			}
@@ -161,6 +161,7 @@ func (st *server12) sendFlight(out Sink, sh *handshake.ServerHello, cert *tls.Ce
 		return nil, internal(err)
 	}
 	ske := &handshake.ServerKeyExchange{Group: group, Public: pub, Scheme: scheme}
+	st.state.LocalSignatureScheme = scheme
 	ske.Signature, err = sign(cert.PrivateKey.(crypto.Signer), scheme,
 		serverKeyExchangeContent(st.sess.clientRandom, st.sess.serverRandom, ske), st.cfg.rand())
 	if err != nil {
@@ -169,7 +170,7 @@ func (st *server12) sendFlight(out Sink, sh *handshake.ServerHello, cert *tls.Ce
 	msgs := [][]byte{handshake.Marshal(sh), handshake.Marshal((&handshake.Certificate12{Chain: cert.Certificate})), handshake.Marshal(ske)}
 	askCert := st.cfg.ClientAuth != tls.NoClientCert
 	if askCert {
-		msgs = append(msgs, handshake.Marshal((&handshake.CertificateRequest12{CertificateTypes: []uint8{certTypeRSASign, certTypeECDSASign}, SignatureAlgorithms: defaultSchemes12,
+		msgs = append(msgs, handshake.Marshal((&handshake.CertificateRequest12{CertificateTypes: []uint8{certTypeRSASign, certTypeECDSASign}, SignatureAlgorithms: st.cfg.schemes12(),
 			Authorities: acceptableCAs(st.cfg.ClientCAs)})))
 	}
 	msgs = append(msgs, handshake.EmptyMessage(handshake.TypeServerHelloDone))
@@ -252,13 +253,14 @@ func (s *server12ExpectCertificateVerify) Handle(raw []byte, out Sink) (State, e
 	if err != nil {
 		return nil, err
 	}
-	if !contains(defaultSchemes12, cv.Scheme) {
+	if !contains(s.next.cfg.schemes12(), cv.Scheme) {
 		return nil, illegal("client signed with scheme %#04x, which was not requested", cv.Scheme)
 	}
 	next := s.next
 	if err := verifySignature12(next.state.PeerCertificates[0].PublicKey, cv.Scheme, next.t.msgs, cv.Signature); err != nil {
 		return nil, err
 	}
+	next.state.PeerSignatureScheme = cv.Scheme
 	next.t.add(raw)
 	return next, nil
 }

@@ -82,13 +82,14 @@ func (s *serverExpectClientCertificateVerify) Handle(raw []byte, out Sink) (Stat
 	if err != nil {
 		return nil, err
 	}
-	if !contains(defaultSchemes13, cv.Scheme) {
+	if !contains(s.fin.cfg.schemes13(), cv.Scheme) {
 		return nil, illegal("client signed with scheme %#04x, which was not requested", cv.Scheme)
 	}
 	content := signedContent(clientSignatureContext, s.fin.t.Sum())
 	if err := verifySignature(s.fin.state.PeerCertificates[0].PublicKey, cv.Scheme, content, cv.Signature); err != nil {
 		return nil, err
 	}
+	s.fin.state.PeerSignatureScheme = cv.Scheme
 	s.fin.t.Add(raw)
 	return s.fin, nil
 }

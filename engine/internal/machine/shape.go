@@ -120,8 +120,9 @@ func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*handshake.ClientKeyShar
 	for i, g := range groups {
 		curves[i] = utls.CurveID(g)
 	}
-	sigs := make([]utls.SignatureScheme, len(defaultSchemesCert))
-	for i, s := range defaultSchemesCert {
+	offered := cfg.schemesOffered()
+	sigs := make([]utls.SignatureScheme, len(offered))
+	for i, s := range offered {
 		sigs[i] = utls.SignatureScheme(s)
 	}
 	var exts []utls.TLSExtension

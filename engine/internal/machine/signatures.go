@@ -61,6 +61,36 @@ var defaultSchemes12 = []uint16{
 	SchemeECDSAP521SHA512, SchemePSSRSAESHA512, SchemePKCS1SHA256, SchemePKCS1SHA384, SchemePKCS1SHA512,
 }
 
+// schemes13 are the schemes this side signs with and accepts in TLS 1.3,
+// in its order: SignatureSchemes without what TLS 1.3 forbids (PKCS#1
+// v1.5, SHA-1), or the defaults.
+func (c *Config) schemes13() []uint16 { return c.ourSchemes(defaultSchemes13) }
+
+// schemes12 are the same for TLS 1.2.
+func (c *Config) schemes12() []uint16 { return c.ourSchemes(defaultSchemes12) }
+
+func (c *Config) ourSchemes(allowed []uint16) []uint16 {
+	if c.SignatureSchemes == nil {
+		return allowed
+	}
+	return filter(c.SignatureSchemes, func(s uint16) bool { return contains(allowed, s) })
+}
+
+// schemesOffered are the schemes a derived ClientHello lists: the defaults
+// (with the PKCS#1 ones certificates are still signed with), or
+// SignatureSchemes as far as we know them.
+func (c *Config) schemesOffered() []uint16 {
+	if c.SignatureSchemes == nil {
+		return defaultSchemesCert
+	}
+	return filter(c.SignatureSchemes, func(s uint16) bool { _, ok := schemes[s]; return ok })
+}
+
+// agreed is ours ∩ peer's, in our order.
+func agreed(ours, peers []uint16) []uint16 {
+	return filter(ours, func(s uint16) bool { return contains(peers, s) })
+}
+
 // schemesForKey12 lists the TLS 1.2 schemes a public key can sign with: in
 // TLS 1.2 an ECDSA key may use any hash, and RSA may use PKCS#1 v1.5.
 func schemesForKey12(pub crypto.PublicKey) []uint16 {
@@ -75,10 +105,15 @@ func schemesForKey12(pub crypto.PublicKey) []uint16 {
 	return nil
 }
 
-// pickScheme12 returns our first TLS 1.2 scheme for the key that the peer accepts.
-func pickScheme12(pub crypto.PublicKey, peerAccepts []uint16) (uint16, bool) {
-	for _, s := range schemesForKey12(pub) {
-		if contains(peerAccepts, s) {
+// pickScheme12 returns the first of the agreed schemes (ours the peer
+// accepts, in our order) that the key can sign with in TLS 1.2.
+func pickScheme12(pub crypto.PublicKey, agreedSchemes []uint16) (uint16, bool) {
+	return firstFitting(schemesForKey12(pub), agreedSchemes)
+}
+
+func firstFitting(forKey, agreedSchemes []uint16) (uint16, bool) {
+	for _, s := range agreedSchemes {
+		if contains(forKey, s) {
 			return s, true
 		}
 	}
@@ -105,14 +140,9 @@ func schemesForKey(pub crypto.PublicKey) []uint16 {
 	return nil
 }
 
-// pickScheme returns the first scheme of the key's that the peer accepts.
-func pickScheme(pub crypto.PublicKey, peerAccepts []uint16) (uint16, bool) {
-	for _, s := range schemesForKey(pub) {
-		if contains(peerAccepts, s) {
-			return s, true
-		}
-	}
-	return 0, false
+// pickScheme is pickScheme12 with TLS 1.3's schemes.
+func pickScheme(pub crypto.PublicKey, agreedSchemes []uint16) (uint16, bool) {
+	return firstFitting(schemesForKey(pub), agreedSchemes)
 }
 
 const (
