@@ -45,12 +45,18 @@ type ConnectionState struct {
 	// LocalSignatureScheme is the scheme this side signed with; 0 when it
 	// signed nothing.
 	LocalSignatureScheme uint16
+	// OCSPResponse is the OCSP response the server stapled (RFC 6066
+	// section 8), as it came: checking it against the chain is the
+	// caller's choice (CheckOCSP). Reported on full handshakes.
+	OCSPResponse []byte
+	// SignedCertificateTimestamps are the server's Certificate
+	// Transparency timestamps from the TLS handshake (RFC 6962 section 3.3).
+	SignedCertificateTimestamps [][]byte
 }
 
 // CryptoTLS is the state as crypto/tls reports it, for code written
 // against tls.ConnectionState (net/http's Request.TLS, x/net/http2). Fields
-// the engine does not have (TLSUnique, OCSPResponse,
-// SignedCertificateTimestamps, ECHAccepted) stay empty, and crypto/tls
+// the engine does not have (TLSUnique, ECHAccepted) stay empty, and crypto/tls
 // gives no way to fill its keying-material exporter: the result's
 // ExportKeyingMaterial panics (crypto/tls calls a nil function); call
 // Engine.ExportKeyingMaterial instead.
@@ -68,5 +74,7 @@ func (s ConnectionState) CryptoTLS() tls.ConnectionState {
 		PeerCertificates:           s.PeerCertificates,
 		VerifiedChains:             s.VerifiedChains,
 		HelloRetryRequest:          s.DidHelloRetry,
+		OCSPResponse:               s.OCSPResponse,
+		SignedCertificateTimestamps: s.SignedCertificateTimestamps,
 	}
 }

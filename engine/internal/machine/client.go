@@ -338,6 +338,9 @@ func (s *clientExpectCertificate) Handle(raw []byte, out Sink) (State, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := readLeafExtensions13(msg.Entries[0], s.c.state); err != nil {
+		return nil, err
+	}
 	if err := authorizeServer(s.c.cfg, s.c.state, certs, x509.KeyUsageDigitalSignature); err != nil {
 		return nil, err
 	}

@@ -34,6 +34,9 @@ type client12 struct {
 	state *ConnectionState
 	sess  session12
 	t     transcript12
+	// statusAcked: the ServerHello acknowledged status_request, so a
+	// CertificateStatus may follow the Certificate (RFC 6066 section 8).
+	statusAcked bool
 }
 
 // handleServerHello12 takes a ServerHello that negotiates TLS 1.2.
@@ -78,6 +81,10 @@ func (c *clientShared) handleServerHello12(sh *handshake.ServerHello, raw []byte
 		return nil, record.Errorf(record.AlertHandshakeFailure, "server does not support extended master secret (RFC 7627), which is required")
 	}
 	st := &client12{cfg: c.cfg, hello: h, sh: sh, state: c.state}
+	var err error
+	if st.statusAcked, err = readServerHelloStapling(sh, c.state); err != nil {
+		return nil, err
+	}
 	st.sess = session12{suite: suite, ems: sh.ExtendedMasterSecret, clientRandom: h.Random[:], serverRandom: sh.Random[:],
 		etm: suite.MAC != 0 && slices.ContainsFunc(sh.Extensions, isExt(extEncryptThenMAC))}
 	if sh.NPNProtocols != nil {
@@ -125,10 +132,37 @@ func (s *client12ExpectCertificate) Handle(raw []byte, out Sink) (State, error) 
 		return nil, err
 	}
 	s.t.add(raw)
+	var next State = &client12ExpectServerKeyExchange{s.client12}
 	if s.sess.suite.RSAKeyExchange {
-		return s.encryptPremaster(certs[0].PublicKey)
+		if next, err = s.encryptPremaster(certs[0].PublicKey); err != nil {
+			return nil, err
+		}
 	}
-	return &client12ExpectServerKeyExchange{s.client12}, nil
+	if s.statusAcked {
+		return &client12MaybeCertificateStatus{client12: s.client12, next: next}, nil
+	}
+	return next, nil
+}
+
+// client12MaybeCertificateStatus takes the CertificateStatus a server that
+// acknowledged status_request may send after its Certificate (it may also
+// not: RFC 6066 section 8), then goes on as next.
+type client12MaybeCertificateStatus struct {
+	*client12
+	next State
+}
+
+func (s *client12MaybeCertificateStatus) Handle(raw []byte, out Sink) (State, error) {
+	if handshake.MessageType(raw[0]) != typeCertificateStatus {
+		return s.next.Handle(raw, out)
+	}
+	resp, err := readCertificateStatus(raw[handshake.HeaderLen:])
+	if err != nil {
+		return nil, err
+	}
+	s.state.OCSPResponse = resp
+	s.t.add(raw)
+	return s.next, nil
 }
 
 // encryptPremaster makes RSA key exchange's premaster secret: the hello's

@@ -234,4 +234,6 @@ type ConnectionState struct {
 	HandshakeComplete       bool
 	PeerSignatureScheme     uint16
 	LocalSignatureScheme    uint16
+	OCSPResponse                []byte
+	SignedCertificateTimestamps [][]byte
 }

@@ -54,6 +54,8 @@ type serverChoice struct {
 	sniAck   bool     // the hello named a server: acknowledge it (RFC 6066 section 3)
 	compress []uint16 // certificate compression the client takes (RFC 8879)
 	alps     uint16   // ALPS code point to answer with; 0: no ALPS
+	// The client asked for the OCSP staple and the SCTs.
+	askedOCSP, askedSCT bool
 }
 
 // needsRetry reports whether the hello lacks a usable key share.
@@ -106,7 +108,7 @@ func (s *serverExpectClientHello) negotiate(ch *handshake.ClientHello) (*serverC
 	if s.retry != nil && ch.EarlyData {
 		return nil, illegal("early_data in the second ClientHello")
 	}
-	c := &serverChoice{sniAck: ch.ServerName != "", compress: ch.CompressCertificate}
+	c := &serverChoice{sniAck: ch.ServerName != "", compress: ch.CompressCertificate, askedOCSP: ch.StatusRequest, askedSCT: ch.SCT}
 	for _, suite := range s.cfg.suites() {
 		if contains(ch.CipherSuites, suite.ID) {
 			c.suite = suite
@@ -448,6 +450,7 @@ func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *handshake.
 	for _, der := range c.cert.Certificate {
 		cert.Entries = append(cert.Entries, handshake.CertificateEntry{Data: der})
 	}
+	cert.Entries[0].Extensions = leafExtensions13(c.cert, c.askedOCSP, c.askedSCT)
 	eeRaw, certRaw := handshake.Marshal(ee), handshake.Marshal(cert)
 	if cc, ok := compressCertificate(certRaw, s.cfg.CertCompression, c.compress); ok {
 		certRaw = handshake.Marshal(cc)

@@ -30,6 +30,9 @@ type server12 struct {
 	npn   bool             // NPN was negotiated: a NextProtocol comes before Finished
 	state *ConnectionState // the engine's, filled as the handshake goes
 	alpn  string
+	// certStatus is the CertificateStatus message to send after
+	// Certificate (the OCSP staple); nil for none.
+	certStatus []byte
 }
 
 // keep12 is how a full handshake's session is kept once it completes: under
@@ -127,6 +130,9 @@ func (s *serverExpectClientHello) handleClientHello12(ch *handshake.ClientHello,
 	*st.state = ConnectionState{Version: handshake.VersionTLS12, CipherSuite: st.sess.suite.ID, Group: tls.CurveID(group),
 		NegotiatedProtocol: alpn, ServerName: ch.ServerName, ExtendedMasterSecret: st.sess.ems}
 	st.t.add(raw)
+	staplingExts, status := stapling12(cert, ch)
+	sh.Extensions = append(sh.Extensions, staplingExts...)
+	st.certStatus = status
 	return st.sendFlight(out, sh, cert, scheme, group, keep)
 }
 
@@ -167,7 +173,11 @@ func (st *server12) sendFlight(out Sink, sh *handshake.ServerHello, cert *tls.Ce
 	if err != nil {
 		return nil, err
 	}
-	msgs := [][]byte{handshake.Marshal(sh), handshake.Marshal((&handshake.Certificate12{Chain: cert.Certificate})), handshake.Marshal(ske)}
+	msgs := [][]byte{handshake.Marshal(sh), handshake.Marshal((&handshake.Certificate12{Chain: cert.Certificate}))}
+	if st.certStatus != nil {
+		msgs = append(msgs, st.certStatus)
+	}
+	msgs = append(msgs, handshake.Marshal(ske))
 	askCert := st.cfg.ClientAuth != tls.NoClientCert
 	if askCert {
 		msgs = append(msgs, handshake.Marshal((&handshake.CertificateRequest12{CertificateTypes: []uint8{certTypeRSASign, certTypeECDSASign}, SignatureAlgorithms: st.cfg.schemes12(),

@@ -129,6 +129,9 @@ func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*handshake.ClientKeyShar
 	if cfg.ServerName != "" && net.ParseIP(cfg.ServerName) == nil {
 		exts = append(exts, &utls.SNIExtension{ServerName: cfg.ServerName})
 	}
+	// Ask for the OCSP staple and Certificate Transparency timestamps, as
+	// browsers do (ConnectionState reports them).
+	exts = append(exts, &utls.StatusRequestExtension{}, &utls.SCTExtension{})
 	if with12 {
 		exts = append(exts,
 			&utls.ExtendedMasterSecretExtension{},
