@@ -69,12 +69,12 @@ func (s ConnectionState) CryptoTLS() tls.ConnectionState {
 		CurveID:            s.Group,
 		NegotiatedProtocol: s.NegotiatedProtocol,
 		//lint:ignore SA1019 crypto/tls always sets it, and code may still check it
-		NegotiatedProtocolIsMutual: true,
-		ServerName:                 s.ServerName,
-		PeerCertificates:           s.PeerCertificates,
-		VerifiedChains:             s.VerifiedChains,
-		HelloRetryRequest:          s.DidHelloRetry,
-		OCSPResponse:               s.OCSPResponse,
+		NegotiatedProtocolIsMutual:  true,
+		ServerName:                  s.ServerName,
+		PeerCertificates:            s.PeerCertificates,
+		VerifiedChains:              s.VerifiedChains,
+		HelloRetryRequest:           s.DidHelloRetry,
+		OCSPResponse:                s.OCSPResponse,
 		SignedCertificateTimestamps: s.SignedCertificateTimestamps,
 	}
 }

@@ -222,18 +222,18 @@ type ConnectionState struct {
 	VerifiedChains     [][]*x509.Certificate
 	// Authorized is true when the peer's certificate verified (Node's
 	// 'authorized'). AuthorizationError says why not when it is false.
-	Authorized              bool
-	AuthorizationError      error
-	NPNProtocol             string // the protocol chosen by NPN (TLS 1.2)
-	DidResume               bool
-	EarlyDataAccepted       bool // 0-RTT data was sent and taken
-	DidHelloRetry           bool
-	ExtendedMasterSecret    bool
-	Fingerprint             handshake.Fingerprint
-	PeerApplicationSettings []byte
-	HandshakeComplete       bool
-	PeerSignatureScheme     uint16
-	LocalSignatureScheme    uint16
+	Authorized                  bool
+	AuthorizationError          error
+	NPNProtocol                 string // the protocol chosen by NPN (TLS 1.2)
+	DidResume                   bool
+	EarlyDataAccepted           bool // 0-RTT data was sent and taken
+	DidHelloRetry               bool
+	ExtendedMasterSecret        bool
+	Fingerprint                 handshake.Fingerprint
+	PeerApplicationSettings     []byte
+	HandshakeComplete           bool
+	PeerSignatureScheme         uint16
+	LocalSignatureScheme        uint16
 	OCSPResponse                []byte
 	SignedCertificateTimestamps [][]byte
 }
