@@ -132,3 +132,20 @@ func SignatureSchemeByName(name string) (uint16, bool) {
 	}
 	return 0, false
 }
+
+// EarlyDataReason says why 0-RTT data was not taken
+// (ConnectionState.EarlyDataReason).
+type EarlyDataReason = machine.EarlyDataReason
+
+// Why 0-RTT data was not taken.
+const (
+	EarlyNoTicket      = machine.EarlyNoTicket
+	EarlyTicketTooOld  = machine.EarlyTicketTooOld
+	EarlyHelloRetry    = machine.EarlyHelloRetry
+	EarlyRefused       = machine.EarlyRefused
+	EarlyNotAllowed    = machine.EarlyNotAllowed
+	EarlyReplay        = machine.EarlyReplay
+	EarlyALPNChanged   = machine.EarlyALPNChanged
+	EarlySuiteChanged  = machine.EarlySuiteChanged
+	EarlyNoTicketTaken = machine.EarlyNoTicketTaken
+)

@@ -52,6 +52,13 @@ type ConnectionState struct {
 	// SignedCertificateTimestamps are the server's Certificate
 	// Transparency timestamps from the TLS handshake (RFC 6962 section 3.3).
 	SignedCertificateTimestamps [][]byte
+	// EarlyDataReason says why 0-RTT data was not taken when it was wanted
+	// (the client's Config.EarlyData; a server's: early_data in the hello):
+	// EarlyNoTicket, EarlyTicketTooOld, EarlyHelloRetry, EarlyRefused (the
+	// client's view), EarlyNotAllowed, EarlyReplay, EarlyALPNChanged,
+	// EarlySuiteChanged, EarlyNoTicketTaken (the server's). Empty when it
+	// was taken or not wanted.
+	EarlyDataReason EarlyDataReason
 }
 
 // CryptoTLS is the state as crypto/tls reports it, for code written

@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"io"
 	"slices"
-	"time"
 
 	"github.com/securepair/securepair/handshake"
 	"github.com/securepair/securepair/record"
@@ -438,12 +437,18 @@ func (c *clientShared) offerSession() error {
 		return nil
 	}
 	sess := c.cfg.clientSession()
-	if sess == nil || c.cfg.now().Sub(sess.CreatedAt) > 24*time.Hour {
+	if sess == nil {
+		c.wantedEarly(EarlyNoTicket)
 		return nil
 	}
 	if sess.Version == handshake.VersionTLS13 {
-		return c.offerPSK(sess)
+		return c.offerPSK(sess) // which checks the ticket's own lifetime
 	}
+	if c.cfg.now().Sub(sess.CreatedAt) > sessionIDLifetime {
+		c.wantedEarly(EarlyNoTicket)
+		return nil
+	}
+	c.wantedEarly(EarlyNoTicket) // a TLS 1.2 session has no 0-RTT
 	if !offers12(c.hello) {
 		return nil
 	}

@@ -34,6 +34,7 @@ func (s *clientExpectServerHello) handleRetry(hrr *handshake.ServerHello, raw []
 	t.Add(handshake.MessageHash(suite, c.helloRaw), raw)
 	if c.earlyOffered { // no 0-RTT after a HelloRetryRequest: send it again later
 		c.earlyOffered = false
+		c.state.EarlyDataReason = EarlyHelloRetry
 		out.EarlyData().Rejected()
 		if err := out.SetWriteKey(LevelHandshake, nil); err != nil {
 			return nil, err

@@ -236,4 +236,5 @@ type ConnectionState struct {
 	LocalSignatureScheme        uint16
 	OCSPResponse                []byte
 	SignedCertificateTimestamps [][]byte
+	EarlyDataReason             EarlyDataReason
 }

@@ -2,6 +2,23 @@ package machine
 
 import "github.com/securepair/securepair/record"
 
+// EarlyDataReason says why 0-RTT data that was wanted (Config.EarlyData on
+// a client, early_data in the hello on a server) was not taken.
+type EarlyDataReason string
+
+// Why 0-RTT was not taken.
+const (
+	EarlyNoTicket      EarlyDataReason = "no ticket that allows early data" // client: none cached, or one without the allowance
+	EarlyTicketTooOld  EarlyDataReason = "the ticket is too old"            // past its lifetime, or its age is off (server)
+	EarlyHelloRetry    EarlyDataReason = "HelloRetryRequest"                // RFC 8446 section 4.2.10
+	EarlyRefused       EarlyDataReason = "the server refused it"            // the client's view: the server did not say why
+	EarlyNotAllowed    EarlyDataReason = "not allowed by the server"        // no MaxEarlyData, no replay store, or not the first ticket
+	EarlyReplay        EarlyDataReason = "a replayed ClientHello"           // the replay store saw it (or failed)
+	EarlyALPNChanged   EarlyDataReason = "the ALPN protocol changed"        // from the ticket's
+	EarlySuiteChanged  EarlyDataReason = "the cipher suite changed"         // from the ticket's
+	EarlyNoTicketTaken EarlyDataReason = "no ticket was resumed"            // the server's view: none opened or fitted
+)
+
 // EarlyData is the whole 0-RTT state of one connection. The handshake states
 // open, answer and close it; the engine moves the bytes through it.
 type EarlyData struct {

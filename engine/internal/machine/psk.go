@@ -46,6 +46,9 @@ func computeBinder(s *handshake.Suite, psk, prefix, truncatedHello []byte) []byt
 // here, checks its age and binder, and records it in c. A binder that does
 // not verify is fatal; a ticket that merely does not fit is passed over.
 func (s *serverExpectClientHello) acceptPSK(ch *handshake.ClientHello, raw []byte, c *serverChoice) error {
+	if ch.EarlyData {
+		c.earlyReason = EarlyNoTicketTaken // until a ticket is taken
+	}
 	if s.cfg.TicketKeys == nil || len(ch.PSKIdentities) == 0 {
 		return nil
 	}
@@ -71,6 +74,9 @@ func (s *serverExpectClientHello) acceptPSK(ch *handshake.ClientHello, raw []byt
 		}
 		clientAge := time.Duration(id.ObfuscatedTicketAge-sess.AgeAdd) * time.Millisecond
 		if d := clientAge - now.Sub(sess.CreatedAt); d > maxTicketAgeSkew || d < -maxTicketAgeSkew {
+			if ch.EarlyData {
+				c.earlyReason = EarlyTicketTooOld
+			}
 			continue
 		}
 		var prefix []byte
@@ -82,12 +88,32 @@ func (s *serverExpectClientHello) acceptPSK(ch *handshake.ClientHello, raw []byt
 			return record.Errorf(record.AlertDecryptError, "PSK binder does not verify")
 		}
 		c.psk, c.pskIndex, c.pskMode = sess, i, mode
-		c.early = ch.EarlyData && i == 0 && s.retry == nil && sess.MaxEarlyData > 0 && s.cfg.MaxEarlyData > 0 &&
-			s.cfg.EarlyDataGuard != nil && sess.Suite == c.suite.ID && sess.ALPN == c.alpn &&
-			s.cfg.firstEarlyUse(ch.PSKBinders[i])
+		c.earlyReason = s.earlyRefusal(ch, c, sess, i)
+		c.early = ch.EarlyData && c.earlyReason == ""
 		return nil
 	}
 	return nil
+}
+
+// earlyRefusal is why the hello's 0-RTT data is not taken with the ticket
+// sess (its i-th identity), or "" to take it. The replay store is asked
+// last: only data that is otherwise acceptable is recorded.
+func (s *serverExpectClientHello) earlyRefusal(ch *handshake.ClientHello, c *serverChoice, sess *Session, i int) EarlyDataReason {
+	switch {
+	case !ch.EarlyData:
+		return ""
+	case s.retry != nil:
+		return EarlyHelloRetry
+	case i != 0 || sess.MaxEarlyData == 0 || s.cfg.MaxEarlyData == 0 || s.cfg.EarlyDataGuard == nil:
+		return EarlyNotAllowed
+	case sess.Suite != c.suite.ID:
+		return EarlySuiteChanged
+	case sess.ALPN != c.alpn:
+		return EarlyALPNChanged
+	case !s.cfg.firstEarlyUse(ch.PSKBinders[i]):
+		return EarlyReplay
+	}
+	return ""
 }
 
 // issueTickets sends NewSessionTicket messages after a TLS 1.3 handshake.
@@ -139,14 +165,21 @@ func ticketNonce(i int) []byte {
 func (c *clientShared) offerPSK(sess *Session) error {
 	suite := handshake.Suite13ByID(sess.Suite)
 	now := c.cfg.now()
-	if suite == nil || !contains(c.hello.SupportedVersions, handshake.VersionTLS13) || !c.hello.HasExtension(handshake.ExtPSKModes) ||
-		now.Sub(sess.CreatedAt) > sess.Lifetime {
+	if now.Sub(sess.CreatedAt) > sess.Lifetime {
+		c.wantedEarly(EarlyTicketTooOld)
+		return nil
+	}
+	if suite == nil || !contains(c.hello.SupportedVersions, handshake.VersionTLS13) || !c.hello.HasExtension(handshake.ExtPSKModes) {
+		c.wantedEarly(EarlyNoTicket)
 		return nil
 	}
 	h := *c.hello
 	h.Extensions = filter(c.hello.Extensions, func(e handshake.Extension) bool {
 		return e.Type != handshake.ExtPreSharedKey && e.Type != handshake.ExtEarlyData
 	})
+	if c.cfg.EarlyData && sess.MaxEarlyData == 0 {
+		c.wantedEarly(EarlyNoTicket)
+	}
 	if c.cfg.EarlyData && sess.MaxEarlyData > 0 {
 		h.Extensions = append(h.Extensions, handshake.EmptyExt(handshake.ExtEarlyData))
 		c.earlyOffered = true
@@ -197,8 +230,16 @@ func (c *client13) earlyAnswered(accepted bool, k *clientKeys, out Sink) error {
 		return nil
 	}
 	c.earlyOffered = false
+	c.state.EarlyDataReason = EarlyRefused
 	out.EarlyData().Rejected()
 	return setWriteSecret(out, LevelHandshake, k.suite, k.clientHS)
+}
+
+// wantedEarly records why a client that wants 0-RTT cannot send it.
+func (c *clientShared) wantedEarly(why EarlyDataReason) {
+	if c.cfg.EarlyData {
+		c.state.EarlyDataReason = why
+	}
 }
 
 // endEarlyData sends EndOfEarlyData under the early key and switches to the

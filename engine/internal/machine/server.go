@@ -36,6 +36,8 @@ type serverRetry struct {
 	// pskUsable: the first hello offered a ticket the retry's suite fits,
 	// which the second hello must offer again.
 	pskUsable bool
+	// earlyWanted: the first hello carried early data, refused by the retry.
+	earlyWanted bool
 }
 
 // serverChoice is what the server negotiated from a ClientHello.
@@ -56,6 +58,7 @@ type serverChoice struct {
 	alps     uint16   // ALPS code point to answer with; 0: no ALPS
 	// The client asked for the OCSP staple and the SCTs.
 	askedOCSP, askedSCT bool
+	earlyReason         EarlyDataReason // why 0-RTT the hello carried is not taken
 }
 
 // needsRetry reports whether the hello lacks a usable key share.
@@ -280,7 +283,7 @@ func (s *serverExpectClientHello) sendRetry(ch *handshake.ClientHello, raw []byt
 			return nil, err
 		}
 	}
-	return &serverExpectClientHello{cfg: s.cfg, retry: &serverRetry{prefix: prefix, suite: c.suite, group: c.group, sentCC: sentCCS,
+	return &serverExpectClientHello{cfg: s.cfg, retry: &serverRetry{prefix: prefix, suite: c.suite, group: c.group, sentCC: sentCCS, earlyWanted: ch.EarlyData,
 		pskUsable: s.usableTicket(ch, c.suite)}}, nil
 }
 
@@ -402,6 +405,10 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 		DidHelloRetry:        s.retry != nil,
 		DidResume:            c.psk != nil,
 		EarlyDataAccepted:    c.early,
+		EarlyDataReason:      c.earlyReason,
+	}
+	if s.retry != nil && s.retry.earlyWanted {
+		state.EarlyDataReason = EarlyHelloRetry
 	}
 	if c.psk == nil {
 		state.LocalSignatureScheme = c.scheme
