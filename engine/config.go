@@ -140,6 +140,15 @@ type Config struct {
 	// and TLS 1.3 tickets, keyed by server name.
 	ClientSessionCache SessionStore
 
+	// HalfRTT lets a TLS 1.3 server send application data right after its
+	// Finished, before the client's Finished arrives (RFC 8446 section
+	// 4.4.4, "0.5-RTT data"): what the server writes before the handshake
+	// completes goes out with its flight instead of waiting. The client
+	// is not yet authenticated then (its certificate and Finished have not
+	// arrived), so send only what any client may read. TLS 1.2 is not
+	// affected. Tickets still follow the client's Finished.
+	HalfRTT bool
+
 	// SignatureSchemes, when set, restricts and orders the signature
 	// schemes this side signs its handshake with and accepts from the peer,
 	// both roles and versions (client certificates and CertificateRequest's

@@ -32,6 +32,10 @@ type Engine struct {
 	outOff    int
 	early     []byte // cleartext written before the handshake completed
 	sentHello bool   // the first handshake message has been written
+	// halfRTT: a TLS 1.3 server that sends application data after its
+	// Finished, before the client's (Config.HalfRTT); appWriteKey: its
+	// application write key is installed.
+	halfRTT, appWriteKey bool
 
 	early0 machine.EarlyData // 0-RTT, both roles
 
@@ -64,7 +68,7 @@ func NewClient(cfg *Config) (*Engine, error) {
 
 // NewServer makes a server engine waiting for a ClientHello.
 func NewServer(cfg *Config) (*Engine, error) {
-	e := &Engine{maxMessage: cfg.maxMessage()}
+	e := &Engine{maxMessage: cfg.maxMessage(), halfRTT: cfg.HalfRTT}
 	mc, err := cfg.machineConfig(false, e)
 	if err != nil {
 		return nil, err

@@ -223,6 +223,9 @@ func (e *Engine) dispatch(msg []byte) error {
 	if refused := e.early0.TakeRejected(); refused != nil {
 		e.emit(Event{Kind: EventEarlyDataRejected, EarlyData: refused})
 	}
+	if e.traffic == nil && e.halfRTTReady() {
+		e.flushEarly() // half-RTT data, after the server's Finished
+	}
 	if t, ok := next.(*machine.Traffic); ok && e.traffic == nil {
 		if err := e.noPendingHandshake("the peer's Finished"); err != nil {
 			return err

@@ -103,6 +103,12 @@ func (e *Engine) sealApplicationData(p []byte) (int, error) {
 	return written, nil
 }
 
+// halfRTTReady reports whether a server may send application data before
+// the client's Finished: asked for, TLS 1.3, its own Finished sent.
+func (e *Engine) halfRTTReady() bool {
+	return e.halfRTT && e.appWriteKey && e.state.Version == VersionTLS13
+}
+
 // flushEarly sends the cleartext queued before the handshake completed.
 func (e *Engine) flushEarly() {
 	if len(e.early) == 0 {
@@ -155,6 +161,7 @@ func (s *sink) SetWriteKey(level machine.Level, p record.Protector) error {
 		return nil
 	}
 	s.writeProt = p
+	s.appWriteKey = level == machine.LevelApplication
 	return nil
 }
 

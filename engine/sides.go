@@ -152,7 +152,7 @@ func (s *CleartextSide) Write(p []byte) (int, error) {
 		return 0, e.err
 	case e.closeSent:
 		return 0, ErrClosed
-	case e.traffic == nil:
+	case e.traffic == nil && !e.halfRTTReady():
 		n := min(len(p), maxEarlyCleartext-len(e.early))
 		e.early = append(e.early, p[:n]...)
 		if n < len(p) {
