@@ -71,6 +71,9 @@ type SessionTicket struct {
 	// Cached is true when the ticket went into Config.ClientSessionCache, so
 	// the next connection to the same ServerName offers it.
 	Cached bool
+	// Renewed is true when the connection itself resumed a ticket: the
+	// server renewed it with this one (the cache now holds the new one).
+	Renewed bool
 }
 
 // maxEvents bounds the queue; the engine stops reading input while it is full.

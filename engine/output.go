@@ -216,5 +216,7 @@ func (s *sink) KeyUpdated(local bool) {
 }
 
 func (s *sink) TicketReceived(lifetime time.Duration, maxEarlyData uint32, cached bool) {
-	(*Engine)(s).emit(Event{Kind: EventSessionTicket, Ticket: &SessionTicket{Lifetime: lifetime, MaxEarlyData: maxEarlyData, Cached: cached}})
+	e := (*Engine)(s)
+	e.emit(Event{Kind: EventSessionTicket, Ticket: &SessionTicket{Lifetime: lifetime, MaxEarlyData: maxEarlyData, Cached: cached,
+		Renewed: e.state.DidResume}})
 }

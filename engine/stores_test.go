@@ -213,3 +213,46 @@ func TestSharedSessionStoreIsSealed(t *testing.T) {
 		t.Fatal("a tampered session resumed")
 	}
 }
+
+// A client's sessions survive the process: what one client's
+// SessionStore was given (the engine's versioned encoding) resumes from
+// another client's store holding the same bytes, as a file-backed store
+// would; the ticket event says whether the server renewed a ticket.
+func TestClientSessionSavedAndRestored(t *testing.T) {
+	saved := &mapStore{m: map[string][]byte{}}
+	c, s := resume13Configs(t)
+	c.ClientSessionCache = saved
+	p, _ := connect13(t, c, s)
+	if ev := lastTicket(p.Client); ev == nil || ev.Renewed {
+		t.Fatalf("first ticket event %+v", ev)
+	}
+	restored := &mapStore{m: map[string][]byte{}}
+	for k, v := range saved.m {
+		restored.m[k] = bytes.Clone(v) // written to a file, read back by another process
+	}
+	c2 := *c
+	c2.ClientSessionCache = restored
+	p, resumed := connect13(t, &c2, s)
+	if !resumed {
+		t.Fatal("the restored session did not resume")
+	}
+	if ev := lastTicket(p.Client); ev == nil || !ev.Renewed || !ev.Cached {
+		t.Fatalf("the renewal's ticket event %+v", ev)
+	}
+	for k, v := range restored.m {
+		if bytes.Equal(v, saved.m[k]) {
+			t.Fatal("the renewed ticket did not replace the restored one")
+		}
+	}
+}
+
+// lastTicket is the last EventSessionTicket e reported.
+func lastTicket(e *engine.Engine) *engine.SessionTicket {
+	var last *engine.SessionTicket
+	for ev, ok := e.NextEvent(); ok; ev, ok = e.NextEvent() {
+		if ev.Kind == engine.EventSessionTicket {
+			last = ev.Ticket
+		}
+	}
+	return last
+}
