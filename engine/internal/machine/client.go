@@ -413,7 +413,8 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	clientApp, serverApp := ms.ClientTrafficSecret(th), ms.ServerTrafficSecret(th)
 	s.c.cfg.logKey("CLIENT_TRAFFIC_SECRET_0", s.c.hello.Random, clientApp)
 	s.c.cfg.logKey("SERVER_TRAFFIC_SECRET_0", s.c.hello.Random, serverApp)
-	s.c.cfg.logKey("EXPORTER_SECRET", s.c.hello.Random, ms.ExporterSecret(th))
+	exporter := ms.ExporterSecret(th) // derived once, for the key log and the connection
+	s.c.cfg.logKey("EXPORTER_SECRET", s.c.hello.Random, exporter)
 	if err := setReadSecret(out, LevelApplication, k.suite, serverApp); err != nil {
 		return nil, err
 	}
@@ -444,5 +445,5 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	}
 	out.Complete()
 	return &Traffic{suite: k.suite, readSecret: serverApp, writeSecret: clientApp, isClient: true,
-		exporter: ms.ExporterSecret(th), cfg: s.c.cfg, resumption: ms.ResumptionSecret(k.t.Sum()), state: s.c.state}, nil
+		exporter: exporter, cfg: s.c.cfg, resumption: ms.ResumptionSecret(k.t.Sum()), state: s.c.state}, nil
 }

@@ -391,7 +391,8 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 	clientApp, serverApp := ms.ClientTrafficSecret(th), ms.ServerTrafficSecret(th)
 	s.cfg.logKey("CLIENT_TRAFFIC_SECRET_0", ch.Random, clientApp)
 	s.cfg.logKey("SERVER_TRAFFIC_SECRET_0", ch.Random, serverApp)
-	s.cfg.logKey("EXPORTER_SECRET", ch.Random, ms.ExporterSecret(th))
+	exporter := ms.ExporterSecret(th) // derived once, for the key log and the connection
+	s.cfg.logKey("EXPORTER_SECRET", ch.Random, exporter)
 	if err := setWriteSecret(out, LevelApplication, c.suite, serverApp); err != nil {
 		return nil, err
 	}
@@ -420,7 +421,7 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 		c.psk.restoreAuth(state) // the client authenticated in the original handshake
 	}
 	fin := &serverExpectFinished{cfg: s.cfg, suite: c.suite, t: t, clientHS: clientHS, clientApp: clientApp,
-		serverApp: serverApp, exporter: ms.ExporterSecret(th), master: ms, state: state,
+		serverApp: serverApp, exporter: exporter, master: ms, state: state,
 		// Tickets only for a mode the client can use them with (RFC 8446
 		// section 4.2.9).
 		tickets: s.cfg.TicketKeys != nil && (contains(ch.PSKModes, pskModeDHEKE) || contains(ch.PSKModes, pskModeKE))}
