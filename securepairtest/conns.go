@@ -21,14 +21,9 @@ type ConnPair struct {
 // as NewPair does.
 func NewConnPair(t *testing.T, seed uint64, opts ...Option) *ConnPair {
 	t.Helper()
-	client, server, certs := seeded(t, seed, opts)
-	a, b := transport.Pipe()
-	cp := &ConnPair{ClientWrites: NewFaultConn(a), ServerWrites: NewFaultConn(b), Certs: certs}
-	var err error
-	if cp.Client, err = adapters.Client(cp.ClientWrites, client); err != nil {
-		t.Fatal(err)
-	}
-	if cp.Server, err = adapters.Server(cp.ServerWrites, server); err != nil {
+	fixRandomness(t, seed, opts)
+	cp, err := MakeConnPair(seed, opts...)
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -36,4 +31,22 @@ func NewConnPair(t *testing.T, seed uint64, opts ...Option) *ConnPair {
 		cp.Server.Close()
 	})
 	return cp
+}
+
+// MakeConnPair is NewConnPair without a test (see MakePair); close the
+// conns when done.
+func MakeConnPair(seed uint64, opts ...Option) (*ConnPair, error) {
+	client, server, certs, err := seededConfigs(seed, opts)
+	if err != nil {
+		return nil, err
+	}
+	a, b := transport.Pipe()
+	cp := &ConnPair{ClientWrites: NewFaultConn(a), ServerWrites: NewFaultConn(b), Certs: certs}
+	if cp.Client, err = adapters.Client(cp.ClientWrites, client); err != nil {
+		return nil, err
+	}
+	if cp.Server, err = adapters.Server(cp.ServerWrites, server); err != nil {
+		return nil, err
+	}
+	return cp, nil
 }

@@ -18,17 +18,27 @@ import (
 // Like NewPair it needs a *testing.T. A TLS failure fails t.
 func Exchange(t *testing.T, seed uint64, request []byte, serve func(received []byte, reply io.Writer)) []byte {
 	t.Helper()
-	p := NewPair(t, seed)
-	if err := p.Handshake(); err != nil {
+	answer, err := NewPair(t, seed).Exchange(request, serve)
+	if err != nil {
 		t.Fatal(err)
 	}
+	return answer
+}
+
+// Exchange is the package's Exchange on a pair the caller made (MakePair,
+// outside a test): the handshake, request, serve, and the answer as the
+// client read it.
+func (p *Pair) Exchange(request []byte, serve func(received []byte, reply io.Writer)) ([]byte, error) {
+	if err := p.Handshake(); err != nil {
+		return nil, err
+	}
 	if err := p.Write(p.Client, request); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	var reply bytes.Buffer
 	serve(bytes.Clone(p.ServerGot.Bytes()), &reply)
 	if err := p.Write(p.Server, reply.Bytes()); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	return bytes.Clone(p.ClientGot.Bytes())
+	return bytes.Clone(p.ClientGot.Bytes()), nil
 }

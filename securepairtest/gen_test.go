@@ -53,8 +53,7 @@ func TestDrawnConfigsHandshake(t *testing.T) {
 func TestMutatedClientHellos(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		hello := ClientHello(true).Draw(rt, "hello")
-		_, server, _ := seeded(t, 1, nil)
-		s, err := engine.NewServer(server)
+		s, err := engine.NewServer(NewPair(t, 1).ServerConfig)
 		if err != nil {
 			rt.Fatal(err)
 		}

@@ -12,11 +12,13 @@
 //     first message that changed.
 //   - Generators for rapid, and FuzzExchange for go test -fuzz.
 //
-// NewPair and NewConnPair need a *testing.T (go test): they make Go's own
-// cryptographic randomness deterministic for the test with
-// testing/cryptotest.SetGlobalRandom, which also means their tests cannot
-// run in parallel. The rest works anywhere. docs/testing.md has the
-// patterns.
+// NewPair, NewConnPair, Replay and Exchange need a *testing.T (go test):
+// they make Go's own cryptographic randomness deterministic for the test
+// with testing/cryptotest.SetGlobalRandom, which also means their tests
+// cannot run in parallel. MakePair, MakeConnPair, Transcript.ReplayOn and
+// Pair.Exchange are the same without a test, deterministic where Go's
+// randomness is not drawn on (Ed25519, X25519). The rest works anywhere.
+// docs/testing.md has the patterns.
 package securepairtest
 
 import (
@@ -97,31 +99,68 @@ type Pair struct {
 // Go's cryptographic randomness for the rest of t (see the package doc).
 func NewPair(t *testing.T, seed uint64, opts ...Option) *Pair {
 	t.Helper()
-	client, server, certs := seeded(t, seed, opts)
-	p, err := enginetest.NewPair(client, server)
+	fixRandomness(t, seed, opts)
+	p, err := MakePair(seed, opts...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return p
+}
+
+// MakePair is NewPair without a test: it works anywhere (benchmarks,
+// examples, programs), and leaves Go's own randomness alone, so its bytes
+// repeat only where nothing draws on it: Ed25519 certificates
+// (WithKeyType(certgen.Ed25519)) and X25519, with the certificates of a
+// seed made once per process.
+func MakePair(seed uint64, opts ...Option) (*Pair, error) {
+	client, server, certs, err := seededConfigs(seed, opts)
+	if err != nil {
+		return nil, err
+	}
+	p, err := enginetest.NewPair(client, server)
+	if err != nil {
+		return nil, err
 	}
 	pair := &Pair{Pair: p, Seed: seed, ClientConfig: client, ServerConfig: server, Certs: certs}
 	p.Split = func(fromClient bool, data []byte) [][]byte {
 		pair.Transcript = append(pair.Transcript, Chunk{FromClient: fromClient, Data: data})
 		return [][]byte{data}
 	}
-	return pair
+	return pair, nil
 }
 
-// seeded fixes the randomness for t and makes the certificates and the two
-// Configs from seed.
-func seeded(t *testing.T, seed uint64, opts []Option) (client, server *engine.Config, certs *Certs) {
+// fixRandomness makes Go's cryptographic randomness deterministic for t:
+// the seed's certificates are made under it (once per process), then it
+// starts again, so the handshake draws the same bytes whether or not the
+// certificates were just made.
+func fixRandomness(t *testing.T, seed uint64, opts []Option) {
 	t.Helper()
+	o := applyOptions(opts)
+	if _, ok := certsCache.Load(certsKey{seed, o.keyType}); !ok {
+		cryptotest.SetGlobalRandom(t, seed)
+		if _, err := seededCerts(seed, o.keyType); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cryptotest.SetGlobalRandom(t, seed)
+}
+
+func applyOptions(opts []Option) options {
 	o := options{keyType: certgen.ECDSAP256, group: tls.X25519}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	certs = seededCerts(t, seed, o.keyType)
-	cryptotest.SetGlobalRandom(t, seed) // the handshake's randomness starts at the same point, certificates made or not
+	return o
+}
+
+// seededConfigs makes the certificates and the two Configs from seed.
+func seededConfigs(seed uint64, opts []Option) (client, server *engine.Config, certs *Certs, err error) {
+	o := applyOptions(opts)
+	if certs, err = seededCerts(seed, o.keyType); err != nil {
+		return nil, nil, nil, err
+	}
 	client, server = configs(seed, certs, o)
-	return client, server, certs
+	return client, server, certs, nil
 }
 
 // certsCache keeps the certificates of each seed and key type: making them
@@ -134,18 +173,16 @@ type certsKey struct {
 	kt   certgen.KeyType
 }
 
-func seededCerts(t *testing.T, seed uint64, kt certgen.KeyType) *Certs {
-	t.Helper()
+func seededCerts(seed uint64, kt certgen.KeyType) (*Certs, error) {
 	if c, ok := certsCache.Load(certsKey{seed, kt}); ok {
-		return c.(*Certs)
+		return c.(*Certs), nil
 	}
-	cryptotest.SetGlobalRandom(t, seed)
 	certs, err := NewCerts(kt)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	certsCache.Store(certsKey{seed, kt}, certs)
-	return certs
+	actual, _ := certsCache.LoadOrStore(certsKey{seed, kt}, certs)
+	return actual.(*Certs), nil
 }
 
 // configs are the two sides' Configs: randomness from the seed, the clock

@@ -85,7 +85,12 @@ func ReadTranscript(r io.Reader) (*Transcript, error) {
 // the first message that changed.
 func Replay(t *testing.T, tr *Transcript, opts ...Option) error {
 	t.Helper()
-	p := NewPair(t, tr.Seed, opts...)
+	return tr.ReplayOn(NewPair(t, tr.Seed, opts...))
+}
+
+// ReplayOn is Replay on a pair the caller made from the transcript's seed
+// (MakePair, outside a test).
+func (tr *Transcript) ReplayOn(p *Pair) error {
 	for i, c := range tr.Chunks {
 		from, to := p.Server, p.Client
 		if c.FromClient {
