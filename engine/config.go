@@ -149,6 +149,17 @@ type Config struct {
 	// affected. Tickets still follow the client's Finished.
 	HalfRTT bool
 
+	// EncryptedClientHelloKeys, on a server, are its Encrypted Client Hello
+	// configurations (draft-ietf-tls-esni): a client's inner hello
+	// encrypted to one of them is decrypted and the handshake runs with it
+	// (ConnectionState.ECHAccepted, ServerName the inner one); an offer none
+	// of them opens goes on with the outer hello, and the keys marked
+	// SendAsRetry go back as retry configurations. NewECHKey makes one;
+	// ECHConfigList publishes them. X25519 HKDF-SHA256 only; a hello that
+	// would need a HelloRetryRequest has its inner hello declined. The
+	// client side of ECH is not there yet.
+	EncryptedClientHelloKeys []EncryptedClientHelloKey
+
 	// SignatureSchemes, when set, restricts and orders the signature
 	// schemes this side signs its handshake with and accepts from the peer,
 	// both roles and versions (client certificates and CertificateRequest's
@@ -240,6 +251,7 @@ func (c *Config) machineConfig(isClient bool, e *Engine) (*machine.Config, error
 	}
 	c.watchStores(m, isClient, e)
 	m.VerifyPeerCertificate, m.SignatureSchemes = c.VerifyPeerCertificate, c.SignatureSchemes
+	m.EncryptedClientHelloKeys = c.EncryptedClientHelloKeys
 	if c.VerifyConnection != nil {
 		m.VerifyConnection = func(st *machine.ConnectionState) error { return c.VerifyConnection(ConnectionState(*st)) }
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/securepair/securepair/engine/internal/machine"
 	"github.com/securepair/securepair/handshake"
@@ -149,3 +150,29 @@ const (
 	EarlySuiteChanged  = machine.EarlySuiteChanged
 	EarlyNoTicketTaken = machine.EarlyNoTicketTaken
 )
+
+// EncryptedClientHelloKey is one of a server's ECH configurations
+// (Config.EncryptedClientHelloKeys): the ECHConfig as published, its
+// X25519 private key, and whether it is sent as a retry configuration.
+type EncryptedClientHelloKey = machine.ECHKey
+
+// NewECHKey makes an ECH configuration for publicName (the name the outer
+// hello shows) with a fresh X25519 key, marked SendAsRetry.
+func NewECHKey(rand io.Reader, configID uint8, publicName string) (EncryptedClientHelloKey, error) {
+	return machine.NewECHKey(rand, configID, publicName)
+}
+
+// ECHConfigList is the ECHConfigList clients take (crypto/tls's
+// Config.EncryptedClientHelloConfigList, a DNS HTTPS record's ech) for
+// keys.
+func ECHConfigList(keys ...EncryptedClientHelloKey) []byte {
+	n := 0
+	for _, k := range keys {
+		n += len(k.Config)
+	}
+	out := []byte{byte(n >> 8), byte(n)}
+	for _, k := range keys {
+		out = append(out, k.Config...)
+	}
+	return out
+}

@@ -2,14 +2,12 @@ package engine_test
 
 import (
 	"context"
-	"crypto/ecdh"
 	"crypto/rand"
 	"crypto/tls"
 	"strings"
 	"testing"
 
 	utls "github.com/refraction-networking/utls"
-	"golang.org/x/crypto/cryptobyte"
 
 	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
@@ -157,40 +155,18 @@ func TestFingerprintsOnBothSides(t *testing.T) {
 	}
 }
 
-// echConfig builds an ECHConfig (draft-ietf-tls-esni section 4: version
-// 0xfe0d, X25519 with HKDF-SHA256 and AES-128-GCM) and its private key.
-func echConfig(t *testing.T) (config, private []byte) {
-	t.Helper()
-	key, err := ecdh.X25519().GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b cryptobyte.Builder
-	b.AddUint16(0xfe0d)
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
-		b.AddUint8(1)       // config_id
-		b.AddUint16(0x0020) // DHKEM(X25519, HKDF-SHA256)
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(key.PublicKey().Bytes()) })
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
-			b.AddUint16(0x0001) // HKDF-SHA256
-			b.AddUint16(0x0001) // AES-128-GCM
-		})
-		b.AddUint8(32) // maximum_name_length
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte("public.example")) })
-		b.AddUint16(0) // no extensions
-	})
-	return b.BytesOrPanic(), key.Bytes()
-}
-
 // A Chrome shape sends GREASE ECH; a crypto/tls server with ECH keys
 // answers with retry configs in EncryptedExtensions, which a GREASE client
 // accepts and ignores (draft-ietf-tls-esni section 6.2): the handshake
 // completes with the server's real certificate.
 func TestGreaseECHAgainstECHServer(t *testing.T) {
 	_, l := fixtures(t)
-	config, private := echConfig(t)
+	key, err := engine.NewECHKey(rand.Reader, 1, "public.example")
+	if err != nil {
+		t.Fatal(err)
+	}
 	nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{l[certgen.ECDSAP256]},
-		EncryptedClientHelloKeys: []tls.EncryptedClientHelloKey{{Config: config, PrivateKey: private, SendAsRetry: true}}})
+		EncryptedClientHelloKeys: []tls.EncryptedClientHelloKey{{Config: key.Config, PrivateKey: key.PrivateKey, SendAsRetry: true}}})
 	cfg := clientConfig(t)
 	chrome := utls.HelloChrome_Auto
 	cfg.ClientHelloID = &chrome

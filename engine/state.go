@@ -59,11 +59,14 @@ type ConnectionState struct {
 	// EarlySuiteChanged, EarlyNoTicketTaken (the server's). Empty when it
 	// was taken or not wanted.
 	EarlyDataReason EarlyDataReason
+	// ECHAccepted: the server took the client's encrypted inner hello
+	// (Encrypted Client Hello); ServerName is then the inner one.
+	ECHAccepted bool
 }
 
 // CryptoTLS is the state as crypto/tls reports it, for code written
 // against tls.ConnectionState (net/http's Request.TLS, x/net/http2). Fields
-// the engine does not have (TLSUnique, ECHAccepted) stay empty, and crypto/tls
+// the engine does not have (TLSUnique) stay empty, and crypto/tls
 // gives no way to fill its keying-material exporter: the result's
 // ExportKeyingMaterial panics (crypto/tls calls a nil function); call
 // Engine.ExportKeyingMaterial instead.
@@ -83,5 +86,6 @@ func (s ConnectionState) CryptoTLS() tls.ConnectionState {
 		HelloRetryRequest:           s.DidHelloRetry,
 		OCSPResponse:                s.OCSPResponse,
 		SignedCertificateTimestamps: s.SignedCertificateTimestamps,
+		ECHAccepted:                 s.ECHAccepted,
 	}
 }

@@ -58,6 +58,8 @@ type Config struct {
 
 	SignatureSchemes []uint16
 
+	EncryptedClientHelloKeys []ECHKey
+
 	VerifyPeerCertificate func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
 	VerifyConnection      func(*ConnectionState) error
 }
@@ -237,4 +239,5 @@ type ConnectionState struct {
 	OCSPResponse                []byte
 	SignedCertificateTimestamps [][]byte
 	EarlyDataReason             EarlyDataReason
+	ECHAccepted                 bool
 }

@@ -59,6 +59,9 @@ type serverChoice struct {
 	// The client asked for the OCSP staple and the SCTs.
 	askedOCSP, askedSCT bool
 	earlyReason         EarlyDataReason // why 0-RTT the hello carried is not taken
+	// ECH: the inner hello was taken, or an offer was declined (retry
+	// configurations go back in EncryptedExtensions).
+	echAccepted, echDeclined bool
 }
 
 // needsRetry reports whether the hello lacks a usable key share.
@@ -75,16 +78,33 @@ func (s *serverExpectClientHello) Handle(raw []byte, out Sink) (State, error) {
 		return nil, err
 	}
 	out.HelloSeen(ch)
-	if s.retry == nil && !(contains(ch.SupportedVersions, handshake.VersionTLS13) && s.cfg.allows(handshake.VersionTLS13)) {
+	var ech echResult
+	if s.retry == nil {
+		if ech, err = s.cfg.openECH(ch, raw); err != nil {
+			return nil, err
+		}
+	}
+	if s.retry == nil && ech.inner == nil && !(contains(ch.SupportedVersions, handshake.VersionTLS13) && s.cfg.allows(handshake.VersionTLS13)) {
 		return s.handleClientHello12(ch, raw, out)
 	}
-	choice, err := s.negotiate(ch)
+	outer, outerRaw := ch, raw
+	if ech.inner != nil {
+		ch, raw = ech.inner, ech.innerRaw
+	}
+	choice, err := s.choose(ch, raw)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.acceptPSK(ch, raw, choice); err != nil {
-		return nil, err
+	if choice.needsRetry() && ech.inner != nil {
+		// A HelloRetryRequest with ECH is not spoken here: the inner hello
+		// is declined and the outer one goes on (the client gets retry
+		// configurations).
+		ch, raw, ech.inner = outer, outerRaw, nil
+		if choice, err = s.choose(ch, raw); err != nil {
+			return nil, err
+		}
 	}
+	choice.echAccepted, choice.echDeclined = ech.inner != nil, ech.offered && ech.inner == nil
 	if choice.needsRetry() {
 		if s.retry != nil {
 			return nil, illegal("second ClientHello has no share for the requested group")
@@ -92,6 +112,18 @@ func (s *serverExpectClientHello) Handle(raw []byte, out Sink) (State, error) {
 		return s.sendRetry(ch, raw, choice, out)
 	}
 	return s.sendServerFlight(ch, raw, choice, out)
+}
+
+// choose negotiates with a hello and looks for a ticket it may resume.
+func (s *serverExpectClientHello) choose(ch *handshake.ClientHello, raw []byte) (*serverChoice, error) {
+	choice, err := s.negotiate(ch)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.acceptPSK(ch, raw, choice); err != nil {
+		return nil, err
+	}
+	return choice, nil
 }
 
 // negotiate picks version, suite, group, certificate and ALPN.
@@ -336,6 +368,14 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 		sh.Extensions = append(sh.Extensions, handshake.Uint16Ext(handshake.ExtPreSharedKey, uint16(c.pskIndex)))
 	}
 	copy(sh.Random[:], random)
+	if c.echAccepted {
+		clear(sh.Random[24:])
+		confirmation, err := echConfirmation(c.suite, ch.Random[:], raw, handshake.Marshal(sh))
+		if err != nil {
+			return nil, internal(err)
+		}
+		copy(sh.Random[24:], confirmation)
+	}
 	shRaw := handshake.Marshal(sh)
 	t := handshake.NewTranscript(c.suite)
 	if s.retry != nil {
@@ -407,6 +447,7 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 		DidResume:            c.psk != nil,
 		EarlyDataAccepted:    c.early,
 		EarlyDataReason:      c.earlyReason,
+		ECHAccepted:          c.echAccepted,
 	}
 	if s.retry != nil && s.retry.earlyWanted {
 		state.EarlyDataReason = EarlyHelloRetry
@@ -453,6 +494,9 @@ func (s *serverExpectClientHello) encryptedFlight(c *serverChoice, t *handshake.
 	}
 	if c.early {
 		ee.Extensions = append(ee.Extensions, handshake.EmptyExt(handshake.ExtEarlyData))
+	}
+	if retry := s.cfg.retryConfigs(); c.echDeclined && retry != nil {
+		ee.Extensions = append(ee.Extensions, handshake.Extension{Type: extECH, Data: retry})
 	}
 	cert := &handshake.Certificate{}
 	for _, der := range c.cert.Certificate {

@@ -1,0 +1,88 @@
+package engine_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"testing"
+
+	utls "github.com/refraction-networking/utls"
+
+	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/securepairtest/certgen"
+)
+
+// echServer is our server with ECH key(s) and a certificate for the inner
+// name and the public name (a client whose offer is declined checks the
+// certificate against the public name).
+func echServer(t *testing.T, keys ...engine.EncryptedClientHelloKey) *engine.Config {
+	ca, _ := fixtures(t)
+	leaf, err := ca.Leaf(certgen.ECDSAP256, []string{"inner.test", "public.test"}, certgen.LeafOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &engine.Config{Certificates: []tls.Certificate{leaf}, Time: fixedTime, EncryptedClientHelloKeys: keys}
+}
+
+// crypto/tls's ECH client against our server: the inner hello is taken
+// (both sides report ECHAccepted, the server sees the inner name); with a
+// configuration the server does not hold, the offer is declined, the
+// client gets the server's retry configurations, and with them the next
+// attempt is accepted.
+func TestECHWithGoClient(t *testing.T) {
+	ca, _ := fixtures(t)
+	key, err := engine.NewECHKey(rand.Reader, 7, "public.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := echServer(t, key)
+	goCfg := func(list []byte) *tls.Config {
+		return &tls.Config{RootCAs: ca.Pool, ServerName: "inner.test", Time: fixedTime, MinVersion: tls.VersionTLS13,
+			EncryptedClientHelloConfigList: list}
+	}
+
+	ours, theirs := serveGoClient(t, goCfg(engine.ECHConfigList(key)), []byte("secret"), s)
+	if !ours.ECHAccepted || !theirs.ECHAccepted || ours.ServerName != "inner.test" {
+		t.Fatalf("ours accepted %v (name %q), theirs %v", ours.ECHAccepted, ours.ServerName, theirs.ECHAccepted)
+	}
+
+	stale, err := engine.NewECHKey(rand.Reader, 7, "public.test") // same id, another key
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, done := goClient(t, goCfg(engine.ECHConfigList(stale)), []byte("x"))
+	e, _ := engine.NewServer(s)
+	serveEcho(e, nc, false) // the client aborts with ech_required
+	res := <-done
+	var rejected *tls.ECHRejectionError
+	if !errors.As(res.err, &rejected) || !bytes.Equal(rejected.RetryConfigList, engine.ECHConfigList(key)) {
+		t.Fatalf("a declined offer: %v", res.err)
+	}
+	if e.ConnectionState().ECHAccepted || e.ConnectionState().ServerName != "public.test" {
+		t.Fatalf("server: accepted %v, name %q", e.ConnectionState().ECHAccepted, e.ConnectionState().ServerName)
+	}
+	ours, theirs = serveGoClient(t, goCfg(rejected.RetryConfigList), []byte("again"), s)
+	if !ours.ECHAccepted || !theirs.ECHAccepted {
+		t.Fatal("the retry configurations were not accepted")
+	}
+}
+
+// Our client with a Chrome shape sends GREASE ECH to our ECH server: no key
+// opens it, so the outer hello goes on, the retry configurations go back
+// (and are ignored), and the handshake completes (draft-ietf-tls-esni
+// section 6.2).
+func TestGreaseECHAgainstOurECHServer(t *testing.T) {
+	key, err := engine.NewECHKey(rand.Reader, 9, "public.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := clientConfig(t)
+	c.ServerName = "inner.test"
+	chrome := utls.HelloChrome_Auto
+	c.ClientHelloID = &chrome
+	p := handshakePair(t, c, echServer(t, key))
+	if st := p.Server.ConnectionState(); st.ECHAccepted || st.ServerName != "inner.test" || !p.Client.ConnectionState().Authorized {
+		t.Fatalf("server state %+v", st)
+	}
+}

@@ -1,0 +1,107 @@
+package machine
+
+import (
+	"bytes"
+	"crypto/rand"
+	"testing"
+
+	"golang.org/x/crypto/cryptobyte"
+
+	"github.com/securepair/securepair/handshake"
+	"github.com/securepair/securepair/record"
+)
+
+// An outer hello whose encrypted_client_hello is of type inner, or
+// malformed, is refused (illegal_parameter, decode_error); a decrypted
+// inner hello that is malformed, lacks its inner marker or offers TLS 1.2
+// is illegal_parameter (draft-ietf-tls-esni sections 5.1 and 7.1).
+func TestECHRefusals(t *testing.T) {
+	_, err := parseECHOffer([]byte{echInner})
+	wantAlert(t, err, record.AlertIllegalParameter)
+	_, err = parseECHOffer([]byte{echOuter, 0, 1})
+	wantAlert(t, err, record.AlertDecodeError)
+
+	outer := &handshake.ClientHello{SessionID: []byte{1, 2}, Extensions: []handshake.Extension{{Type: handshake.ExtServerName, Data: []byte{0}}}}
+	good := innerEncoding([]uint16{handshake.VersionTLS13}, true, nil)
+	if _, raw, err := decodeInnerHello(outer, good); err != nil || !bytes.Contains(raw, []byte{2, 1, 2}) {
+		t.Fatalf("a good inner hello: %v", err)
+	}
+	for name, encoded := range map[string][]byte{
+		"no inner marker":   innerEncoding([]uint16{handshake.VersionTLS13}, false, nil),
+		"offers TLS 1.2":    innerEncoding([]uint16{handshake.VersionTLS13, handshake.VersionTLS12}, true, nil),
+		"nonzero padding":   append(append([]byte{}, good...), 0, 7),
+		"truncated":         good[:20],
+		"missing outer ref": innerEncoding([]uint16{handshake.VersionTLS13}, true, []uint16{handshake.ExtALPN}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := decodeInnerHello(outer, encoded)
+			wantAlert(t, err, record.AlertIllegalParameter)
+		})
+	}
+}
+
+// innerEncoding is an EncodedClientHelloInner offering versions, with the
+// inner marker or not, and ech_outer_extensions naming refs.
+func innerEncoding(versions []uint16, marker bool, refs []uint16) []byte {
+	var b cryptobyte.Builder
+	b.AddUint16(handshake.VersionTLS12)
+	b.AddBytes(make([]byte, 32))
+	b.AddUint8(0) // empty session ID
+	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddUint16(handshake.TLS_AES_128_GCM_SHA256) })
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddUint8(0) })
+	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+		b.AddUint16(handshake.ExtSupportedVersions)
+		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
+				for _, v := range versions {
+					b.AddUint16(v)
+				}
+			})
+		})
+		if marker {
+			b.AddUint16(extECH)
+			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddUint8(echInner) })
+		}
+		if refs != nil {
+			b.AddUint16(extECHOuterExtensions)
+			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+				b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
+					for _, r := range refs {
+						b.AddUint16(r)
+					}
+				})
+			})
+		}
+	})
+	b.AddBytes(make([]byte, 5)) // padding
+	return b.BytesOrPanic()
+}
+
+// NewECHKey's configuration parses back, and a retry list holds it.
+func TestECHConfigRoundTrip(t *testing.T) {
+	key, err := NewECHKey(rand.Reader, 3, "public.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := parseECHConfig(key.Config)
+	if err != nil || cfg.id != 3 || cfg.publicName != "public.test" || len(cfg.suites) != 2 || cfg.kem != kemX25519HKDFSHA256 {
+		t.Fatalf("%+v, %v", cfg, err)
+	}
+	c := &Config{EncryptedClientHelloKeys: []ECHKey{key, {Config: []byte("not sent")}}}
+	if list := c.retryConfigs(); !bytes.Equal(list[2:], key.Config) {
+		t.Fatal("the retry list is not the one configuration sent as retry")
+	}
+}
+
+// The ECH decoders never panic on bad input.
+func FuzzECHDecoders(f *testing.F) {
+	key, _ := NewECHKey(rand.Reader, 1, "p.test")
+	f.Add(key.Config)
+	f.Add(innerEncoding([]uint16{handshake.VersionTLS13}, true, []uint16{handshake.ExtServerName}))
+	outer := &handshake.ClientHello{SessionID: []byte{1}, Extensions: []handshake.Extension{{Type: handshake.ExtServerName, Data: []byte{0}}}}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parseECHConfig(data)
+		parseECHOffer(data)
+		decodeInnerHello(outer, data)
+	})
+}
