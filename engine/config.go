@@ -159,6 +159,16 @@ type Config struct {
 	// would need a HelloRetryRequest has its inner hello declined. The
 	// client side of ECH is not there yet.
 	EncryptedClientHelloKeys []EncryptedClientHelloKey
+	// EncryptedClientHelloConfigList, on a client, is the server's
+	// ECHConfigList (from its DNS HTTPS record, or an ECHRejectionError's
+	// RetryConfigList): the real hello (ServerName, ALPN) goes encrypted
+	// inside an outer hello naming the configuration's public name. If the
+	// server declines it, the handshake authenticates the server for the
+	// public name and then fails with an *ECHRejectionError carrying the
+	// server's retry configurations. TLS 1.3 only, with the hello derived
+	// from the Config (not a shape yet), no resumption or 0-RTT alongside,
+	// and no HelloRetryRequest.
+	EncryptedClientHelloConfigList []byte
 
 	// SignatureSchemes, when set, restricts and orders the signature
 	// schemes this side signs its handshake with and accepts from the peer,
@@ -251,7 +261,7 @@ func (c *Config) machineConfig(isClient bool, e *Engine) (*machine.Config, error
 	}
 	c.watchStores(m, isClient, e)
 	m.VerifyPeerCertificate, m.SignatureSchemes = c.VerifyPeerCertificate, c.SignatureSchemes
-	m.EncryptedClientHelloKeys = c.EncryptedClientHelloKeys
+	m.EncryptedClientHelloKeys, m.EncryptedClientHelloConfigList = c.EncryptedClientHelloKeys, c.EncryptedClientHelloConfigList
 	if c.VerifyConnection != nil {
 		m.VerifyConnection = func(st *machine.ConnectionState) error { return c.VerifyConnection(ConnectionState(*st)) }
 	}

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"errors"
@@ -9,7 +10,9 @@ import (
 
 	utls "github.com/refraction-networking/utls"
 
+	"github.com/securepair/securepair/adapters"
 	"github.com/securepair/securepair/engine"
+	"github.com/securepair/securepair/engine/enginetest"
 	"github.com/securepair/securepair/securepairtest/certgen"
 )
 
@@ -84,5 +87,85 @@ func TestGreaseECHAgainstOurECHServer(t *testing.T) {
 	p := handshakePair(t, c, echServer(t, key))
 	if st := p.Server.ConnectionState(); st.ECHAccepted || st.ServerName != "inner.test" || !p.Client.ConnectionState().Authorized {
 		t.Fatalf("server state %+v", st)
+	}
+}
+
+// Our ECH client against a crypto/tls ECH server and against ours: the
+// inner hello is taken (the server sees the inner name, both report
+// ECHAccepted); with a stale configuration the server declines, the client
+// authenticates it for the public name and fails with ech_required and an
+// ECHRejectionError carrying the retry configurations, which then work.
+func TestECHClient(t *testing.T) {
+	ca, _ := fixtures(t)
+	key, err := engine.NewECHKey(rand.Reader, 4, "public.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, err := engine.NewECHKey(rand.Reader, 4, "public.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := ca.Leaf(certgen.ECDSAP256, []string{"inner.test", "public.test"}, certgen.LeafOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	servers := []struct {
+		name string
+		run  func(t *testing.T, c *engine.Config) (engine.ConnectionState, bool, error) // ours, theirs accepted
+	}{
+		{"crypto/tls server", func(t *testing.T, c *engine.Config) (engine.ConnectionState, bool, error) {
+			nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{leaf}, MinVersion: tls.VersionTLS13,
+				EncryptedClientHelloKeys: []tls.EncryptedClientHelloKey{{Config: key.Config, PrivateKey: key.PrivateKey, SendAsRetry: true}}})
+			e, err := engine.NewClient(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conn := adapters.NewConn(nc, e)
+			err = conn.Handshake(context.Background())
+			if err == nil {
+				mustEcho(t, conn, []byte("through ECH"))
+			}
+			conn.Close()
+			res := <-done
+			return e.ConnectionState(), res.st.ECHAccepted, err
+		}},
+		{"our server", func(t *testing.T, c *engine.Config) (engine.ConnectionState, bool, error) {
+			s := echServer(t, key)
+			p, err := enginetest.NewPair(c, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = p.Handshake()
+			if err != nil {
+				p.Step()
+			}
+			ss := p.Server.ConnectionState()
+			if err == nil && ss.ServerName != "inner.test" {
+				t.Fatalf("our server saw %q", ss.ServerName)
+			}
+			return p.Client.ConnectionState(), ss.ECHAccepted, p.Client.Err()
+		}},
+	}
+	for _, srv := range servers {
+		t.Run(srv.name, func(t *testing.T) {
+			c := clientConfig(t)
+			c.ServerName, c.EncryptedClientHelloConfigList = "inner.test", engine.ECHConfigList(key)
+			st, theirs, err := srv.run(t, c)
+			if err != nil || !st.ECHAccepted || !theirs || st.ServerName != "inner.test" {
+				t.Fatalf("accepted: ours %v, theirs %v, %v", st.ECHAccepted, theirs, err)
+			}
+
+			c.EncryptedClientHelloConfigList = engine.ECHConfigList(stale)
+			_, _, err = srv.run(t, c)
+			var rejected *engine.ECHRejectionError
+			var ae *engine.AlertError
+			if !errors.As(err, &rejected) || !errors.As(err, &ae) || ae.Alert != 121 || !bytes.Equal(rejected.RetryConfigList, engine.ECHConfigList(key)) {
+				t.Fatalf("declined: %v", err)
+			}
+			c.EncryptedClientHelloConfigList = rejected.RetryConfigList
+			if st, theirs, err = srv.run(t, c); err != nil || !st.ECHAccepted || !theirs {
+				t.Fatalf("with the retry configurations: %v", err)
+			}
+		})
 	}
 }

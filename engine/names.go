@@ -162,6 +162,11 @@ func NewECHKey(rand io.Reader, configID uint8, publicName string) (EncryptedClie
 	return machine.NewECHKey(rand, configID, publicName)
 }
 
+// ECHRejectionError is a client's error when the server declined its
+// encrypted ClientHello; RetryConfigList holds the server's current
+// configurations, for Config.EncryptedClientHelloConfigList next time.
+type ECHRejectionError = machine.ECHRejectionError
+
 // ECHConfigList is the ECHConfigList clients take (crypto/tls's
 // Config.EncryptedClientHelloConfigList, a DNS HTTPS record's ech) for
 // keys.

@@ -29,12 +29,20 @@ type clientShared struct {
 	keys         []*handshake.ClientKeyShare
 	sentCCS      bool             // middlebox-compatibility CCS already sent
 	state        *ConnectionState // the engine's, filled as the handshake goes
+	ech          *echClient       // an encrypted inner hello offered; nil without ECH
 }
 
 // StartClient builds and sends the first ClientHello and returns the state
 // that waits for the server's answer.
 func StartClient(cfg *Config, out Sink) (State, error) {
-	shaped, err := shapeHello(cfg)
+	var shaped *ShapedHello
+	var ech *echClient
+	var err error
+	if len(cfg.EncryptedClientHelloConfigList) > 0 {
+		shaped, ech, err = shapeECH(cfg)
+	} else {
+		shaped, err = shapeHello(cfg)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -45,11 +53,16 @@ func StartClient(cfg *Config, out Sink) (State, error) {
 	if !contains(hello.SupportedVersions, handshake.VersionTLS13) && !offers12(hello) {
 		return nil, record.Errorf(record.AlertInternalError, "the shaped ClientHello offers neither TLS 1.3 nor TLS 1.2")
 	}
-	c := &clientShared{cfg: cfg, hello: hello, helloRaw: shaped.Raw, keys: shaped.Keys, state: out.Negotiated()}
-	if err := c.offerSession(); err != nil {
-		return nil, err
+	c := &clientShared{cfg: cfg, hello: hello, helloRaw: shaped.Raw, keys: shaped.Keys, state: out.Negotiated(), ech: ech}
+	if ech == nil { // with ECH, no resumption yet
+		if err := c.offerSession(); err != nil {
+			return nil, err
+		}
 	}
 	c.state.ServerName = hello.ServerName
+	if ech != nil {
+		c.state.ServerName = ech.inner.ServerName
+	}
 	out.HelloSeen(hello)
 	if err := out.SendMessage(c.helloRaw); err != nil {
 		return nil, err
@@ -96,6 +109,14 @@ func (s *clientExpectServerHello) Handle(raw []byte, out Sink) (State, error) {
 	}
 	if sh.SupportedVersion == 0 && !s.retried {
 		return s.c.handleServerHello12(sh, raw, out)
+	}
+	if s.c.ech != nil {
+		if sh.IsHelloRetryRequest() {
+			return nil, record.Errorf(record.AlertHandshakeFailure, "HelloRetryRequest with Encrypted Client Hello is not supported yet")
+		}
+		if err := s.c.echAnswered(sh); err != nil {
+			return nil, err
+		}
 	}
 	suite, err := s.checkCommon(sh)
 	if err != nil {
@@ -215,7 +236,7 @@ func (s *clientExpectServerHello) keysFromShared(sh *handshake.ServerHello, raw 
 	}
 	c.state.Version, c.state.ExtendedMasterSecret = handshake.VersionTLS13, true
 	c.state.CipherSuite = suite.ID
-	after := &client13{cfg: c.cfg, hello: c.hello, state: c.state, earlyOffered: c.earlyOffered}
+	after := &client13{cfg: c.cfg, hello: c.hello, state: c.state, earlyOffered: c.earlyOffered, ech: c.ech}
 	if psk != nil {
 		after.ticket = c.offered
 	}
@@ -233,6 +254,7 @@ type client13 struct {
 	earlyOffered  bool     // 0-RTT data may be going out
 	earlyAccepted bool     // the server took it: EndOfEarlyData follows its Finished
 	alps          uint16   // ALPS negotiated on this code point: our EncryptedExtensions follow the server's Finished
+	ech           *echClient
 }
 
 // clientKeys is the key schedule state carried from ServerHello to Finished.
@@ -259,6 +281,13 @@ func (s *clientExpectEncryptedExtensions) Handle(raw []byte, out Sink) (State, e
 	}
 	if ee.EarlyData && !(c.earlyOffered && c.ticket != nil) {
 		return nil, illegal("server accepted early data that was not sent")
+	}
+	if c.ech != nil && c.ech.declined {
+		for _, e := range ee.Extensions {
+			if e.Type == extECH {
+				c.ech.retry = append([]byte{}, e.Data...)
+			}
+		}
 	}
 	if ee.EarlyData && (c.state.CipherSuite != c.ticket.Suite || ee.ALPN != c.ticket.ALPN) {
 		// RFC 8446 section 4.2.10: 0-RTT data stands only under the
@@ -406,6 +435,10 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 	}
 	if err := s.c.cfg.runVerifyHooks(s.c.state, true); err != nil {
 		return nil, err
+	}
+	if ech := s.c.ech; ech != nil && ech.declined { // draft-ietf-tls-esni section 6.1.6
+		return nil, &record.AlertError{Alert: alertECHRequired, Reason: "the server declined the encrypted ClientHello",
+			Err: &ECHRejectionError{RetryConfigList: ech.retry}}
 	}
 	k.t.Add(raw)
 	ms := k.hs.MasterSecret()

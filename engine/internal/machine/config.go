@@ -58,7 +58,8 @@ type Config struct {
 
 	SignatureSchemes []uint16
 
-	EncryptedClientHelloKeys []ECHKey
+	EncryptedClientHelloKeys       []ECHKey
+	EncryptedClientHelloConfigList []byte
 
 	VerifyPeerCertificate func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
 	VerifyConnection      func(*ConnectionState) error
@@ -195,6 +196,17 @@ func (c *Config) Check(isClient bool) error {
 	}
 	if len(c.groups()) == 0 {
 		return errors.New("no supported group in CurvePreferences")
+	}
+	if isClient && len(c.EncryptedClientHelloConfigList) > 0 {
+		if c.ClientHelloID != nil || c.ClientHelloSpec != nil || c.ShapeHello != nil {
+			return errors.New("encrypted Client Hello works with the hello derived from the Config, not with a hello shape, for now")
+		}
+		if !c.allows(handshake.VersionTLS13) {
+			return errors.New("encrypted Client Hello needs TLS 1.3")
+		}
+		if _, _, _, _, err := chooseECHConfig(c.EncryptedClientHelloConfigList); err != nil {
+			return err
+		}
 	}
 	if isClient && c.ServerName == "" && !c.InsecureAcceptUnauthorized {
 		return errors.New("ServerName is needed to verify the server (or set InsecureAcceptUnauthorized)")

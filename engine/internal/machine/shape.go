@@ -26,15 +26,6 @@ func shapeHello(cfg *Config) (*ShapedHello, error) {
 }
 
 func shapeWithUTLS(cfg *Config) (*ShapedHello, error) {
-	ucfg := &utls.Config{
-		ServerName:         cfg.ServerName,
-		Rand:               cfg.rand(),
-		NextProtos:         cfg.NextProtos,
-		InsecureSkipVerify: true, // uTLS only builds the hello; we verify
-		// A shape's pre_shared_key extension stays out until there is a
-		// ticket to offer, which we add ourselves.
-		OmitEmptyPsk: true,
-	}
 	id := utls.HelloCustom
 	var spec *utls.ClientHelloSpec
 	var keys []*handshake.ClientKeyShare
@@ -48,6 +39,21 @@ func shapeWithUTLS(cfg *Config) (*ShapedHello, error) {
 		if spec, keys, err = defaultSpec(cfg); err != nil {
 			return nil, err
 		}
+	}
+	return buildWithUTLS(cfg, id, spec, keys)
+}
+
+// buildWithUTLS has uTLS encode the hello of id, or of spec (with the keys
+// of its shares when we made them).
+func buildWithUTLS(cfg *Config, id utls.ClientHelloID, spec *utls.ClientHelloSpec, keys []*handshake.ClientKeyShare) (*ShapedHello, error) {
+	ucfg := &utls.Config{
+		ServerName:         cfg.ServerName,
+		Rand:               cfg.rand(),
+		NextProtos:         cfg.NextProtos,
+		InsecureSkipVerify: true, // uTLS only builds the hello; we verify
+		// A shape's pre_shared_key extension stays out until there is a
+		// ticket to offer, which we add ourselves.
+		OmitEmptyPsk: true,
 	}
 	uc := utls.UClient(nil, ucfg, id)
 	if spec != nil {
