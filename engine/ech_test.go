@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"errors"
+	"strings"
 	"testing"
 
 	utls "github.com/refraction-networking/utls"
@@ -167,5 +168,48 @@ func TestECHClient(t *testing.T) {
 				t.Fatalf("with the retry configurations: %v", err)
 			}
 		})
+	}
+}
+
+// A Chrome-shaped client with a real ECH configuration: the outer hello is
+// Chrome's (its GREASE ECH extension replaced by the real one), the inner
+// hello is taken by a crypto/tls server and by ours.
+func TestECHWithChromeShape(t *testing.T) {
+	ca, _ := fixtures(t)
+	key, err := engine.NewECHKey(rand.Reader, 5, "public.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := ca.Leaf(certgen.ECDSAP256, []string{"inner.test", "public.test"}, certgen.LeafOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := clientConfig(t)
+	chrome := utls.HelloChrome_Auto
+	c.ServerName, c.ClientHelloID, c.EncryptedClientHelloConfigList = "inner.test", &chrome, engine.ECHConfigList(key)
+
+	nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{leaf}, MinVersion: tls.VersionTLS13,
+		EncryptedClientHelloKeys: []tls.EncryptedClientHelloKey{{Config: key.Config, PrivateKey: key.PrivateKey, SendAsRetry: true}}})
+	e, err := engine.NewClient(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer := firstHello(t, e, nc)
+	if outer.ServerName != "public.test" || !outer.HasExtension(0xfe0d) || !strings.HasPrefix(e.ConnectionState().Fingerprint.JA4, "t13d") {
+		t.Fatalf("outer hello: name %q", outer.ServerName)
+	}
+	conn := adapters.NewConn(nc, e)
+	if err := conn.Handshake(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mustEcho(t, conn, []byte("chrome through ECH"))
+	conn.Close()
+	if res := <-done; res.err != nil || !res.st.ECHAccepted || !e.ConnectionState().ECHAccepted {
+		t.Fatalf("crypto/tls: %v, accepted %v", res.err, res.st.ECHAccepted)
+	}
+
+	p := handshakePair(t, c, echServer(t, key))
+	if !p.Server.ConnectionState().ECHAccepted || p.Server.ConnectionState().ServerName != "inner.test" {
+		t.Fatal("our server did not take the Chrome-shaped client's inner hello")
 	}
 }

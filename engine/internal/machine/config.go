@@ -198,8 +198,8 @@ func (c *Config) Check(isClient bool) error {
 		return errors.New("no supported group in CurvePreferences")
 	}
 	if isClient && len(c.EncryptedClientHelloConfigList) > 0 {
-		if c.ClientHelloID != nil || c.ClientHelloSpec != nil || c.ShapeHello != nil {
-			return errors.New("encrypted Client Hello works with the hello derived from the Config, not with a hello shape, for now")
+		if c.ClientHelloSpec != nil || c.ShapeHello != nil {
+			return errors.New("encrypted Client Hello works with the hello derived from the Config or a ClientHelloID shape")
 		}
 		if !c.allows(handshake.VersionTLS13) {
 			return errors.New("encrypted Client Hello needs TLS 1.3")

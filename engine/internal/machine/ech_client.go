@@ -87,6 +87,7 @@ func shapeECH(cfg *Config) (*ShapedHello, *echClient, error) {
 	}
 	innerCfg := *cfg
 	innerCfg.MinVersion = handshake.VersionTLS13 // ECH is TLS 1.3's
+	innerCfg.ClientHelloID = nil                 // the inner hello is derived; a shape shapes the outer one
 	innerSpec, innerKeys, err := defaultSpec(&innerCfg)
 	if err != nil {
 		return nil, nil, err
@@ -116,12 +117,11 @@ func shapeECH(cfg *Config) (*ShapedHello, *echClient, error) {
 	offer := echOfferData(kdfID, aeadID, config.id, enc, zeros)
 
 	outerCfg := innerCfg
-	outerCfg.ServerName = config.publicName
-	outerSpec, outerKeys, err := defaultSpec(&outerCfg)
+	outerCfg.ServerName, outerCfg.ClientHelloID = config.publicName, cfg.ClientHelloID
+	outerSpec, outerKeys, err := outerHelloSpec(&outerCfg, &utls.GenericExtension{Id: extECH, Data: offer})
 	if err != nil {
 		return nil, nil, err
 	}
-	outerSpec.Extensions = append(outerSpec.Extensions, &utls.GenericExtension{Id: extECH, Data: offer})
 	outer, err := buildWithUTLS(&outerCfg, utls.HelloCustom, outerSpec, outerKeys)
 	if err != nil {
 		return nil, nil, err
@@ -146,6 +146,34 @@ func shapeECH(cfg *Config) (*ShapedHello, *echClient, error) {
 		return nil, nil, internal(err)
 	}
 	return outer, &echClient{inner: inner, innerRaw: innerRaw, innerKeys: innerShaped.Keys, publicName: config.publicName}, nil
+}
+
+// outerHelloSpec is the outer hello: a browser shape's own hello, its
+// GREASE ECH extension replaced by the real one (added if it had none), or
+// the hello derived from the Config with it.
+func outerHelloSpec(cfg *Config, ech utls.TLSExtension) (*utls.ClientHelloSpec, []*handshake.ClientKeyShare, error) {
+	if cfg.ClientHelloID == nil {
+		spec, keys, err := defaultSpec(cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		spec.Extensions = append(spec.Extensions, ech)
+		return spec, keys, nil
+	}
+	spec, err := utls.UTLSIdToSpec(*cfg.ClientHelloID)
+	if err != nil {
+		return nil, nil, err
+	}
+	replaced := false
+	for i, e := range spec.Extensions {
+		if _, grease := e.(*utls.GREASEEncryptedClientHelloExtension); grease {
+			spec.Extensions[i], replaced = ech, true
+		}
+	}
+	if !replaced {
+		spec.Extensions = append(spec.Extensions, ech)
+	}
+	return &spec, nil, nil // uTLS makes the shape's key shares
 }
 
 // echOfferData is an outer ECHClientHello.
