@@ -100,8 +100,44 @@ func FuzzECHDecoders(f *testing.F) {
 	f.Add(innerEncoding([]uint16{handshake.VersionTLS13}, true, []uint16{handshake.ExtServerName}))
 	outer := &handshake.ClientHello{SessionID: []byte{1}, Extensions: []handshake.Extension{{Type: handshake.ExtServerName, Data: []byte{0}}}}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		chooseECHConfig(data)
 		parseECHConfig(data)
 		parseECHOffer(data)
 		decodeInnerHello(outer, data)
 	})
+}
+
+// A client's inner hello sealed to our key opens; the same offer with one
+// payload byte changed (a bad HPKE ciphertext) does not, and the server
+// goes on with the outer hello (declining, as draft-ietf-tls-esni section
+// 7.1 says) instead of failing.
+func TestECHOpenAndBadCiphertext(t *testing.T) {
+	key, err := NewECHKey(rand.Reader, 2, "public.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &Config{ServerName: "inner.test", InsecureAcceptUnauthorized: true,
+		EncryptedClientHelloConfigList: append([]byte{byte(len(key.Config) >> 8), byte(len(key.Config))}, key.Config...)}
+	outer, ech, err := shapeECH(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := &Config{EncryptedClientHelloKeys: []ECHKey{key}}
+	parse := func(raw []byte) *handshake.ClientHello {
+		ch := new(handshake.ClientHello)
+		if err := handshake.Unmarshal(raw, ch); err != nil {
+			t.Fatal(err)
+		}
+		return ch
+	}
+	got, err := server.openECH(parse(outer.Raw), outer.Raw)
+	if err != nil || got.inner == nil || !bytes.Equal(got.innerRaw, ech.innerRaw) || got.inner.ServerName != "inner.test" {
+		t.Fatalf("the inner hello did not open as sent: %v", err)
+	}
+	damaged := bytes.Clone(outer.Raw)
+	damaged[len(damaged)-1] ^= 1 // the payload ends the hello's last extension
+	got, err = server.openECH(parse(damaged), damaged)
+	if err != nil || got.inner != nil || !got.offered {
+		t.Fatalf("a bad ciphertext: inner %v, offered %v, %v", got.inner != nil, got.offered, err)
+	}
 }
