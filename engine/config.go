@@ -155,9 +155,9 @@ type Config struct {
 	// (ConnectionState.ECHAccepted, ServerName the inner one); an offer none
 	// of them opens goes on with the outer hello, and the keys marked
 	// SendAsRetry go back as retry configurations. NewECHKey makes one;
-	// ECHConfigList publishes them. X25519 HKDF-SHA256 only; a hello that
-	// would need a HelloRetryRequest has its inner hello declined. The
-	// client side of ECH is not there yet.
+	// ECHConfigList publishes them. X25519 HKDF-SHA256 only; a
+	// HelloRetryRequest keeps the inner hello (its confirmation in the
+	// request, the second inner hello opened with the same HPKE context).
 	EncryptedClientHelloKeys []EncryptedClientHelloKey
 	// EncryptedClientHelloConfigList, on a client, is the server's
 	// ECHConfigList (from its DNS HTTPS record, or an ECHRejectionError's
@@ -165,9 +165,10 @@ type Config struct {
 	// inside an outer hello naming the configuration's public name. If the
 	// server declines it, the handshake authenticates the server for the
 	// public name and then fails with an *ECHRejectionError carrying the
-	// server's retry configurations. TLS 1.3 only, with the hello derived
-	// from the Config (not a shape yet), no resumption or 0-RTT alongside,
-	// and no HelloRetryRequest.
+	// server's retry configurations. TLS 1.3 only; the inner hello is
+	// derived from the Config, the outer one is a ClientHelloID shape's
+	// when set (its GREASE ECH replaced); no resumption or 0-RTT alongside
+	// yet.
 	EncryptedClientHelloConfigList []byte
 
 	// SignatureSchemes, when set, restricts and orders the signature

@@ -115,20 +115,7 @@ func TestECHClient(t *testing.T) {
 		run  func(t *testing.T, c *engine.Config) (engine.ConnectionState, bool, error) // ours, theirs accepted
 	}{
 		{"crypto/tls server", func(t *testing.T, c *engine.Config) (engine.ConnectionState, bool, error) {
-			nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{leaf}, MinVersion: tls.VersionTLS13,
-				EncryptedClientHelloKeys: []tls.EncryptedClientHelloKey{{Config: key.Config, PrivateKey: key.PrivateKey, SendAsRetry: true}}})
-			e, err := engine.NewClient(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			conn := adapters.NewConn(nc, e)
-			err = conn.Handshake(context.Background())
-			if err == nil {
-				mustEcho(t, conn, []byte("through ECH"))
-			}
-			conn.Close()
-			res := <-done
-			return e.ConnectionState(), res.st.ECHAccepted, err
+			return throughGoECHServer(t, leaf, key, nil, c)
 		}},
 		{"our server", func(t *testing.T, c *engine.Config) (engine.ConnectionState, bool, error) {
 			s := echServer(t, key)
@@ -212,4 +199,75 @@ func TestECHWithChromeShape(t *testing.T) {
 	if !p.Server.ConnectionState().ECHAccepted || p.Server.ConnectionState().ServerName != "inner.test" {
 		t.Fatal("our server did not take the Chrome-shaped client's inner hello")
 	}
+}
+
+// ECH across a HelloRetryRequest (draft-ietf-tls-esni section 7.2.1): a
+// server that wants another group takes the inner hello in its
+// HelloRetryRequest, the second outer hello carries the second inner one
+// sealed with the same HPKE context, and the handshake ends accepted;
+// crypto/tls's client with our server, ours with crypto/tls's server, and
+// ours with ours.
+func TestECHWithHelloRetryRequest(t *testing.T) {
+	ca, _ := fixtures(t)
+	key, err := engine.NewECHKey(rand.Reader, 6, "public.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := ca.Leaf(certgen.ECDSAP256, []string{"inner.test", "public.test"}, certgen.LeafOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	onlyP256 := []tls.CurveID{tls.CurveP256}
+
+	t.Run("crypto/tls client, our server", func(t *testing.T) {
+		s := echServer(t, key)
+		s.CurvePreferences = onlyP256
+		ours, theirs := serveGoClient(t, &tls.Config{RootCAs: ca.Pool, ServerName: "inner.test", Time: fixedTime,
+			MinVersion: tls.VersionTLS13, EncryptedClientHelloConfigList: engine.ECHConfigList(key),
+			CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}}, []byte("retried"), s)
+		if !ours.DidHelloRetry || !ours.ECHAccepted || !theirs.ECHAccepted || ours.ServerName != "inner.test" {
+			t.Fatalf("retry %v, ours %v (%q), theirs %v", ours.DidHelloRetry, ours.ECHAccepted, ours.ServerName, theirs.ECHAccepted)
+		}
+	})
+	client := func() *engine.Config {
+		c := clientConfig(t)
+		c.ServerName, c.EncryptedClientHelloConfigList = "inner.test", engine.ECHConfigList(key)
+		c.CurvePreferences = []tls.CurveID{tls.X25519, tls.CurveP256}
+		return c
+	}
+	t.Run("our client, crypto/tls server", func(t *testing.T) {
+		st, theirs, err := throughGoECHServer(t, leaf, key, onlyP256, client())
+		if err != nil || !st.DidHelloRetry || !st.ECHAccepted || !theirs {
+			t.Fatalf("%v: retry %v, ours %v, theirs %v", err, st.DidHelloRetry, st.ECHAccepted, theirs)
+		}
+	})
+	t.Run("ours with ours", func(t *testing.T) {
+		s := echServer(t, key)
+		s.CurvePreferences = onlyP256
+		p := handshakePair(t, client(), s)
+		if cs, ss := p.Client.ConnectionState(), p.Server.ConnectionState(); !cs.DidHelloRetry || !cs.ECHAccepted || !ss.ECHAccepted || ss.ServerName != "inner.test" {
+			t.Fatalf("client %+v\nserver %+v", cs, ss)
+		}
+	})
+}
+
+// throughGoECHServer runs our client c against a crypto/tls server holding
+// key (limited to curves when set), echoing once: our state, whether the
+// server took the inner hello, and the handshake's error.
+func throughGoECHServer(t *testing.T, leaf tls.Certificate, key engine.EncryptedClientHelloKey, curves []tls.CurveID, c *engine.Config) (engine.ConnectionState, bool, error) {
+	t.Helper()
+	nc, done := goServer(t, &tls.Config{Certificates: []tls.Certificate{leaf}, MinVersion: tls.VersionTLS13, CurvePreferences: curves,
+		EncryptedClientHelloKeys: []tls.EncryptedClientHelloKey{{Config: key.Config, PrivateKey: key.PrivateKey, SendAsRetry: true}}})
+	e, err := engine.NewClient(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := adapters.NewConn(nc, e)
+	err = conn.Handshake(context.Background())
+	if err == nil {
+		mustEcho(t, conn, []byte("through ECH"))
+	}
+	conn.Close()
+	res := <-done
+	return e.ConnectionState(), res.st.ECHAccepted, err
 }

@@ -110,10 +110,7 @@ func (s *clientExpectServerHello) Handle(raw []byte, out Sink) (State, error) {
 	if sh.SupportedVersion == 0 && !s.retried {
 		return s.c.handleServerHello12(sh, raw, out)
 	}
-	if s.c.ech != nil {
-		if sh.IsHelloRetryRequest() {
-			return nil, record.Errorf(record.AlertHandshakeFailure, "HelloRetryRequest with Encrypted Client Hello is not supported yet")
-		}
+	if s.c.ech != nil && !sh.IsHelloRetryRequest() {
 		if err := s.c.echAnswered(sh); err != nil {
 			return nil, err
 		}

@@ -30,8 +30,19 @@ func (s *clientExpectServerHello) handleRetry(hrr *handshake.ServerHello, raw []
 	if g == 0 && hrr.Cookie == nil {
 		return nil, illegal("HelloRetryRequest that would change nothing")
 	}
+	echTaken := false
+	if c.ech != nil && !c.ech.declined {
+		var err error
+		if echTaken, err = c.echRetryAnswered(raw, suite); err != nil {
+			return nil, err
+		}
+	}
+	first := c.helloRaw
+	if echTaken {
+		first = c.ech.innerRaw // the transcript is the inner hellos'
+	}
 	t := handshake.NewTranscript(suite)
-	t.Add(handshake.MessageHash(suite, c.helloRaw), raw)
+	t.Add(handshake.MessageHash(suite, first), raw)
 	if c.earlyOffered { // no 0-RTT after a HelloRetryRequest: send it again later
 		c.earlyOffered = false
 		c.state.EarlyDataReason = EarlyHelloRetry
@@ -40,7 +51,14 @@ func (s *clientExpectServerHello) handleRetry(hrr *handshake.ServerHello, raw []
 			return nil, err
 		}
 	}
-	hello2, err := c.retryHello(hrr, raw, suite)
+	var hello2, sent []byte
+	var err error
+	if echTaken {
+		hello2, sent, err = c.echRetryHellos(hrr, raw, suite)
+	} else {
+		hello2, err = c.retryHello(hrr, raw, suite)
+		sent = hello2
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +66,7 @@ func (s *clientExpectServerHello) handleRetry(hrr *handshake.ServerHello, raw []
 	if err := c.compatCCS(out); err != nil {
 		return nil, err
 	}
-	if err := out.SendMessage(hello2); err != nil {
+	if err := out.SendMessage(sent); err != nil {
 		return nil, err
 	}
 	c.state.DidHelloRetry = true

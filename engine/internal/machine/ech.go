@@ -14,11 +14,10 @@ import (
 	"github.com/securepair/securepair/record"
 )
 
-// Encrypted Client Hello, the server's side (draft-ietf-tls-esni, RFC
-// 9849): the client-facing server decrypts the ClientHelloInner carried in
-// the outer hello's encrypted_client_hello extension and runs the
-// handshake with it, or, when it cannot, with the outer hello, offering
-// retry configurations.
+// Encrypted Client Hello, the server's side (draft-ietf-tls-esni): the
+// client-facing server decrypts the ClientHelloInner carried in the outer
+// hello's encrypted_client_hello extension and runs the handshake with it,
+// or, when it cannot, with the outer hello, offering retry configurations.
 
 // extECH and extECHOuterExtensions are the extension code points.
 const (
@@ -103,9 +102,10 @@ func parseECHOffer(data []byte) (*echOffer, error) {
 
 // echResult is what the server made of a hello's ECH offer.
 type echResult struct {
-	inner    *handshake.ClientHello
-	innerRaw []byte
-	offered  bool // the hello carried an offer: without acceptance, retry configs go back
+	inner     *handshake.ClientHello
+	innerRaw  []byte
+	offered   bool            // the hello carried an offer: without acceptance, retry configs go back
+	recipient *hpke.Recipient // the HPKE context, which opens a second hello after a HelloRetryRequest
 }
 
 // openECH tries to decrypt the ClientHelloInner of an outer hello with the
@@ -122,48 +122,75 @@ func (c *Config) openECH(outer *handshake.ClientHello, outerRaw []byte) (echResu
 		return echResult{}, err
 	}
 	for _, key := range c.EncryptedClientHelloKeys {
-		encoded, ok := key.open(offer, outerRaw)
-		if !ok {
+		r := key.recipient(offer)
+		if r == nil {
+			continue
+		}
+		encoded, err := r.Open(echAAD(outerRaw, offer.payload), offer.payload)
+		if err != nil {
 			continue
 		}
 		inner, innerRaw, err := decodeInnerHello(outer, encoded)
 		if err != nil {
 			return echResult{}, err
 		}
-		return echResult{inner: inner, innerRaw: innerRaw, offered: true}, nil
+		return echResult{inner: inner, innerRaw: innerRaw, offered: true, recipient: r}, nil
 	}
 	return echResult{offered: true}, nil
 }
 
-// open decrypts the offer's payload with this key, if it is the offer's
-// configuration and suite.
-func (k *ECHKey) open(offer *echOffer, outerRaw []byte) ([]byte, bool) {
+// openECHRetry opens the second hello's inner hello with the context that
+// opened the first (draft-ietf-tls-esni section 7.1.1): its offer must be
+// there, without enc; a payload that does not open is decrypt_error.
+func openECHRetry(r *hpke.Recipient, outer *handshake.ClientHello, outerRaw []byte) (*handshake.ClientHello, []byte, error) {
+	ext := extensionData(outer, extECH)
+	if ext == nil {
+		return nil, nil, record.Errorf(record.AlertMissingExtension, "second ClientHello without encrypted_client_hello after accepting it")
+	}
+	offer, err := parseECHOffer(ext)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(offer.enc) != 0 {
+		return nil, nil, illegal("second ClientHello's encrypted_client_hello carries an enc")
+	}
+	encoded, err := r.Open(echAAD(outerRaw, offer.payload), offer.payload)
+	if err != nil {
+		return nil, nil, record.Errorf(record.AlertDecryptError, "second ClientHelloInner does not decrypt")
+	}
+	return decodeInnerHello(outer, encoded)
+}
+
+// echAAD is the outer hello's body with the payload zeroed.
+func echAAD(outerRaw, payload []byte) []byte {
+	return bytes.Replace(outerRaw[handshake.HeaderLen:], payload, make([]byte, len(payload)), 1)
+}
+
+// recipient is the HPKE context for the offer with this key, if it is the
+// offer's configuration and suite; nil otherwise.
+func (k *ECHKey) recipient(offer *echOffer) *hpke.Recipient {
 	cfg, err := parseECHConfig(k.Config)
 	if err != nil || cfg.id != offer.configID || cfg.kem != kemX25519HKDFSHA256 {
-		return nil, false
+		return nil
 	}
 	priv, err := ecdh.X25519().NewPrivateKey(k.PrivateKey)
 	if err != nil {
-		return nil, false
+		return nil
 	}
 	hpkeKey, err := hpke.NewDHKEMPrivateKey(priv)
 	if err != nil {
-		return nil, false
+		return nil
 	}
 	kdf, err1 := hpke.NewKDF(offer.kdf)
 	aead, err2 := hpke.NewAEAD(offer.aead)
 	if err1 != nil || err2 != nil {
-		return nil, false
+		return nil
 	}
-	info := append([]byte("tls ech\x00"), k.Config...)
-	r, err := hpke.NewRecipient(offer.enc, hpkeKey, kdf, aead, info)
+	r, err := hpke.NewRecipient(offer.enc, hpkeKey, kdf, aead, append([]byte("tls ech\x00"), k.Config...))
 	if err != nil {
-		return nil, false
+		return nil
 	}
-	// The AAD is the outer hello's body with the payload zeroed.
-	aad := bytes.Replace(outerRaw[handshake.HeaderLen:], offer.payload, make([]byte, len(offer.payload)), 1)
-	plain, err := r.Open(aad, offer.payload)
-	return plain, err == nil
+	return r
 }
 
 // decodeInnerHello rebuilds the ClientHelloInner from its encoding: the
@@ -273,14 +300,27 @@ func extensionData(ch *handshake.ClientHello, typ uint16) []byte {
 // the client its inner hello was taken: HKDF-Expand-Label of the inner
 // random over the transcript of the inner hello and the ServerHello with
 // those bytes zeroed.
-func echConfirmation(suite *handshake.Suite, innerRandom []byte, innerRaw, serverHelloZeroed []byte) ([]byte, error) {
+// After a HelloRetryRequest the transcript starts with prefix (the first
+// inner hello's message_hash and the HelloRetryRequest).
+func echConfirmation(suite *handshake.Suite, innerRandom []byte, prefix, innerRaw, serverHelloZeroed []byte) ([]byte, error) {
+	return confirm(suite, innerRandom, "ech accept confirmation", prefix, innerRaw, serverHelloZeroed)
+}
+
+// hrrECHConfirmation is what a HelloRetryRequest's encrypted_client_hello
+// carries when the server took the first inner hello: over its
+// message_hash and the HelloRetryRequest with the confirmation zeroed.
+func hrrECHConfirmation(suite *handshake.Suite, innerRandom, innerRaw, hrrZeroed []byte) ([]byte, error) {
+	return confirm(suite, innerRandom, "hrr ech accept confirmation", handshake.MessageHash(suite, innerRaw), hrrZeroed)
+}
+
+func confirm(suite *handshake.Suite, innerRandom []byte, label string, msgs ...[]byte) ([]byte, error) {
 	prk, err := hkdf.Extract(suite.Hash.New, innerRandom, nil)
 	if err != nil {
 		return nil, err
 	}
 	t := handshake.NewTranscript(suite)
-	t.Add(innerRaw, serverHelloZeroed)
-	return expandLabel(suite, prk, "ech accept confirmation", t.Sum(), 8)
+	t.Add(msgs...)
+	return expandLabel(suite, prk, label, t.Sum(), 8)
 }
 
 // expandLabel is HKDF-Expand-Label (RFC 8446 section 7.1).

@@ -44,6 +44,13 @@ type echClient struct {
 	publicName string
 	declined   bool   // the server went on with the outer hello
 	retry      []byte // its retry configurations
+	// For a second hello after a HelloRetryRequest: the HPKE context and
+	// suite, and, once the HelloRetryRequest took the inner hello, the
+	// transcript's start (its message_hash and the HelloRetryRequest).
+	sender    *hpke.Sender
+	kdf, aead uint16
+	configID  uint8
+	prefix    []byte
 }
 
 // chooseECHConfig picks the first configuration of list the client can
@@ -145,7 +152,8 @@ func shapeECH(cfg *Config) (*ShapedHello, *echClient, error) {
 	if err := handshake.Unmarshal(innerRaw, inner); err != nil {
 		return nil, nil, internal(err)
 	}
-	return outer, &echClient{inner: inner, innerRaw: innerRaw, innerKeys: innerShaped.Keys, publicName: config.publicName}, nil
+	return outer, &echClient{inner: inner, innerRaw: innerRaw, innerKeys: innerShaped.Keys, publicName: config.publicName,
+		sender: sender, kdf: kdfID, aead: aeadID, configID: config.id}, nil
 }
 
 // outerHelloSpec is the outer hello: a browser shape's own hello, its
@@ -222,9 +230,12 @@ func (c *clientShared) echAnswered(sh *handshake.ServerHello) error {
 	if suite == nil {
 		return nil // checkCommon refuses it
 	}
+	if c.ech.declined {
+		return nil // declined at the HelloRetryRequest
+	}
 	zeroed := *sh
 	clear(zeroed.Random[24:])
-	want, err := echConfirmation(suite, c.ech.inner.Random[:], c.ech.innerRaw, handshake.Marshal(&zeroed))
+	want, err := echConfirmation(suite, c.ech.inner.Random[:], c.ech.prefix, c.ech.innerRaw, handshake.Marshal(&zeroed))
 	if err != nil {
 		return internal(err)
 	}
@@ -233,9 +244,91 @@ func (c *clientShared) echAnswered(sh *handshake.ServerHello) error {
 		c.state.ECHAccepted, c.state.ServerName = true, c.ech.inner.ServerName
 		return nil
 	}
+	if c.ech.prefix != nil {
+		return illegal("the ServerHello declines the inner hello its HelloRetryRequest took")
+	}
+	c.echDecline()
+	return nil
+}
+
+// echDecline goes on with the outer hello: the server is authenticated for
+// the public name, and the handshake fails with ECHRejectionError at its
+// end.
+func (c *clientShared) echDecline() {
 	c.ech.declined = true
 	outerCfg := *c.cfg
 	outerCfg.ServerName = c.ech.publicName // the certificate must be the public name's
 	c.cfg = &outerCfg
-	return nil
+}
+
+// echRetryAnswered reads a HelloRetryRequest's verdict on the inner hello:
+// its encrypted_client_hello carries the confirmation when the server took
+// it (draft-ietf-tls-esni section 7.2.1).
+func (c *clientShared) echRetryAnswered(hrr []byte, suite *handshake.Suite) (bool, error) {
+	var got []byte
+	var sh handshake.ServerHello
+	if err := handshake.Unmarshal(hrr, &sh); err != nil {
+		return false, internal(err)
+	}
+	for _, e := range sh.Extensions {
+		if e.Type == extECH {
+			got = e.Data
+		}
+	}
+	if len(got) != 8 {
+		c.echDecline()
+		return false, nil
+	}
+	marker := append([]byte{byte(extECH >> 8), byte(extECH & 0xff), 0, 8}, got...)
+	at := bytes.LastIndex(hrr, marker)
+	zeroed := bytes.Clone(hrr)
+	clear(zeroed[at+4 : at+12])
+	want, err := hrrECHConfirmation(suite, c.ech.inner.Random[:], c.ech.innerRaw, zeroed)
+	if err != nil {
+		return false, internal(err)
+	}
+	if subtle.ConstantTimeCompare(want, got) != 1 {
+		c.echDecline()
+		return false, nil
+	}
+	return true, nil
+}
+
+// echRetryHellos builds the second inner hello and the second outer hello
+// that carries it, sealed with the first's HPKE context (no enc), and goes
+// on with the inner one.
+func (c *clientShared) echRetryHellos(hrr *handshake.ServerHello, hrrRaw []byte, suite *handshake.Suite) (inner2, outer2 []byte, err error) {
+	outer1, outer1Raw, outerKeys := c.hello, c.helloRaw, c.keys
+	c.ech.prefix = append(handshake.MessageHash(suite, c.ech.innerRaw), hrrRaw...)
+	c.hello, c.helloRaw, c.keys = c.ech.inner, c.ech.innerRaw, c.ech.innerKeys
+	if inner2, err = c.retryHello(hrr, hrrRaw, suite); err != nil {
+		return nil, nil, err
+	}
+	innerHello, innerKeys := c.hello, c.keys
+	c.hello, c.helloRaw, c.keys = outer1, outer1Raw, outerKeys
+	if _, err = c.retryHello(hrr, hrrRaw, suite); err != nil {
+		return nil, nil, err
+	}
+	encoded := encodeInnerHello(inner2)
+	offer := echOfferData(c.ech.kdf, c.ech.aead, c.ech.configID, nil, make([]byte, len(encoded)+16))
+	h := *c.hello
+	h.Extensions = append([]handshake.Extension{}, h.Extensions...)
+	for i := range h.Extensions {
+		if h.Extensions[i].Type == extECH {
+			h.Extensions[i].Data = offer
+		}
+	}
+	outer2 = handshake.Marshal(&h)
+	payload, err := c.ech.sender.Seal(outer2[handshake.HeaderLen:], encoded)
+	if err != nil {
+		return nil, nil, internal(err)
+	}
+	at := bytes.Index(outer2, offer)
+	if at < 0 {
+		return nil, nil, internal(errors.New("the second outer hello lost its ECH extension"))
+	}
+	copy(outer2[at+len(offer)-len(payload):], payload)
+	c.hello, c.helloRaw, c.keys = innerHello, inner2, innerKeys
+	c.ech.inner, c.ech.innerRaw, c.ech.innerKeys = innerHello, inner2, innerKeys
+	return inner2, outer2, nil
 }

@@ -3,6 +3,7 @@ package machine
 import (
 	"crypto"
 	"crypto/hmac"
+	"crypto/hpke"
 	"crypto/tls"
 	"io"
 
@@ -38,6 +39,8 @@ type serverRetry struct {
 	pskUsable bool
 	// earlyWanted: the first hello carried early data, refused by the retry.
 	earlyWanted bool
+	// echRecipient: the first inner hello was taken; it opens the second.
+	echRecipient *hpke.Recipient
 }
 
 // serverChoice is what the server negotiated from a ClientHello.
@@ -60,8 +63,10 @@ type serverChoice struct {
 	askedOCSP, askedSCT bool
 	earlyReason         EarlyDataReason // why 0-RTT the hello carried is not taken
 	// ECH: the inner hello was taken, or an offer was declined (retry
-	// configurations go back in EncryptedExtensions).
+	// configurations go back in EncryptedExtensions); the HPKE context
+	// that opened it.
 	echAccepted, echDeclined bool
+	echRecipient             *hpke.Recipient
 }
 
 // needsRetry reports whether the hello lacks a usable key share.
@@ -79,15 +84,20 @@ func (s *serverExpectClientHello) Handle(raw []byte, out Sink) (State, error) {
 	}
 	out.HelloSeen(ch)
 	var ech echResult
-	if s.retry == nil {
+	switch {
+	case s.retry == nil:
 		if ech, err = s.cfg.openECH(ch, raw); err != nil {
 			return nil, err
 		}
+	case s.retry.echRecipient != nil: // the first inner hello was taken: so is the second
+		if ech.inner, ech.innerRaw, err = openECHRetry(s.retry.echRecipient, ch, raw); err != nil {
+			return nil, err
+		}
+		ech.offered = true
 	}
 	if s.retry == nil && ech.inner == nil && !(contains(ch.SupportedVersions, handshake.VersionTLS13) && s.cfg.allows(handshake.VersionTLS13)) {
 		return s.handleClientHello12(ch, raw, out)
 	}
-	outer, outerRaw := ch, raw
 	if ech.inner != nil {
 		ch, raw = ech.inner, ech.innerRaw
 	}
@@ -95,16 +105,7 @@ func (s *serverExpectClientHello) Handle(raw []byte, out Sink) (State, error) {
 	if err != nil {
 		return nil, err
 	}
-	if choice.needsRetry() && ech.inner != nil {
-		// A HelloRetryRequest with ECH is not spoken here: the inner hello
-		// is declined and the outer one goes on (the client gets retry
-		// configurations).
-		ch, raw, ech.inner = outer, outerRaw, nil
-		if choice, err = s.choose(ch, raw); err != nil {
-			return nil, err
-		}
-	}
-	choice.echAccepted, choice.echDeclined = ech.inner != nil, ech.offered && ech.inner == nil
+	choice.echAccepted, choice.echDeclined, choice.echRecipient = ech.inner != nil, ech.offered && ech.inner == nil, ech.recipient
 	if choice.needsRetry() {
 		if s.retry != nil {
 			return nil, illegal("second ClientHello has no share for the requested group")
@@ -301,6 +302,14 @@ func (s *serverExpectClientHello) sendRetry(ch *handshake.ClientHello, raw []byt
 			handshake.Uint16Ext(handshake.ExtKeyShare, c.group),
 		},
 	}
+	if c.echAccepted { // draft-ietf-tls-esni section 7.2.1
+		hrr.Extensions = append(hrr.Extensions, handshake.Extension{Type: extECH, Data: make([]byte, 8)})
+		confirmation, err := hrrECHConfirmation(c.suite, ch.Random[:], raw, handshake.Marshal(hrr))
+		if err != nil {
+			return nil, internal(err)
+		}
+		hrr.Extensions[len(hrr.Extensions)-1].Data = confirmation
+	}
 	hrrRaw := handshake.Marshal(hrr)
 	prefix := append(handshake.MessageHash(c.suite, raw), hrrRaw...)
 	if err := out.SendMessage(hrrRaw); err != nil {
@@ -315,7 +324,7 @@ func (s *serverExpectClientHello) sendRetry(ch *handshake.ClientHello, raw []byt
 			return nil, err
 		}
 	}
-	return &serverExpectClientHello{cfg: s.cfg, retry: &serverRetry{prefix: prefix, suite: c.suite, group: c.group, sentCC: sentCCS, earlyWanted: ch.EarlyData,
+	return &serverExpectClientHello{cfg: s.cfg, retry: &serverRetry{prefix: prefix, suite: c.suite, group: c.group, sentCC: sentCCS, earlyWanted: ch.EarlyData, echRecipient: c.echRecipient,
 		pskUsable: s.usableTicket(ch, c.suite)}}, nil
 }
 
@@ -370,7 +379,11 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 	copy(sh.Random[:], random)
 	if c.echAccepted {
 		clear(sh.Random[24:])
-		confirmation, err := echConfirmation(c.suite, ch.Random[:], raw, handshake.Marshal(sh))
+		var prefix []byte
+		if s.retry != nil {
+			prefix = s.retry.prefix
+		}
+		confirmation, err := echConfirmation(c.suite, ch.Random[:], prefix, raw, handshake.Marshal(sh))
 		if err != nil {
 			return nil, internal(err)
 		}
