@@ -141,3 +141,57 @@ func TestECHOpenAndBadCiphertext(t *testing.T) {
 		t.Fatalf("a bad ciphertext: inner %v, offered %v, %v", got.inner != nil, got.offered, err)
 	}
 }
+
+// After a HelloRetryRequest took the inner hello, the second hello must
+// carry ECH without an enc and a payload the first context opens
+// (draft-ietf-tls-esni section 7.1.1): missing_extension, illegal_parameter
+// and decrypt_error otherwise.
+func TestECHSecondHelloRefusals(t *testing.T) {
+	key, err := NewECHKey(rand.Reader, 2, "public.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &Config{ServerName: "inner.test", InsecureAcceptUnauthorized: true,
+		EncryptedClientHelloConfigList: append([]byte{byte(len(key.Config) >> 8), byte(len(key.Config))}, key.Config...)}
+	outer, _, err := shapeECH(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := new(handshake.ClientHello)
+	if err := handshake.Unmarshal(outer.Raw, first); err != nil {
+		t.Fatal(err)
+	}
+	got, err := (&Config{EncryptedClientHelloKeys: []ECHKey{key}}).openECH(first, outer.Raw)
+	if err != nil || got.recipient == nil {
+		t.Fatalf("the first hello did not open: %v", err)
+	}
+	withECH := func(data []byte) (*handshake.ClientHello, []byte) {
+		h := &handshake.ClientHello{Version: handshake.VersionTLS12, CipherSuites: []uint16{handshake.TLS_AES_128_GCM_SHA256},
+			CompressionMethods: []uint8{0}, Extensions: []handshake.Extension{{Type: 0x1234, Data: []byte{1}}}}
+		if data != nil {
+			h.Extensions = append(h.Extensions, handshake.Extension{Type: extECH, Data: data})
+		}
+		raw := handshake.Marshal(h)
+		parsed := new(handshake.ClientHello)
+		if err := handshake.Unmarshal(raw, parsed); err != nil {
+			t.Fatal(err)
+		}
+		return parsed, raw
+	}
+	tests := []struct {
+		name  string
+		data  []byte
+		alert record.Alert
+	}{
+		{"no ECH", nil, record.AlertMissingExtension},
+		{"an enc", echOfferData(1, 1, 2, []byte{1, 2, 3}, []byte{4}), record.AlertIllegalParameter},
+		{"a payload that does not open", echOfferData(1, 1, 2, nil, make([]byte, 64)), record.AlertDecryptError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, raw := withECH(tt.data)
+			_, _, err := openECHRetry(got.recipient, h, raw)
+			wantAlert(t, err, tt.alert)
+		})
+	}
+}
