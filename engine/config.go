@@ -146,7 +146,9 @@ type Config struct {
 	// completes goes out with its flight instead of waiting. The client
 	// is not yet authenticated then (its certificate and Finished have not
 	// arrived), so send only what any client may read. TLS 1.2 is not
-	// affected. Tickets still follow the client's Finished.
+	// affected. Tickets go out with the flight too when the client's
+	// Finished is predictable (no client certificate requested, no 0-RTT,
+	// no ALPS); otherwise they follow the client's Finished.
 	HalfRTT bool
 
 	// EncryptedClientHelloKeys, on a server, are its Encrypted Client Hello
@@ -263,6 +265,7 @@ func (c *Config) machineConfig(isClient bool, e *Engine) (*machine.Config, error
 	c.watchStores(m, isClient, e)
 	m.VerifyPeerCertificate, m.SignatureSchemes = c.VerifyPeerCertificate, c.SignatureSchemes
 	m.EncryptedClientHelloKeys, m.EncryptedClientHelloConfigList = c.EncryptedClientHelloKeys, c.EncryptedClientHelloConfigList
+	m.HalfRTT = c.HalfRTT
 	if c.VerifyConnection != nil {
 		m.VerifyConnection = func(st *machine.ConnectionState) error { return c.VerifyConnection(ConnectionState(*st)) }
 	}

@@ -73,3 +73,35 @@ func move(t *testing.T, src, dst *engine.Engine) {
 		}
 	}
 }
+
+// With HalfRTT, tickets go out with the server's flight when the client's
+// Finished is predictable: the client holds a ticket before its Finished
+// reached the server, and the ticket resumes. With a client certificate
+// requested, tickets wait for the client's Finished.
+func TestHalfRTTTickets(t *testing.T) {
+	ca, _ := fixtures(t)
+	for _, clientAuth := range []bool{false, true} {
+		c, s := resume13Configs(t)
+		s.HalfRTT = true
+		if clientAuth {
+			s.ClientAuth, s.ClientCAs = tls.RequestClientCert, ca.Pool
+		}
+		client, _ := engine.NewClient(c)
+		server, _ := engine.NewServer(s)
+		move(t, client, server)
+		move(t, server, client)
+		client.Cleartext().Read(make([]byte, 16)) // let the client take what came
+		early := lastTicket(client) != nil
+		if early == clientAuth || server.HandshakeComplete() {
+			t.Fatalf("client auth %v: a ticket before the client's Finished: %v", clientAuth, early)
+		}
+		for range 2 {
+			move(t, client, server)
+			move(t, server, client)
+		}
+		client.Cleartext().Read(make([]byte, 16))
+		if _, resumed := connect13(t, c, s); !resumed {
+			t.Fatalf("client auth %v: the ticket did not resume", clientAuth)
+		}
+	}
+}

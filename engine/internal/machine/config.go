@@ -58,6 +58,8 @@ type Config struct {
 
 	SignatureSchemes []uint16
 
+	HalfRTT bool
+
 	EncryptedClientHelloKeys       []ECHKey
 	EncryptedClientHelloConfigList []byte
 

@@ -479,6 +479,22 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 		// Tickets only for a mode the client can use them with (RFC 8446
 		// section 4.2.9).
 		tickets: s.cfg.TicketKeys != nil && (contains(ch.PSKModes, pskModeDHEKE) || contains(ch.PSKModes, pskModeKE))}
+	if fin.tickets && s.halfRTTTickets(c) {
+		// 0.5-RTT tickets: the client's Finished is predictable here, so
+		// the resumption secret is too (RFC 8446 section 4.6.1).
+		predicted := handshake.Marshal(&handshake.Finished{VerifyData: c.suite.FinishedMAC(clientHS, t.Sum())})
+		after := handshake.NewTranscript(c.suite)
+		if s.retry != nil {
+			after.Add(s.retry.prefix)
+		}
+		after.Add(raw, shRaw)
+		after.Add(msgs...)
+		after.Add(predicted)
+		if err := issueTickets(s.cfg, c.suite, ms.ResumptionSecret(after.Sum()), state, out); err != nil {
+			return nil, err
+		}
+		fin.tickets = false
+	}
 	var next State = fin
 	if s.cfg.ClientAuth != tls.NoClientCert && c.psk == nil {
 		next = &serverExpectClientCertificate{cfg: s.cfg, fin: fin}
@@ -490,6 +506,14 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 		return &serverExpectEndOfEarlyData{next: next, suite: c.suite, clientHS: clientHS, t: t}, nil
 	}
 	return next, nil
+}
+
+// halfRTTTickets reports whether tickets go out with the server's flight:
+// 0.5-RTT asked for, and nothing unpredictable (a client certificate,
+// EndOfEarlyData, the client's ALPS EncryptedExtensions) before the
+// client's Finished.
+func (s *serverExpectClientHello) halfRTTTickets(c *serverChoice) bool {
+	return s.cfg.HalfRTT && s.cfg.ClientAuth == tls.NoClientCert && !c.early && c.alps == 0
 }
 
 // encryptedFlight builds EncryptedExtensions through Finished, adding each to
