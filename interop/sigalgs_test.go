@@ -79,3 +79,28 @@ func TestOpenSSLClientSigalgs(t *testing.T) {
 		}
 	}
 }
+
+// openssl s_client -client_sigalgs against our server requiring a client
+// certificate: with ECDSA+SHA256 it signs with its ECDSA key and is let
+// in; with RSA-PSS only its key fits nothing, it sends no certificate, and
+// our server refuses it.
+func TestOpenSSLClientSideClientSigalgs(t *testing.T) {
+	need(t, "openssl")
+	for _, tc := range []struct {
+		sigalgs string
+		ok      bool
+	}{{"ECDSA+SHA256", true}, {"RSA-PSS+SHA256", false}} {
+		t.Run(tc.sigalgs, func(t *testing.T) {
+			srv, addr := startServer(t, "-request-cert", "-reject-unauthorized", "-ca", certFile("ca.pem"))
+			c := start(t, "openssl", "s_client", "-connect", addr, "-servername", "localhost", "-tls1_3",
+				"-client_sigalgs", tc.sigalgs, "-cert", certFile("client.pem"), "-key", certFile("client-key.pem"),
+				"-CAfile", certFile("ca.pem"), "-ign_eof")
+			if tc.ok {
+				c.waitFor(t, "welcome!")
+				srv.waitFor(t, "server connected authorized")
+				return
+			}
+			srv.waitFor(t, "server handshake failed", "certificate_required")
+		})
+	}
+}
