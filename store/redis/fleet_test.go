@@ -287,3 +287,27 @@ func TestRedisDown(t *testing.T) {
 		t.Fatal("no resumption after Redis came back")
 	}
 }
+
+// Clients in different processes share their sessions through Redis
+// (sealed with their common key): what one client got from server 1,
+// another resumes on server 2.
+func TestClientSessionsAcrossProcesses(t *testing.T) {
+	r := startRedis(t)
+	servers, _ := fleet(t, r, 2, Options{})
+	key := [32]byte{42}
+	client := func() *engine.Config {
+		sessions, err := r.open(Options{}).ClientSessions(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := fleetClient(t, engine.VersionTLS13)
+		c.ClientSessionCache = sessions
+		return c
+	}
+	if resumed, _ := handshake(t, client(), servers[0]); resumed {
+		t.Fatal("the first handshake resumed")
+	}
+	if resumed, _ := handshake(t, client(), servers[1]); !resumed {
+		t.Fatal("another client did not resume the shared session")
+	}
+}

@@ -13,6 +13,9 @@ package redisstore
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"time"
@@ -107,8 +110,54 @@ func (s *Stores) TicketKeys() *TicketKeys { return s.keys }
 func (s *Stores) ServerSessions() engine.SessionStore { return sessions{s, s.opts.Prefix + "session:"} }
 
 // ClientSessions is a client session store, shared by clients that should
-// resume each other's sessions.
-func (s *Stores) ClientSessions() engine.SessionStore { return sessions{s, s.opts.Prefix + "client:"} }
+// resume each other's sessions. A client session holds a resumption
+// secret, and a forged one would let whoever knows its secret pose as the
+// server, so entries are sealed with key (32 bytes, the same for every
+// client sharing them; AES-256-GCM, the key name bound in): an entry that
+// does not open is no session.
+func (s *Stores) ClientSessions(key [32]byte) (engine.SessionStore, error) {
+	block, err := aes.NewCipher(key[:])
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return sealedSessions{sessions{s, s.opts.Prefix + "client:"}, aead}, nil
+}
+
+// sealedSessions seals what sessions keeps: nonce, then ciphertext with
+// the Redis key as associated data (an entry moved to another key does
+// not open).
+type sealedSessions struct {
+	sessions
+	aead cipher.AEAD
+}
+
+func (st sealedSessions) Put(key string, value []byte, now time.Time, ttl time.Duration) error {
+	nonce := make([]byte, st.aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return err
+	}
+	return st.sessions.Put(key, st.aead.Seal(nonce, nonce, value, []byte(key)), now, ttl)
+}
+
+func (st sealedSessions) Get(key string, now time.Time) ([]byte, error) {
+	sealed, err := st.sessions.Get(key, now)
+	if err != nil || sealed == nil {
+		return nil, err
+	}
+	n := st.aead.NonceSize()
+	if len(sealed) < n {
+		return nil, nil
+	}
+	plain, err := st.aead.Open(nil, sealed[:n], sealed[n:], []byte(key))
+	if err != nil {
+		return nil, nil // forged or damaged: no session (a full handshake)
+	}
+	return plain, nil
+}
 
 // Replay is the fleet's 0-RTT replay store.
 func (s *Stores) Replay() engine.ReplayStore { return replay{s} }
