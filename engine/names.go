@@ -170,14 +170,4 @@ type ECHRejectionError = machine.ECHRejectionError
 // ECHConfigList is the ECHConfigList clients take (crypto/tls's
 // Config.EncryptedClientHelloConfigList, a DNS HTTPS record's ech) for
 // keys.
-func ECHConfigList(keys ...EncryptedClientHelloKey) []byte {
-	n := 0
-	for _, k := range keys {
-		n += len(k.Config)
-	}
-	out := []byte{byte(n >> 8), byte(n)}
-	for _, k := range keys {
-		out = append(out, k.Config...)
-	}
-	return out
-}
+func ECHConfigList(keys ...EncryptedClientHelloKey) []byte { return machine.ECHConfigList(keys) }

@@ -335,19 +335,26 @@ func expandLabel(suite *handshake.Suite, secret []byte, label string, context []
 // retryConfigs is the ECHConfigList of the keys sent as retry
 // configurations, for EncryptedExtensions; nil when there are none.
 func (c *Config) retryConfigs() []byte {
-	var b cryptobyte.Builder
-	n := 0
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
-		for _, k := range c.EncryptedClientHelloKeys {
-			if k.SendAsRetry {
-				b.AddBytes(k.Config)
-				n++
-			}
+	var retry []ECHKey
+	for _, k := range c.EncryptedClientHelloKeys {
+		if k.SendAsRetry {
+			retry = append(retry, k)
 		}
-	})
-	if n == 0 {
+	}
+	if len(retry) == 0 {
 		return nil
 	}
+	return ECHConfigList(retry)
+}
+
+// ECHConfigList is the ECHConfigList of keys' configurations.
+func ECHConfigList(keys []ECHKey) []byte {
+	var b cryptobyte.Builder
+	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+		for _, k := range keys {
+			b.AddBytes(k.Config)
+		}
+	})
 	return b.BytesOrPanic()
 }
 

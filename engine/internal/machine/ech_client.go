@@ -133,18 +133,9 @@ func shapeECH(cfg *Config) (*ShapedHello, *echClient, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	// The payload seals the inner hello to the outer one, read with the
-	// payload zeroed (the AAD), then takes the zeros' place.
-	at := bytes.Index(outer.Raw, append(append([]byte{}, enc...), offer[len(offer)-len(zeros)-2:]...))
-	if at < 0 {
-		return nil, nil, errors.New("the outer hello lost its ECH extension")
-	}
-	at += len(enc) + 2
-	payload, err := sender.Seal(outer.Raw[handshake.HeaderLen:], encoded)
-	if err != nil {
+	if err := sealInto(sender, outer.Raw, offer, encoded); err != nil {
 		return nil, nil, err
 	}
-	copy(outer.Raw[at:], payload)
 
 	// The inner hello as the server rebuilds it: with the outer session ID.
 	innerRaw := withSessionID(innerShaped.Raw, outer.Raw)
@@ -182,6 +173,22 @@ func outerHelloSpec(cfg *Config, ech utls.TLSExtension) (*utls.ClientHelloSpec, 
 		spec.Extensions = append(spec.Extensions, ech)
 	}
 	return &spec, nil, nil // uTLS makes the shape's key shares
+}
+
+// sealInto seals the encoded inner hello to outerRaw, whose ECH extension
+// is offer with its payload zeroed: read so (the AAD), then the payload
+// takes the zeros' place.
+func sealInto(sender *hpke.Sender, outerRaw, offer, encoded []byte) error {
+	at := bytes.Index(outerRaw, offer)
+	if at < 0 {
+		return errors.New("the outer hello lost its ECH extension")
+	}
+	payload, err := sender.Seal(outerRaw[handshake.HeaderLen:], encoded)
+	if err != nil {
+		return err
+	}
+	copy(outerRaw[at+len(offer)-len(payload):], payload)
+	return nil
 }
 
 // echOfferData is an outer ECHClientHello.
@@ -319,15 +326,9 @@ func (c *clientShared) echRetryHellos(hrr *handshake.ServerHello, hrrRaw []byte,
 		}
 	}
 	outer2 = handshake.Marshal(&h)
-	payload, err := c.ech.sender.Seal(outer2[handshake.HeaderLen:], encoded)
-	if err != nil {
+	if err := sealInto(c.ech.sender, outer2, offer, encoded); err != nil {
 		return nil, nil, internal(err)
 	}
-	at := bytes.Index(outer2, offer)
-	if at < 0 {
-		return nil, nil, internal(errors.New("the second outer hello lost its ECH extension"))
-	}
-	copy(outer2[at+len(offer)-len(payload):], payload)
 	c.hello, c.helloRaw, c.keys = innerHello, inner2, innerKeys
 	c.ech.inner, c.ech.innerRaw, c.ech.innerKeys = innerHello, inner2, innerKeys
 	return inner2, outer2, nil

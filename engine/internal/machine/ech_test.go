@@ -117,7 +117,7 @@ func TestECHOpenAndBadCiphertext(t *testing.T) {
 		t.Fatal(err)
 	}
 	client := &Config{ServerName: "inner.test", InsecureAcceptUnauthorized: true,
-		EncryptedClientHelloConfigList: append([]byte{byte(len(key.Config) >> 8), byte(len(key.Config))}, key.Config...)}
+		EncryptedClientHelloConfigList: ECHConfigList([]ECHKey{key})}
 	outer, ech, err := shapeECH(client)
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +152,7 @@ func TestECHSecondHelloRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	client := &Config{ServerName: "inner.test", InsecureAcceptUnauthorized: true,
-		EncryptedClientHelloConfigList: append([]byte{byte(len(key.Config) >> 8), byte(len(key.Config))}, key.Config...)}
+		EncryptedClientHelloConfigList: ECHConfigList([]ECHKey{key})}
 	outer, _, err := shapeECH(client)
 	if err != nil {
 		t.Fatal(err)

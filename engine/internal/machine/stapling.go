@@ -119,7 +119,7 @@ func stapling12(cert *tls.Certificate, ch *handshake.ClientHello) ([]handshake.E
 	return exts, status
 }
 
-// readServerHelloSCTs records the timestamps of a TLS 1.2 ServerHello,
+// readServerHelloStapling records the timestamps of a TLS 1.2 ServerHello,
 // and reports whether it acknowledged status_request (a CertificateStatus
 // may then follow the Certificate).
 func readServerHelloStapling(sh *handshake.ServerHello, st *ConnectionState) (statusAcked bool, err error) {

@@ -174,13 +174,15 @@ func (c *Config) openTicket(ticket []byte) *Session {
 // readable or forgeable), else encoded (an in-process cache only; Check
 // refuses any other store without ticket keys).
 func (c *Config) putServerSession(id []byte, s *Session) {
-	value := s.marshal()
+	var value []byte
 	if c.TicketKeys != nil {
-		if value = c.sealTicket(s); value == nil {
-			return
-		}
+		value = c.sealTicket(s)
+	} else {
+		value = s.marshal()
 	}
-	_ = c.ServerSessionCache.Put(string(id), value, c.now(), sessionIDLifetime)
+	if value != nil {
+		_ = c.ServerSessionCache.Put(string(id), value, c.now(), sessionIDLifetime)
+	}
 }
 
 // serverSession is the session kept under id, or nil.
