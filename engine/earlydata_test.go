@@ -26,23 +26,11 @@ func earlyConfigs(t *testing.T) (*engine.Config, *engine.Config) {
 // moves, recording the client's first flight.
 func earlyPair(t *testing.T, c, s *engine.Config, early []byte) (*enginetest.Pair, *bytes.Buffer) {
 	t.Helper()
-	p, err := enginetest.NewPair(c, s)
+	p, flight, err := enginetest.NewEarlyPair(c, s, early)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := p.Client.WriteEarlyData(early); err != nil || n != len(early) {
-		t.Fatalf("WriteEarlyData: %d, %v", n, err)
-	}
-	var flight bytes.Buffer
-	first := true
-	p.Split = func(fromClient bool, data []byte) [][]byte {
-		if fromClient && first {
-			flight.Write(data)
-			first = false
-		}
-		return [][]byte{data}
-	}
-	return p, &flight
+	return p, flight
 }
 
 func readEarly(e *engine.Engine) string {
@@ -71,7 +59,8 @@ func TestEarlyDataAccepted(t *testing.T) {
 }
 
 // A replayed ClientHello with early data: the guard refuses the early data
-// the second time, though the ticket and binder are valid.
+// the second time, though the ticket and binder are valid, and the server
+// reports the replay as the reason.
 func TestEarlyDataReplayRefused(t *testing.T) {
 	c, s := earlyConfigs(t)
 	p, flight := earlyPair(t, c, s, []byte("pay 100"))
@@ -82,6 +71,9 @@ func TestEarlyDataReplayRefused(t *testing.T) {
 	victim.Encrypted().Write(flight.Bytes())
 	if got := readEarly(victim); got != "" || victim.ConnectionState().EarlyDataAccepted {
 		t.Fatalf("replayed early data accepted: %q", got)
+	}
+	if got := victim.ConnectionState().EarlyDataReason; got != engine.EarlyReplay {
+		t.Fatalf("refusal reason %q", got)
 	}
 }
 

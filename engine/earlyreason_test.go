@@ -65,7 +65,7 @@ func TestEarlyDataReasons(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, s := earlyConfigs(t)
 			c, s = tt.setup(t, c, s)
-			p, err := newEarlyPair(c, s)
+			p, err := enginetest.NewPair(c, s)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,20 +86,3 @@ func TestEarlyDataReasons(t *testing.T) {
 		})
 	}
 }
-
-// A replayed 0-RTT ClientHello is refused as a replay on the server.
-func TestEarlyDataReasonReplay(t *testing.T) {
-	c, s := earlyConfigs(t)
-	p, flight := earlyPair(t, c, s, []byte("pay 100"))
-	if err := p.Handshake(); err != nil {
-		t.Fatal(err)
-	}
-	victim, _ := engine.NewServer(s)
-	victim.Encrypted().Write(flight.Bytes())
-	if got := victim.ConnectionState().EarlyDataReason; got != engine.EarlyReplay {
-		t.Fatalf("reason %q", got)
-	}
-}
-
-// newEarlyPair is enginetest.NewPair for the table above.
-func newEarlyPair(c, s *engine.Config) (*enginetest.Pair, error) { return enginetest.NewPair(c, s) }

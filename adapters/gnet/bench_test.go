@@ -120,6 +120,12 @@ func BenchmarkEcho64KiB(b *testing.B) {
 // stacks in use, after a GC), with 1,000 and 10,000 connections held by a
 // child process; kernel socket buffers are not counted.
 func BenchmarkIdleConnection(b *testing.B) {
+	atScale(b, func(b *testing.B, s benchServer, n int) { b.ReportMetric(idleBytesPerConn(b, s, n), "B/conn") })
+}
+
+// atScale runs one op per loop for each server with 1,000 and 10,000
+// connections, the file limit raised for them.
+func atScale(b *testing.B, op func(b *testing.B, s benchServer, n int)) {
 	if _, err := raiseFileLimit(); err != nil {
 		b.Fatal(err)
 	}
@@ -127,7 +133,7 @@ func BenchmarkIdleConnection(b *testing.B) {
 		for _, n := range []int{1000, 10000} {
 			b.Run(fmt.Sprintf("%s/%d", s.name, n), func(b *testing.B) {
 				for b.Loop() {
-					b.ReportMetric(idleBytesPerConn(b, s, n), "B/conn")
+					op(b, s, n)
 				}
 			})
 		}
@@ -152,20 +158,7 @@ const busyEcho = 16 << 10
 // at the same time; the CPU is this process's alone, so the server's (the
 // clients are in the child). Run with -benchtime 1x: one op is the whole
 // run.
-func BenchmarkBusyConnections(b *testing.B) {
-	if _, err := raiseFileLimit(); err != nil {
-		b.Fatal(err)
-	}
-	for _, s := range benchServers(b) {
-		for _, n := range []int{1000, 10000} {
-			b.Run(fmt.Sprintf("%s/%d", s.name, n), func(b *testing.B) {
-				for b.Loop() {
-					busyRun(b, s, n)
-				}
-			})
-		}
-	}
-}
+func BenchmarkBusyConnections(b *testing.B) { atScale(b, busyRun) }
 
 // busyRun connects n clients to s and echoes on all of them, reporting the
 // server's CPU per handshake and per KiB echoed (both directions

@@ -151,3 +151,26 @@ func (p *Pair) Write(from *engine.Engine, data []byte) error {
 	}
 	return nil
 }
+
+// NewEarlyPair makes a Pair whose client writes early as 0-RTT data before
+// anything moves; the returned buffer receives the client's first flight
+// (its ClientHello and the early data), for replaying it elsewhere.
+func NewEarlyPair(clientCfg, serverCfg *engine.Config, early []byte) (*Pair, *bytes.Buffer, error) {
+	p, err := NewPair(clientCfg, serverCfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n, err := p.Client.WriteEarlyData(early); err != nil || n != len(early) {
+		return nil, nil, fmt.Errorf("WriteEarlyData: %d of %d bytes, %v", n, len(early), err)
+	}
+	var flight bytes.Buffer
+	first := true
+	p.Split = func(fromClient bool, data []byte) [][]byte {
+		if fromClient && first {
+			flight.Write(data)
+			first = false
+		}
+		return [][]byte{data}
+	}
+	return p, &flight, nil
+}

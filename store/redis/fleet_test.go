@@ -132,23 +132,11 @@ func twinClients(t *testing.T, cache *engine.ClientSessionCache, seed uint64, no
 // earlyRun starts a pair whose client writes early data first, and records
 // the client's first flight.
 func earlyRun(t *testing.T, c, s *engine.Config) (*enginetest.Pair, *bytes.Buffer) {
-	p, err := enginetest.NewPair(c, s)
+	p, flight, err := enginetest.NewEarlyPair(c, s, []byte("pay 100"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Client.WriteEarlyData([]byte("pay 100")); err != nil {
-		t.Fatal(err)
-	}
-	var flight bytes.Buffer
-	first := true
-	p.Split = func(fromClient bool, data []byte) [][]byte {
-		if fromClient && first {
-			flight.Write(data)
-			first = false
-		}
-		return [][]byte{data}
-	}
-	return p, &flight
+	return p, flight
 }
 
 // The same 0-RTT ClientHello sent to server 1 and replayed byte for byte to
