@@ -2,8 +2,8 @@ package handshake
 
 import (
 	"crypto/hkdf"
-	"crypto/hmac"
 	"hash"
+	"slices"
 
 	"github.com/securepair/securepair/record"
 )
@@ -23,10 +23,8 @@ func (s *Suite) expandLabel(secret []byte, label string, context []byte, length 
 	info = append(info, byte(len(context)))
 	info = append(info, context...)
 	if length <= s.Hash.Size() {
-		m := hmac.New(s.Hash.New, secret)
-		m.Write(info)
-		m.Write([]byte{1})
-		return m.Sum(nil)[:length]
+		var out [maxHashSize]byte
+		return slices.Clone(appendHMAC(s.Hash, out[:0], secret, info, []byte{1})[:length])
 	}
 	out, err := hkdf.Expand(s.Hash.New, secret, string(info), length)
 	if err != nil {
@@ -40,17 +38,18 @@ func (s *Suite) deriveSecret(secret []byte, label string, transcriptHash []byte)
 	return s.expandLabel(secret, label, transcriptHash, s.Hash.Size())
 }
 
+// extract is HKDF-Extract: HMAC keyed with the salt (zeros when none).
 func (s *Suite) extract(ikm, salt []byte) []byte {
-	out, err := hkdf.Extract(s.Hash.New, ikm, salt)
-	if err != nil {
-		panic("handshake: HKDF-Extract: " + err.Error())
+	if salt == nil {
+		var zeros [maxHashSize]byte
+		salt = zeros[:s.Hash.Size()]
 	}
-	return out
+	return appendHMAC(s.Hash, make([]byte, 0, s.Hash.Size()), salt, ikm, nil)
 }
 
-func (s *Suite) emptyHash() []byte {
-	h := s.Hash.New()
-	return h.Sum(nil)
+// emptyHash is the hash of no bytes, computed on the stack.
+func (s *Suite) emptyHash() [maxHashSize]byte {
+	return sumOneShot(s.Hash, nil)
 }
 
 // trafficKey derives the record key and IV from a traffic secret.
@@ -66,19 +65,16 @@ func (s *Suite) NextTrafficSecret(secret []byte) []byte {
 // FinishedMAC computes verify_data for a Finished message.
 func (s *Suite) FinishedMAC(baseKey, transcriptHash []byte) []byte {
 	key := s.expandLabel(baseKey, "finished", nil, s.Hash.Size())
-	m := hmac.New(s.Hash.New, key)
-	m.Write(transcriptHash)
-	return m.Sum(nil)
+	return appendHMAC(s.Hash, make([]byte, 0, s.Hash.Size()), key, transcriptHash, nil)
 }
 
 // ExportKeyingMaterial derives length bytes of keying material for label and
 // context from the exporter secret (RFC 8446 section 7.5). The label is at
 // most 249 bytes and length at most 255 hash sizes.
 func (s *Suite) ExportKeyingMaterial(exporterSecret []byte, label string, context []byte, length int) []byte {
-	secret := s.deriveSecret(exporterSecret, label, s.emptyHash())
-	h := s.Hash.New()
-	h.Write(context)
-	return s.expandLabel(secret, "exporter", h.Sum(nil), length)
+	empty := s.emptyHash()
+	secret := s.deriveSecret(exporterSecret, label, empty[:s.Hash.Size()])
+	return s.expandLabel(secret, "exporter", hashOf(s.Hash, context), length)
 }
 
 // TicketPSK derives the PSK of a resumption ticket from the resumption
@@ -99,14 +95,16 @@ type EarlySecret struct {
 // handshake.
 func NewEarlySecret(s *Suite, psk []byte) EarlySecret {
 	if psk == nil {
-		psk = make([]byte, s.Hash.Size())
+		var zeros [maxHashSize]byte
+		psk = zeros[:s.Hash.Size()]
 	}
 	return EarlySecret{s, s.extract(psk, nil)}
 }
 
 // BinderKey is the key of PSK binders for resumption tickets.
 func (e EarlySecret) BinderKey() []byte {
-	return e.suite.deriveSecret(e.secret, "res binder", e.suite.emptyHash())
+	empty := e.suite.emptyHash()
+	return e.suite.deriveSecret(e.secret, "res binder", empty[:e.suite.Hash.Size()])
 }
 
 // ClientEarlyTrafficSecret protects 0-RTT data; th is the ClientHello's
@@ -124,7 +122,8 @@ type HandshakeSecret struct {
 // HandshakeSecret moves to the second stage with the (EC)DHE shared secret
 // (zeros for psk_ke).
 func (e EarlySecret) HandshakeSecret(shared []byte) HandshakeSecret {
-	derived := e.suite.deriveSecret(e.secret, "derived", e.suite.emptyHash())
+	empty := e.suite.emptyHash()
+	derived := e.suite.deriveSecret(e.secret, "derived", empty[:e.suite.Hash.Size()])
 	return HandshakeSecret{e.suite, e.suite.extract(shared, derived)}
 }
 
@@ -147,8 +146,10 @@ type MasterSecret struct {
 
 // MasterSecret moves to the last stage.
 func (h HandshakeSecret) MasterSecret() MasterSecret {
-	derived := h.suite.deriveSecret(h.secret, "derived", h.suite.emptyHash())
-	return MasterSecret{h.suite, h.suite.extract(make([]byte, h.suite.Hash.Size()), derived)}
+	empty := h.suite.emptyHash()
+	derived := h.suite.deriveSecret(h.secret, "derived", empty[:h.suite.Hash.Size()])
+	var zeros [maxHashSize]byte
+	return MasterSecret{h.suite, h.suite.extract(zeros[:h.suite.Hash.Size()], derived)}
 }
 
 // ClientTrafficSecret is the client's first application traffic secret; th
@@ -195,8 +196,6 @@ func (t *Transcript) Sum() []byte { return t.h.Sum(nil) }
 // MessageHash returns the message_hash message that replaces the first ClientHello after a HelloRetryRequest
 // (RFC 8446 section 4.4.1).
 func MessageHash(s *Suite, clientHello1 []byte) []byte {
-	h := s.Hash.New()
-	h.Write(clientHello1)
-	sum := h.Sum(nil)
-	return append([]byte{byte(TypeMessageHash), 0, 0, byte(len(sum))}, sum...)
+	sum := sumOneShot(s.Hash, clientHello1)
+	return append([]byte{byte(TypeMessageHash), 0, 0, byte(s.Hash.Size())}, sum[:s.Hash.Size()]...)
 }

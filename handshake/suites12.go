@@ -2,7 +2,6 @@ package handshake
 
 import (
 	"crypto"
-	"crypto/hmac"
 
 	"github.com/securepair/securepair/record"
 )
@@ -103,14 +102,10 @@ func (s *Suite12) PRF(secret []byte, label string, seed []byte, n int) []byte {
 	labelSeed := append([]byte(label), seed...)
 	out := make([]byte, 0, n+s.Hash.Size())
 	a := labelSeed
+	var aBuf [maxHashSize]byte
 	for len(out) < n {
-		m := hmac.New(s.Hash.New, secret)
-		m.Write(a)
-		a = m.Sum(nil)
-		m.Reset()
-		m.Write(a)
-		m.Write(labelSeed)
-		out = m.Sum(out)
+		a = appendHMAC(s.Hash, aBuf[:0], secret, a, nil) // A(i) = HMAC(secret, A(i-1))
+		out = appendHMAC(s.Hash, out, secret, a, labelSeed)
 	}
 	return out[:n]
 }
