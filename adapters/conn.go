@@ -33,15 +33,22 @@ type Conn struct {
 	readMu      sync.Mutex // one Read at a time; owns the network read side
 	writeMu     sync.Mutex // one writer to nc at a time, so records keep their order
 
-	inBuf   []byte // network bytes read, not yet taken by the engine (readMu); pooled
-	outBuf  []byte // ciphertext taken from the engine, being written (writeMu); pooled
-	readErr error  // the network read error that ended input (readMu)
+	// The network is read straight into the engine's input buffer and
+	// written straight from its output buffer: the Conn holds no buffer of
+	// its own. lazy waits for input before the engine lends its buffer, so
+	// an idle Conn blocked in Read holds none (nil: the transport cannot).
+	lazy    transport.LazyReader
+	room    func() []byte // c.lendRoom, bound once so reads allocate nothing
+	unused  func()        // c.giveBack, likewise
+	readErr error         // the network read error that ended input (readMu)
 }
 
 // NewConn runs e over tr; e comes from engine.NewClient or engine.NewServer.
 // The handshake runs on the first Read, Write or Handshake.
 func NewConn(tr transport.Transport, e *engine.Engine) *Conn {
-	return &Conn{tr: tr, e: e}
+	c := &Conn{tr: tr, e: e, lazy: transport.Lazy(tr)}
+	c.room, c.unused = c.lendRoom, c.giveBack
+	return c
 }
 
 // Client returns the client side of TLS over tr (Node's tls.connect on an
@@ -98,88 +105,75 @@ func (c *Conn) unlockWrite() {
 	}
 }
 
+// flushLocked writes the engine's pending ciphertext straight from its
+// output buffer; other goroutines may use the engine meanwhile.
 func (c *Conn) flushLocked() error {
-	defer c.returnOut()
 	for {
 		c.mu.Lock()
-		if c.e.Encrypted().Pending() == 0 {
-			c.mu.Unlock()
-			return nil
-		}
-		if c.outBuf == nil {
-			c.outBuf = engine.BorrowBuffer()
-		}
-		c.outBuf = c.outBuf[:0]
-		for {
-			n, _ := c.e.Encrypted().Read(c.outBuf[len(c.outBuf):cap(c.outBuf)])
-			if n == 0 {
-				break
-			}
-			c.outBuf = c.outBuf[:len(c.outBuf)+n]
-			if len(c.outBuf) == cap(c.outBuf) {
-				break
-			}
-		}
+		out := c.e.Encrypted().Peek()
 		c.mu.Unlock()
-		if len(c.outBuf) == 0 {
+		if len(out) == 0 {
 			return nil
 		}
-		if _, err := c.tr.Write(c.outBuf); err != nil {
+		n, err := c.tr.Write(out)
+		if err != nil {
+			n = len(out) // what a failed transport did not take is lost to it
+		}
+		c.mu.Lock()
+		c.e.Encrypted().Discard(n)
+		c.mu.Unlock()
+		if err != nil {
 			return err
 		}
 	}
 }
 
-// returnOut gives the output buffer back once a flush is over.
-func (c *Conn) returnOut() {
-	if c.outBuf != nil {
-		engine.ReturnBuffer(c.outBuf)
-		c.outBuf = nil
-	}
-}
-
-// fill reads once from the network and feeds the engine. Bytes the engine
-// cannot take yet stay in inBuf for the next call.
+// fill reads once from the network straight into the engine's input buffer
+// and lets the engine process it.
 func (c *Conn) fill() error {
 	if c.readErr != nil {
 		return c.readErr
 	}
-	if len(c.inBuf) == 0 {
-		if c.inBuf == nil {
-			c.inBuf = engine.BorrowBuffer()
-		}
-		n, err := c.tr.Read(c.inBuf[:cap(c.inBuf)])
-		c.inBuf = c.inBuf[:n]
-		if n == 0 && err != nil {
-			engine.ReturnBuffer(c.inBuf)
-			c.inBuf = nil
-			if errors.Is(err, io.EOF) {
-				c.mu.Lock()
-				c.e.Encrypted().Close()
-				err = c.e.Err()
-				c.mu.Unlock()
-				if err == nil {
-					err = io.EOF // close_notify came first: a clean end
-				}
-				c.readErr = err
-			}
-			return err
-		}
+	var n int
+	var err error
+	if c.lazy != nil {
+		n, err = c.lazy.ReadLazy(c.room, c.unused)
+	} else {
+		n, err = c.tr.Read(c.lendRoom()) // the buffer is held while the read waits
 	}
 	c.mu.Lock()
-	k, err := c.e.Encrypted().Write(c.inBuf)
+	cerr := c.e.Encrypted().Commit(max(n, 0))
+	if n == 0 && err != nil && errors.Is(err, io.EOF) {
+		c.e.Encrypted().Close()
+		if err = c.e.Err(); err == nil {
+			err = io.EOF // close_notify came first: a clean end
+		}
+		c.readErr = err
+	}
 	c.drainEvents()
 	c.mu.Unlock()
-	c.inBuf = append(c.inBuf[:0], c.inBuf[k:]...)
-	if len(c.inBuf) == 0 {
-		engine.ReturnBuffer(c.inBuf) // all taken: an idle connection holds no buffer
-		c.inBuf = nil
-	}
 	c.flushSoon() // answers such as a KeyUpdate, or the alert of a failure
-	if err != nil && !errors.Is(err, engine.ErrWouldBlock) {
+	switch {
+	case n == 0 && err != nil:
 		return err
+	case cerr != nil:
+		return cerr
 	}
 	return nil
+}
+
+// lendRoom borrows the engine's input buffer for a network read.
+func (c *Conn) lendRoom() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.e.Encrypted().Room()
+}
+
+// giveBack returns the input buffer when a read found nothing after all.
+func (c *Conn) giveBack() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.e.Encrypted().Commit(0)
 }
 
 // drainEvents empties the engine's event queue (with mu held): a full queue
@@ -241,6 +235,15 @@ func (c *Conn) interrupt() {
 		return
 	}
 	c.tr.Close()
+}
+
+// HeldBufferBytes reports the I/O buffers the connection holds right now
+// (engine.HeldBufferBytes: the Conn reads and writes through the engine's
+// buffers and holds none of its own); zero while idle.
+func (c *Conn) HeldBufferBytes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return engine.HeldBufferBytes(c.e)
 }
 
 // HandshakeComplete reports whether the handshake has finished.

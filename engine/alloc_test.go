@@ -124,7 +124,9 @@ func TestHandshakeAllocationCeiling(t *testing.T) {
 // skipUnderRace skips allocation counting under -race, which moves values to
 // the heap; test.sh runs these tests without it too.
 func skipUnderRace(t *testing.T) {
-	if racebuild.Enabled {
+	if skipAllocs() {
 		t.Skip("allocation counts are measured without -race")
 	}
 }
+
+func skipAllocs() bool { return racebuild.Enabled }

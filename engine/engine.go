@@ -25,11 +25,13 @@ type Engine struct {
 	plain      []byte // decrypted application data not yet read; aliases in's buffer
 	useless    int    // consecutive records that carried nothing
 	gotHello   bool   // a ClientHello was sent or received: CCS may arrive
+	inLent     bool   // Room lent the input buffer: it must not move or go
 
 	// output side
 	writeProt record.Protector
 	out       []byte // ciphertext waiting for Encrypted().Read; borrowed buffer
 	outOff    int
+	outLent   bool   // Peek lent the output buffer: it must not move or go
 	early     []byte // cleartext written before the handshake completed
 	sentHello bool   // the first handshake message has been written
 	// halfRTT: a TLS 1.3 server that sends application data after its

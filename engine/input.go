@@ -36,13 +36,7 @@ func (e *Engine) process() {
 			e.fail(err)
 		}
 	}
-	if len(e.plain) == 0 {
-		if e.err != nil || e.peerClosed {
-			e.in.Reset() // nothing more will be read: let the buffer go
-		} else {
-			e.in.Release()
-		}
-	}
+	e.releaseInput()
 }
 
 func (e *Engine) handleRecord(rec record.Record) error {

@@ -32,7 +32,7 @@ func (e *Engine) reserveOut(n int, mayGrow bool) bool {
 	if cap(e.out)-len(e.out) >= n {
 		return true
 	}
-	if e.outOff > 0 {
+	if e.outOff > 0 && !e.outLent {
 		k := copy(e.out, e.out[e.outOff:])
 		e.out, e.outOff = e.out[:k], 0
 	}

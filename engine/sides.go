@@ -34,7 +34,7 @@ func (s *EncryptedSide) Write(p []byte) (int, error) {
 	}
 	n := 0
 	for {
-		n += e.in.Write(p[n:], len(e.plain) == 0)
+		n += e.in.Write(p[n:], len(e.plain) == 0 && !e.inLent)
 		e.process()
 		if e.err != nil {
 			return n, e.err
@@ -55,12 +55,7 @@ func (s *EncryptedSide) Read(p []byte) (int, error) {
 	e := (*Engine)(s)
 	if e.outPending() > 0 {
 		n := copy(p, e.out[e.outOff:])
-		e.outOff += n
-		if e.outOff == len(e.out) {
-			record.PutBuffer(e.out)
-			e.out, e.outOff = nil, 0
-			e.process() // input may have paused on a full output queue
-		}
+		e.consumeOut(n)
 		return n, nil
 	}
 	switch {
@@ -80,14 +75,9 @@ func (s *EncryptedSide) WriteTo(w io.Writer) (int64, error) {
 	e := (*Engine)(s)
 	var total int64
 	for e.outPending() > 0 {
-		n, err := w.Write(e.out[e.outOff:])
-		total += int64(n)
-		e.outOff += n
-		if e.outOff == len(e.out) {
-			record.PutBuffer(e.out)
-			e.out, e.outOff = nil, 0
-			e.process() // input may have paused on a full output queue
-		}
+		n, err := w.Write(s.Peek())
+		total += int64(max(n, 0))
+		s.Discard(min(max(n, 0), e.outPending()))
 		if err != nil {
 			return total, err
 		}
@@ -104,18 +94,14 @@ func (s *EncryptedSide) Fill(r io.Reader) (int, error) {
 	if e.err != nil {
 		return 0, e.err
 	}
-	space := e.in.Space(len(e.plain) == 0)
-	if len(space) == 0 {
+	room := s.Room()
+	if len(room) == 0 {
+		s.Commit(0)
 		return 0, ErrWouldBlock
 	}
-	n, err := r.Read(space)
-	e.in.Commit(n)
-	if e.peerClosed {
-		e.in.Reset() // data after close_notify is ignored
-	}
-	e.process()
-	if e.err != nil {
-		return n, e.err
+	n, err := r.Read(room)
+	if cerr := s.Commit(max(n, 0)); cerr != nil {
+		return n, cerr
 	}
 	return n, err
 }
@@ -173,11 +159,7 @@ func (s *CleartextSide) Read(p []byte) (int, error) {
 	}
 	if len(e.plain) > 0 {
 		n := copy(p, e.plain)
-		e.plain = e.plain[n:]
-		if len(e.plain) == 0 {
-			e.plain = nil
-			e.process()
-		}
+		s.Discard(n)
 		return n, nil
 	}
 	switch {

@@ -3,8 +3,9 @@ package record
 import "encoding/binary"
 
 // Deframer collects bytes that arrive from the peer, split anywhere, and hands
-// out whole records. It never holds more than BufferSize bytes: Write accepts
-// what fits and the caller retries the rest after consuming records.
+// out whole records. Its buffer holds one largest record and a little more:
+// Write accepts what fits and the caller retries the rest after consuming
+// records.
 type Deframer struct {
 	buf   []byte // borrowed from the pool while non-empty
 	start int    // first byte not yet handed out
@@ -26,7 +27,7 @@ func (d *Deframer) Buffered() int { return len(d.buf) - d.start }
 // empty when the buffer is full.
 func (d *Deframer) Space(moveAllowed bool) []byte {
 	if d.buf == nil {
-		d.buf = GetBuffer()
+		d.buf = getInputBuffer()
 		d.start = 0
 	}
 	if moveAllowed && d.start > 0 {
@@ -48,7 +49,7 @@ func (d *Deframer) Write(p []byte, moveAllowed bool) int {
 		return 0
 	}
 	if d.buf == nil {
-		d.buf = GetBuffer()
+		d.buf = getInputBuffer()
 		d.start = 0
 	}
 	if moveAllowed && d.start > 0 && cap(d.buf)-len(d.buf) < len(p) {
@@ -93,7 +94,7 @@ func (d *Deframer) Next() (rec Record, ok bool, err error) {
 // must hold no slice from Next any more.
 func (d *Deframer) Release() {
 	if d.buf != nil && d.start == len(d.buf) {
-		PutBuffer(d.buf)
+		putInputBuffer(d.buf)
 		d.buf = nil
 		d.start = 0
 	}
@@ -102,7 +103,7 @@ func (d *Deframer) Release() {
 // Reset drops whatever is buffered and gives the buffer back.
 func (d *Deframer) Reset() {
 	if d.buf != nil {
-		PutBuffer(d.buf)
+		putInputBuffer(d.buf)
 	}
 	*d = Deframer{}
 }

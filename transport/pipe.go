@@ -48,16 +48,8 @@ var ErrPipeClosed = errors.New("transport: pipe closed")
 func (b *pipeBuffer) read(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for len(b.data) == b.off {
-		switch {
-		case b.broken:
-			return 0, ErrPipeClosed
-		case b.closed:
-			return 0, io.EOF
-		case !b.deadline.IsZero() && !time.Now().Before(b.deadline):
-			return 0, os.ErrDeadlineExceeded
-		}
-		b.cond.Wait()
+	if err := b.waitLocked(); err != nil {
+		return 0, err
 	}
 	n := copy(p, b.data[b.off:])
 	b.off += n
@@ -65,6 +57,28 @@ func (b *pipeBuffer) read(p []byte) (int, error) {
 		b.data, b.off = b.data[:0], 0 // keep the storage for the next writes
 	}
 	return n, nil
+}
+
+// waitReadable blocks until bytes are buffered, or returns why none will be.
+func (b *pipeBuffer) waitReadable() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.waitLocked()
+}
+
+func (b *pipeBuffer) waitLocked() error {
+	for len(b.data) == b.off {
+		switch {
+		case b.broken:
+			return ErrPipeClosed
+		case b.closed:
+			return io.EOF
+		case !b.deadline.IsZero() && !time.Now().Before(b.deadline):
+			return os.ErrDeadlineExceeded
+		}
+		b.cond.Wait()
+	}
+	return nil
 }
 
 func (b *pipeBuffer) write(p []byte) (int, error) {
