@@ -54,9 +54,27 @@ func (b *pipeBuffer) read(p []byte) (int, error) {
 	n := copy(p, b.data[b.off:])
 	b.off += n
 	if b.off == len(b.data) {
-		b.data, b.off = b.data[:0], 0 // keep the storage for the next writes
+		putPipeStorage(b.data) // an idle pipe holds no storage
+		b.data, b.off = nil, 0
 	}
 	return n, nil
+}
+
+// pipeStorageSize is the capacity of the storage pipes borrow while bytes
+// are in flight: a pipe drained gives it back, so idle pipes hold none and
+// busy ones allocate none in steady state.
+const pipeStorageSize = 64 << 10
+
+var pipeStorage = sync.Pool{New: func() any { return new([pipeStorageSize]byte) }}
+
+func getPipeStorage() []byte { return pipeStorage.Get().(*[pipeStorageSize]byte)[:0] }
+
+// putPipeStorage keeps storage of the pooled size; storage that grew past it
+// is left to the collector.
+func putPipeStorage(b []byte) {
+	if cap(b) == pipeStorageSize {
+		pipeStorage.Put((*[pipeStorageSize]byte)(b[:pipeStorageSize]))
+	}
 }
 
 // waitReadable blocks until bytes are buffered, or returns why none will be.
@@ -91,6 +109,9 @@ func (b *pipeBuffer) write(p []byte) (int, error) {
 		k := copy(b.data, b.data[b.off:])
 		b.data, b.off = b.data[:k], 0
 	}
+	if b.data == nil {
+		b.data = getPipeStorage()
+	}
 	b.data = append(b.data, p...)
 	b.cond.Broadcast()
 	return len(p), nil
@@ -124,6 +145,7 @@ func (b *pipeBuffer) closeWriter() {
 func (b *pipeBuffer) closeReader() {
 	b.mu.Lock()
 	b.broken = true
+	putPipeStorage(b.data)
 	b.data, b.off = nil, 0
 	if b.timer != nil {
 		b.timer.Stop()
