@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/securepair/securepair/engine"
@@ -41,6 +42,12 @@ type Conn struct {
 	room    func() []byte // c.lendRoom, bound once so reads allocate nothing
 	unused  func()        // c.giveBack, likewise
 	readErr error         // the network read error that ended input (readMu)
+
+	// handshook is set once the handshake completed: Read and Write skip
+	// the handshake's locks from then on.
+	handshook atomic.Bool
+	// flushWanted: a reader queued ciphertext while a writer held writeMu.
+	flushWanted atomic.Bool
 }
 
 // NewConn runs e over tr; e comes from engine.NewClient or engine.NewServer.
@@ -84,48 +91,52 @@ func (c *Conn) flush() error {
 // would wait on each other). If a writer holds the lock, it flushes what we
 // queued before letting go (see unlockWrite).
 func (c *Conn) flushSoon() {
+	c.flushWanted.Store(true) // before TryLock: a holder failing it sees this
 	if c.writeMu.TryLock() {
 		c.flushLocked()
 		c.unlockWrite()
 	}
 }
 
-// unlockWrite releases writeMu, and takes it back to flush whatever another
-// goroutine queued while it was held.
+// unlockWrite releases writeMu, and takes it back to flush what a reader
+// queued while it was held (flushSoon).
 func (c *Conn) unlockWrite() {
 	for {
 		c.writeMu.Unlock()
-		c.mu.Lock()
-		pending := c.e.Encrypted().Pending() > 0
-		c.mu.Unlock()
-		if !pending || !c.writeMu.TryLock() {
+		if !c.flushWanted.Load() || !c.writeMu.TryLock() {
 			return
 		}
 		c.flushLocked()
 	}
 }
 
-// flushLocked writes the engine's pending ciphertext straight from its
-// output buffer; other goroutines may use the engine meanwhile.
+// flushLocked writes the engine's pending ciphertext.
 func (c *Conn) flushLocked() error {
-	for {
-		c.mu.Lock()
-		out := c.e.Encrypted().Peek()
-		c.mu.Unlock()
-		if len(out) == 0 {
-			return nil
-		}
+	c.flushWanted.Store(false)
+	c.mu.Lock()
+	out := c.e.Encrypted().Peek()
+	c.mu.Unlock()
+	return c.flushFrom(out)
+}
+
+// flushFrom writes out, which Peek returned, straight from the engine's
+// output buffer, and then what is queued behind it; other goroutines may
+// use the engine meanwhile.
+func (c *Conn) flushFrom(out []byte) error {
+	for len(out) > 0 {
 		n, err := c.tr.Write(out)
 		if err != nil {
 			n = len(out) // what a failed transport did not take is lost to it
 		}
 		c.mu.Lock()
 		c.e.Encrypted().Discard(n)
+		out = c.e.Encrypted().Peek()
 		c.mu.Unlock()
 		if err != nil {
 			return err
 		}
 	}
+	return nil
 }
 
 // fill reads once from the network straight into the engine's input buffer
@@ -151,8 +162,11 @@ func (c *Conn) fill() error {
 		c.readErr = err
 	}
 	c.drainEvents()
+	pending := c.e.Encrypted().Pending()
 	c.mu.Unlock()
-	c.flushSoon() // answers such as a KeyUpdate, or the alert of a failure
+	if pending > 0 {
+		c.flushSoon() // answers such as a KeyUpdate, or the alert of a failure
+	}
 	switch {
 	case n == 0 && err != nil:
 		return err
@@ -190,9 +204,13 @@ func (c *Conn) drainEvents() {
 // Handshake runs the handshake if it has not run yet. ctx bounds it: on
 // cancellation the network read is interrupted through a deadline.
 func (c *Conn) Handshake(ctx context.Context) error {
+	if c.handshook.Load() {
+		return nil
+	}
 	c.handshakeMu.Lock()
 	defer c.handshakeMu.Unlock()
 	if c.HandshakeComplete() {
+		c.handshook.Store(true)
 		return nil
 	}
 	if ctx.Done() != nil {
@@ -210,6 +228,7 @@ func (c *Conn) Handshake(ctx context.Context) error {
 			return err
 		}
 		if c.HandshakeComplete() {
+			c.handshook.Store(true)
 			return nil
 		}
 		if err := c.fill(); err != nil {
@@ -294,9 +313,10 @@ func (c *Conn) Write(p []byte) (int, error) {
 	for done < len(p) {
 		c.mu.Lock()
 		n, err := c.e.Cleartext().Write(p[done:])
+		out := c.e.Encrypted().Peek()
 		c.mu.Unlock()
 		done += n
-		if ferr := c.flushLocked(); ferr != nil {
+		if ferr := c.flushFrom(out); ferr != nil {
 			return done, ferr
 		}
 		if err != nil && !errors.Is(err, engine.ErrWouldBlock) {
@@ -304,6 +324,30 @@ func (c *Conn) Write(p []byte) (int, error) {
 		}
 	}
 	return done, nil
+}
+
+// Cork holds writes back so that many small ones go out as few records
+// (Node's socket.cork()): a record is sent when 16 KiB are held, and what is
+// left at Uncork, Close or KeyUpdate.
+func (c *Conn) Cork() {
+	c.writeMu.Lock()
+	defer c.unlockWrite()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.e.Cleartext().Cork()
+}
+
+// Uncork sends what Cork held back, and writes go out at once again.
+func (c *Conn) Uncork() error {
+	c.writeMu.Lock()
+	defer c.unlockWrite()
+	c.mu.Lock()
+	err := c.e.Cleartext().Uncork()
+	c.mu.Unlock()
+	if ferr := c.flushLocked(); err == nil {
+		err = ferr
+	}
+	return err
 }
 
 // CloseWrite sends close_notify and, when the network connection supports

@@ -169,3 +169,49 @@ func TestConnRecordAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// countingConn counts the writes that reach the transport.
+type countingConn struct {
+	*transport.PipeConn
+	writes, bytes int
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	c.writes++
+	c.bytes += len(p)
+	return c.PipeConn.Write(p)
+}
+
+// 100 corked 64-byte writes through Conn go out as one record in one
+// transport write at Uncork, and arrive whole and in order.
+func TestConnCorkCoalesces(t *testing.T) {
+	c, s := transport.Pipe()
+	counted := &countingConn{PipeConn: c}
+	client, server := connPair(t, counted, s)
+	defer client.Close()
+	defer server.Close()
+	client.Cork()
+	var want []byte
+	before := *counted
+	for i := range 100 {
+		msg := payload(64, byte(i))
+		want = append(want, msg...)
+		if _, err := client.Write(msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := client.Uncork(); err != nil {
+		t.Fatal(err)
+	}
+	const record = 100*64 + 5 + 1 + 16 // header, content type, tag
+	if w, b := counted.writes-before.writes, counted.bytes-before.bytes; w != 1 || b != record {
+		t.Fatalf("%d transport writes of %d bytes in all, want one of %d", w, b, record)
+	}
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(server, got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Fatal("corked writes arrived changed")
+	}
+}

@@ -2,12 +2,15 @@ package bench
 
 import (
 	"crypto/tls"
+
 	"errors"
 	"io"
 	"net"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/securepair/securepair/adapters"
 )
 
 // bulkVariants are the record protections of the bulk matrix. crypto/tls
@@ -43,6 +46,37 @@ func BenchmarkBulk(b *testing.B) {
 // server, read by the server (TLS 1.3, AES-128-GCM): per-record overhead.
 func BenchmarkSmallMessages(b *testing.B) {
 	benchmarkMessages(b, tls13, 64)
+	// Corked (Conn.Cork, opt-in): the writer sends its messages in batches
+	// of 64, each batch one record.
+	b.Run("impl=securepair-conn-corked", func(b *testing.B) {
+		client, server, closeAll, err := syncStreams(streamImpls[0], tls13)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer closeAll()
+		conn := client.(*adapters.Conn)
+		data := make([]byte, 64)
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		b.ResetTimer()
+		err = streamWith(server, len(data)*b.N, func() error {
+			for i := 0; i < b.N; i++ {
+				if i%64 == 0 {
+					if err := conn.Uncork(); err != nil {
+						return err
+					}
+					conn.Cork()
+				}
+				if _, err := conn.Write(data); err != nil {
+					return err
+				}
+			}
+			return conn.Uncork()
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	})
 }
 
 func benchmarkMessages(b *testing.B, v variant, size int) {
@@ -96,10 +130,21 @@ func benchmarkMessages(b *testing.B, v variant, size int) {
 
 // stream1Way writes data n times on client while server reads it all.
 func stream1Way(client, server io.ReadWriter, data []byte, n int) error {
+	return streamWith(server, n*len(data), func() error {
+		for i := 0; i < n; i++ {
+			if _, err := client.Write(data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// streamWith runs write while server reads total bytes.
+func streamWith(server io.Reader, total int, write func() error) error {
 	done := make(chan error, 1)
 	go func() {
 		buf := make([]byte, 32<<10)
-		total := n * len(data)
 		var err error
 		for got := 0; got < total && err == nil; {
 			var k int
@@ -108,10 +153,8 @@ func stream1Way(client, server io.ReadWriter, data []byte, n int) error {
 		}
 		done <- err
 	}()
-	for i := 0; i < n; i++ {
-		if _, err := client.Write(data); err != nil {
-			return err
-		}
+	if err := write(); err != nil {
+		return err
 	}
 	return <-done
 }

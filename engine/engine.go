@@ -34,6 +34,8 @@ type Engine struct {
 	outLent   bool   // Peek lent the output buffer: it must not move or go
 	early     []byte // cleartext written before the handshake completed
 	sentHello bool   // the first handshake message has been written
+	corked    bool   // Cleartext().Cork: writes are held back in held
+	held      []byte // cleartext of the next record while corked; borrowed buffer
 	// halfRTT: a TLS 1.3 server that sends application data after its
 	// Finished, before the client's (Config.HalfRTT); appWriteKey: its
 	// application write key is installed.
@@ -110,6 +112,9 @@ func (e *Engine) Close() error {
 	if e.closeSent {
 		return nil
 	}
+	if err := e.sealHeld(); err != nil && e.err == nil {
+		return err // no room for what Cork held: read the Encrypted side first
+	}
 	e.closeSent = true
 	e.early = nil
 	e.writeAlert(alertLevelWarning, record.AlertCloseNotify)
@@ -130,6 +135,9 @@ func (e *Engine) KeyUpdate(requestPeer bool) error {
 	}
 	if e.state.Version != handshake.VersionTLS13 {
 		return ErrNoKeyUpdate // the caller's mistake: the connection goes on
+	}
+	if err := e.sealHeld(); err != nil {
+		return err // what Cork held goes under the old key; no room for it yet
 	}
 	if err := e.traffic.UpdateKeys(e.sink(), requestPeer); err != nil {
 		e.fail(err)
@@ -168,4 +176,8 @@ func (e *Engine) fail(err error) {
 	e.emit(Event{Kind: EventAlert, Err: e.err})
 	e.early = nil
 	e.hsBuf = nil
+	if e.held != nil {
+		record.PutBuffer(e.held)
+		e.held = nil
+	}
 }

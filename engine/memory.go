@@ -7,5 +7,5 @@ package engine
 // is all of a connection's I/O buffers. It is for tests and for monitoring
 // per-connection memory.
 func HeldBufferBytes(e *Engine) int {
-	return e.in.Capacity() + cap(e.out) + cap(e.early) + cap(e.hsBuf) + e.early0.HeldBytes()
+	return e.in.Capacity() + cap(e.out) + cap(e.held) + cap(e.early) + cap(e.hsBuf) + e.early0.HeldBytes()
 }

@@ -145,6 +145,8 @@ func (s *CleartextSide) Write(p []byte) (int, error) {
 			return n, ErrWouldBlock
 		}
 		return n, nil
+	case e.corked:
+		return e.writeCorked(p)
 	}
 	return e.sealApplicationData(p)
 }
