@@ -35,25 +35,14 @@ type clientShared struct {
 // StartClient builds and sends the first ClientHello and returns the state
 // that waits for the server's answer.
 func StartClient(cfg *Config, out Sink) (State, error) {
-	var shaped *ShapedHello
-	var ech *echClient
-	var err error
-	if len(cfg.EncryptedClientHelloConfigList) > 0 {
-		shaped, ech, err = shapeECH(cfg)
-	} else {
-		shaped, err = shapeHello(cfg)
-	}
+	hello, raw, keys, ech, err := buildFirstHello(cfg)
 	if err != nil {
 		return nil, err
-	}
-	hello := new(handshake.ClientHello)
-	if err := handshake.Unmarshal(shaped.Raw, hello); err != nil {
-		return nil, internal(err)
 	}
 	if !contains(hello.SupportedVersions, handshake.VersionTLS13) && !offers12(hello) {
 		return nil, record.Errorf(record.AlertInternalError, "the shaped ClientHello offers neither TLS 1.3 nor TLS 1.2")
 	}
-	c := &clientShared{cfg: cfg, hello: hello, helloRaw: shaped.Raw, keys: shaped.Keys, state: out.Negotiated(), ech: ech}
+	c := &clientShared{cfg: cfg, hello: hello, helloRaw: raw, keys: keys, state: out.Negotiated(), ech: ech}
 	if ech == nil { // with ECH, no resumption yet
 		if err := c.offerSession(); err != nil {
 			return nil, err

@@ -16,31 +16,45 @@ type ShapedHello struct {
 	Keys []*handshake.ClientKeyShare
 }
 
-// shapeHello builds the client's first hello: from cfg.ShapeHello when set,
-// else through uTLS.
-func shapeHello(cfg *Config) (*ShapedHello, error) {
-	if cfg.ShapeHello != nil {
-		return cfg.ShapeHello()
+// buildFirstHello builds the client's first hello, decoded and encoded: the
+// default one directly (hello_default.go); a shaped one, or one with ECH,
+// through uTLS or the Config's shaper, and then decoded.
+func buildFirstHello(cfg *Config) (*handshake.ClientHello, []byte, []*handshake.ClientKeyShare, *echClient, error) {
+	if len(cfg.EncryptedClientHelloConfigList) == 0 && cfg.ShapeHello == nil &&
+		cfg.ClientHelloSpec == nil && cfg.ClientHelloID == nil {
+		hello, keys, err := defaultHello(cfg)
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		return hello, handshake.Marshal(hello), keys, nil, nil
 	}
-	return shapeWithUTLS(cfg)
+	var shaped *ShapedHello
+	var ech *echClient
+	var err error
+	switch {
+	case len(cfg.EncryptedClientHelloConfigList) > 0:
+		shaped, ech, err = shapeECH(cfg)
+	case cfg.ShapeHello != nil:
+		shaped, err = cfg.ShapeHello()
+	default:
+		shaped, err = shapeWithUTLS(cfg)
+	}
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	hello := new(handshake.ClientHello)
+	if err := handshake.Unmarshal(shaped.Raw, hello); err != nil {
+		return nil, nil, nil, nil, internal(err)
+	}
+	return hello, shaped.Raw, shaped.Keys, ech, nil
 }
 
+// shapeWithUTLS has uTLS build the hello of the Config's spec or ID.
 func shapeWithUTLS(cfg *Config) (*ShapedHello, error) {
-	id := utls.HelloCustom
-	var spec *utls.ClientHelloSpec
-	var keys []*handshake.ClientKeyShare
-	switch {
-	case cfg.ClientHelloSpec != nil:
-		spec = cfg.ClientHelloSpec()
-	case cfg.ClientHelloID != nil:
-		id = *cfg.ClientHelloID
-	default:
-		var err error
-		if spec, keys, err = defaultSpec(cfg); err != nil {
-			return nil, err
-		}
+	if cfg.ClientHelloSpec != nil {
+		return buildWithUTLS(cfg, utls.HelloCustom, cfg.ClientHelloSpec(), nil)
 	}
-	return buildWithUTLS(cfg, id, spec, keys)
+	return buildWithUTLS(cfg, *cfg.ClientHelloID, nil, nil)
 }
 
 // buildWithUTLS has uTLS encode the hello of id, or of spec (with the keys
@@ -196,24 +210,17 @@ func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*handshake.ClientKeyShar
 	}, keys, nil
 }
 
-// defaultKeyShares makes the key shares of a default hello: one for the
-// first group, plus X25519 when that group is the X25519MLKEM768 hybrid.
+// defaultKeyShares are defaultShares in uTLS's form, for defaultSpec.
 func defaultKeyShares(cfg *Config, groups []uint16) ([]utls.KeyShare, []*handshake.ClientKeyShare, error) {
-	shareGroups := []uint16{groups[0]}
-	if groups[0] == handshake.GroupX25519MLKEM768 && contains(groups, handshake.GroupX25519) {
-		shareGroups = append(shareGroups, handshake.GroupX25519)
+	keys, shares, err := defaultShares(cfg, groups)
+	if err != nil {
+		return nil, nil, err
 	}
-	var keys []*handshake.ClientKeyShare
-	var shares []utls.KeyShare
-	for _, g := range shareGroups {
-		k, pub, err := handshake.NewClientKeyShare(g, cfg.rand())
-		if err != nil {
-			return nil, nil, err
-		}
-		keys = append(keys, k)
-		shares = append(shares, utls.KeyShare{Group: utls.CurveID(g), Data: pub})
+	out := make([]utls.KeyShare, len(shares))
+	for i, ks := range shares {
+		out[i] = utls.KeyShare{Group: utls.CurveID(ks.Group), Data: ks.Data}
 	}
-	return shares, keys, nil
+	return out, keys, nil
 }
 
 func filter[T any](list []T, keep func(T) bool) []T {
