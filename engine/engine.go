@@ -47,7 +47,7 @@ type Engine struct {
 	state  machine.ConnectionState
 	// The connection's ClientHello (ours or the peer's) and its
 	// fingerprint once asked for.
-	hello       *handshake.ClientHello
+	hello       *helloPrint
 	fingerprint *Fingerprint
 	err         error // sticky fatal error
 	peerClosed  bool
@@ -92,7 +92,7 @@ func (e *Engine) ConnectionState() ConnectionState {
 	st := ConnectionState(e.state)
 	if e.hello != nil {
 		if e.fingerprint == nil { // computed once, when first asked for
-			fp := e.hello.Fingerprint()
+			fp := e.hello.hello().Fingerprint()
 			e.fingerprint = &fp
 		}
 		st.Fingerprint = *e.fingerprint

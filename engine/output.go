@@ -1,10 +1,9 @@
 package engine
 
 import (
-	"github.com/securepair/securepair/handshake"
-	"slices"
-	"strings"
 	"time"
+
+	"github.com/securepair/securepair/handshake"
 
 	"github.com/securepair/securepair/engine/internal/machine"
 	"github.com/securepair/securepair/record"
@@ -170,24 +169,9 @@ func (s *sink) EarlyData() *machine.EarlyData { return &s.early0 }
 func (s *sink) Negotiated() *machine.ConnectionState { return &s.state }
 
 // HelloSeen keeps what the hello's fingerprint is computed from, not the
-// hello itself (its raw bytes), so a long-lived connection holds only a few
-// hundred bytes for it.
+// hello itself.
 func (s *sink) HelloSeen(ch *handshake.ClientHello) {
-	exts := make([]handshake.Extension, len(ch.Extensions))
-	for i, e := range ch.Extensions {
-		exts[i].Type = e.Type
-		if e.Type == handshake.ExtServerName {
-			exts[i].Data = []byte{} // its presence is what counts
-		}
-	}
-	var alpn []string
-	if len(ch.ALPN) > 0 {
-		alpn = []string{strings.Clone(ch.ALPN[0])}
-	}
-	s.hello = &handshake.ClientHello{Version: ch.Version, Extensions: exts, ALPN: alpn,
-		CipherSuites: slices.Clone(ch.CipherSuites), SupportedGroups: slices.Clone(ch.SupportedGroups),
-		SignatureAlgorithms: slices.Clone(ch.SignatureAlgorithms), SupportedVersions: slices.Clone(ch.SupportedVersions),
-		ECPointFormats: slices.Clone(ch.ECPointFormats)}
+	s.hello = newHelloPrint(ch)
 	s.fingerprint = nil
 }
 
