@@ -61,6 +61,19 @@ func TestResumption13(t *testing.T) {
 			t.Fatalf("resumed %v, retried %v", resumed, p.Client.ConnectionState().DidHelloRetry)
 		}
 	})
+	// RFC 8446 section 4.2.11: a ticket may resume with another suite of
+	// the same hash; the record keys are then the new suite's (ChaCha20's
+	// are twice as long as AES-128's).
+	t.Run("another suite with the same hash", func(t *testing.T) {
+		c, s := resume13Configs(t)
+		c.CipherSuites = []uint16{handshake.TLS_AES_128_GCM_SHA256}
+		connect13(t, c, s)
+		c.CipherSuites = []uint16{handshake.TLS_CHACHA20_POLY1305_SHA256}
+		p, resumed := connect13(t, c, s)
+		if st := p.Client.ConnectionState(); !resumed || st.CipherSuite != handshake.TLS_CHACHA20_POLY1305_SHA256 {
+			t.Fatalf("resumed %v with suite %#04x", resumed, st.CipherSuite)
+		}
+	})
 	t.Run("psk_ke", func(t *testing.T) {
 		c, s := resume13Configs(t)
 		c.ClientHelloSpec = func() *utls.ClientHelloSpec {

@@ -30,6 +30,8 @@ type clientShared struct {
 	sentCCS      bool             // middlebox-compatibility CCS already sent
 	state        *ConnectionState // the engine's, filled as the handshake goes
 	ech          *echClient       // an encrypted inner hello offered; nil without ECH
+	// offeredEarly is the early secret of the offered ticket (offered).
+	offeredEarly handshake.EarlySecret
 }
 
 // StartClient builds and sends the first ClientHello and returns the state
@@ -201,7 +203,14 @@ func (s *clientExpectServerHello) keysFromShared(sh *handshake.ServerHello, raw 
 		t.Add(c.helloRaw)
 	}
 	t.Add(raw)
-	hs := handshake.NewEarlySecret(suite, psk).HandshakeSecret(shared)
+	// The offered ticket's early secret, extracted once for the binder: the
+	// schedule's secrets depend on the hash alone, which the server's suite
+	// shares with the ticket's (checked above).
+	early := c.offeredEarly
+	if psk == nil {
+		early = handshake.NewEarlySecret(suite, nil)
+	}
+	hs := early.HandshakeSecret(shared)
 	th := t.Sum()
 	clientHS, serverHS := hs.ClientTrafficSecret(th), hs.ServerTrafficSecret(th)
 	c.cfg.logKey("CLIENT_HANDSHAKE_TRAFFIC_SECRET", c.hello.Random, clientHS)

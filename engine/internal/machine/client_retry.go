@@ -115,7 +115,7 @@ func (c *clientShared) retryHello(hrr *handshake.ServerHello, hrrRaw []byte, sui
 	}
 	raw := handshake.Marshal(&h)
 	if keepPSK {
-		setBinder(pskSuite, c.offered.Master, append(handshake.MessageHash(suite, first), hrrRaw...), raw)
+		setBinder(c.offeredEarly, pskSuite, append(handshake.MessageHash(suite, first), hrrRaw...), raw)
 	} else if c.offered != nil && c.offered.Version == handshake.VersionTLS13 {
 		c.offered = nil
 	}

@@ -35,8 +35,7 @@ func bindersLen(binders [][]byte) int {
 // computeBinder is the PSK binder over prefix (the messages before this
 // ClientHello, after a HelloRetryRequest) and the ClientHello truncated
 // before its binders.
-func computeBinder(s *handshake.Suite, psk, prefix, truncatedHello []byte) []byte {
-	early := handshake.NewEarlySecret(s, psk)
+func computeBinder(early handshake.EarlySecret, s *handshake.Suite, prefix, truncatedHello []byte) []byte {
 	t := handshake.NewTranscript(s)
 	t.Add(prefix, truncatedHello)
 	return s.FinishedMAC(early.BinderKey(), t.Sum())
@@ -84,10 +83,11 @@ func (s *serverExpectClientHello) acceptPSK(ch *handshake.ClientHello, raw []byt
 			prefix = s.retry.prefix
 		}
 		truncated := raw[:len(raw)-bindersLen(ch.PSKBinders)]
-		if !hmac.Equal(computeBinder(c.suite, sess.Master, prefix, truncated), ch.PSKBinders[i]) {
+		early := handshake.NewEarlySecret(c.suite, sess.Master) // the flight's key schedule goes on from it
+		if !hmac.Equal(computeBinder(early, c.suite, prefix, truncated), ch.PSKBinders[i]) {
 			return record.Errorf(record.AlertDecryptError, "PSK binder does not verify")
 		}
-		c.psk, c.pskIndex, c.pskMode = sess, i, mode
+		c.psk, c.pskEarly, c.pskIndex, c.pskMode = sess, early, i, mode
 		c.earlyReason = s.earlyRefusal(ch, c, sess, i)
 		c.early = ch.EarlyData && c.earlyReason == ""
 		return nil
@@ -188,7 +188,8 @@ func (c *clientShared) offerPSK(sess *Session) error {
 	h.Extensions = append(h.Extensions, handshake.PreSharedKeyClientExt(
 		[]handshake.PSKIdentity{{Identity: sess.Ticket, ObfuscatedTicketAge: age}}, [][]byte{make([]byte, suite.Hash.Size())}))
 	raw := handshake.Marshal(&h)
-	setBinder(suite, sess.Master, nil, raw)
+	c.offeredEarly = handshake.NewEarlySecret(suite, sess.Master)
+	setBinder(c.offeredEarly, suite, nil, raw)
 	if err := handshake.Unmarshal(raw, &h); err != nil {
 		return internal(err)
 	}
@@ -198,9 +199,9 @@ func (c *clientShared) offerPSK(sess *Session) error {
 
 // setBinder computes the binder of a hello whose single PSK identity is its
 // last extension, and writes it in place.
-func setBinder(s *handshake.Suite, psk, prefix, raw []byte) {
+func setBinder(early handshake.EarlySecret, s *handshake.Suite, prefix, raw []byte) {
 	n := s.Hash.Size()
-	copy(raw[len(raw)-n:], computeBinder(s, psk, prefix, raw[:len(raw)-(2+1+n)]))
+	copy(raw[len(raw)-n:], computeBinder(early, s, prefix, raw[:len(raw)-(2+1+n)]))
 }
 
 // startEarlyData opens 0-RTT after the first ClientHello: the compatibility
@@ -212,7 +213,7 @@ func (c *clientShared) startEarlyData(out Sink) error {
 	}
 	t := handshake.NewTranscript(suite)
 	t.Add(c.helloRaw)
-	secret := handshake.NewEarlySecret(suite, c.offered.Master).ClientEarlyTrafficSecret(t.Sum())
+	secret := c.offeredEarly.ClientEarlyTrafficSecret(t.Sum())
 	c.cfg.logKey("CLIENT_EARLY_TRAFFIC_SECRET", c.hello.Random, secret)
 	if err := setWriteSecret(out, LevelEarly, suite, secret); err != nil {
 		return err

@@ -53,6 +53,7 @@ type serverChoice struct {
 	alpn   string
 	// A ticket being resumed, which identity carried it, and the PSK mode.
 	psk      *Session
+	pskEarly handshake.EarlySecret // psk's early secret, from checking its binder
 	pskIndex int
 	pskMode  uint8
 	early    bool     // 0-RTT data is accepted
@@ -371,9 +372,7 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 		sh.Extensions = append(sh.Extensions, handshake.KeyShareServerExt(handshake.KeyShare{Group: c.group, Data: share}))
 	}
 	sh.Extensions = append(sh.Extensions, handshake.Uint16Ext(handshake.ExtSupportedVersions, handshake.VersionTLS13))
-	var psk []byte
 	if c.psk != nil {
-		psk = c.psk.Master
 		sh.Extensions = append(sh.Extensions, handshake.Uint16Ext(handshake.ExtPreSharedKey, uint16(c.pskIndex)))
 	}
 	copy(sh.Random[:], random)
@@ -395,13 +394,17 @@ func (s *serverExpectClientHello) sendServerFlight(ch *handshake.ClientHello, ra
 		t.Add(s.retry.prefix)
 	}
 	t.Add(raw)
+	early := c.pskEarly // extracted once, for the binder
+	if c.psk == nil {
+		early = handshake.NewEarlySecret(c.suite, nil)
+	}
 	var earlySecret []byte
 	if c.early {
-		earlySecret = handshake.NewEarlySecret(c.suite, psk).ClientEarlyTrafficSecret(t.Sum())
+		earlySecret = early.ClientEarlyTrafficSecret(t.Sum())
 		s.cfg.logKey("CLIENT_EARLY_TRAFFIC_SECRET", ch.Random, earlySecret)
 	}
 	t.Add(shRaw)
-	hs := handshake.NewEarlySecret(c.suite, psk).HandshakeSecret(shared)
+	hs := early.HandshakeSecret(shared)
 	th := t.Sum()
 	clientHS, serverHS := hs.ClientTrafficSecret(th), hs.ServerTrafficSecret(th)
 	s.cfg.logKey("CLIENT_HANDSHAKE_TRAFFIC_SECRET", ch.Random, clientHS)
