@@ -22,10 +22,13 @@ func issuedBy(cert *tls.Certificate, names [][]byte) bool {
 	if len(names) == 0 {
 		return true
 	}
-	for _, der := range cert.Certificate {
-		c, err := x509.ParseCertificate(der)
-		if err != nil {
-			continue
+	for i, der := range cert.Certificate {
+		c := cert.Leaf // parsed once when the Config was loaded (tls.X509KeyPair fills it)
+		if i > 0 || c == nil {
+			var err error
+			if c, err = x509.ParseCertificate(der); err != nil {
+				continue
+			}
 		}
 		for _, n := range names {
 			if bytes.Equal(c.RawIssuer, n) || bytes.Equal(c.RawSubject, n) {
