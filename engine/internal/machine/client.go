@@ -472,6 +472,12 @@ func (s *clientExpectFinished) Handle(raw []byte, out Sink) (State, error) {
 		return nil, err
 	}
 	out.Complete()
-	return &Traffic{suite: k.suite, readSecret: serverApp, writeSecret: clientApp, isClient: true,
-		exporter: exporter, cfg: s.c.cfg, resumption: ms.ResumptionSecret(k.t.Sum()), state: s.c.state}, nil
+	t := &Traffic{suite: k.suite, readSecret: serverApp, writeSecret: clientApp, isClient: true,
+		exporter: exporter, state: s.c.state}
+	if s.c.cfg.ClientSessionCache != nil {
+		// Tickets are kept: hold what storing them takes. Without a cache
+		// the connection lets the handshake's configuration go.
+		t.cfg, t.resumption = s.c.cfg, ms.ResumptionSecret(k.t.Sum())
+	}
+	return t, nil
 }
