@@ -26,6 +26,7 @@ type Engine struct {
 	useless    int    // consecutive records that carried nothing
 	gotHello   bool   // a ClientHello was sent or received: CCS may arrive
 	inLent     bool   // Room lent the input buffer: it must not move or go
+	roomLen    int    // how many bytes that Room lent
 
 	// output side
 	writeProt record.Protector

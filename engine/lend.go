@@ -28,18 +28,21 @@ func (s *EncryptedSide) Room() []byte {
 	}
 	moveAllowed := len(e.plain) == 0 && !e.inLent
 	e.inLent = true
-	return e.in.Space(moveAllowed) // after close_notify, Commit drops what is read
+	room := e.in.Space(moveAllowed) // after close_notify, Commit drops what is read
+	e.roomLen = len(room)
+	return room
 }
 
 // Commit ends a Room loan: n bytes were read into it. The engine processes
 // the records now whole and gives the buffer back to the pool when nothing
 // is left in it. It returns the sticky error once the connection failed.
+// Committing more than Room lent is the caller's bug, and panics.
 func (s *EncryptedSide) Commit(n int) error {
 	e := (*Engine)(s)
+	if n < 0 || n > 0 && (!e.inLent || n > e.roomLen) {
+		panic("engine: Commit of more bytes than Room lent")
+	}
 	if !e.inLent {
-		if n > 0 {
-			panic("engine: Commit without Room")
-		}
 		return e.err
 	}
 	e.inLent = false
@@ -79,7 +82,8 @@ func (s *EncryptedSide) Peek() []byte {
 }
 
 // Discard marks the first n bytes of the last Peek as sent. The output
-// buffer goes back to the pool once everything was sent.
+// buffer goes back to the pool once everything was sent. Discarding more
+// than is pending is the caller's bug, and panics.
 func (s *EncryptedSide) Discard(n int) {
 	e := (*Engine)(s)
 	e.outLent = false
@@ -110,7 +114,8 @@ func (s *CleartextSide) Peek() []byte {
 	return e.plain
 }
 
-// Discard marks the first n bytes of Peek's data as read.
+// Discard marks the first n bytes of Peek's data as read; more than Peek
+// returned panics.
 func (s *CleartextSide) Discard(n int) {
 	e := (*Engine)(s)
 	if n < 0 || n > len(e.plain) {

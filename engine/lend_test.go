@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/securepair/securepair/engine"
@@ -143,5 +144,31 @@ func TestRoomGivenBackUnused(t *testing.T) {
 	}
 	if held := engine.HeldBufferBytes(p.Client); held != 0 {
 		t.Fatalf("%d bytes held after the room came back unused", held)
+	}
+}
+
+// Giving back more than was lent is the caller's bug and panics, with a
+// message that says so, before anything is corrupted.
+func TestLendingMisusePanics(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		do   func(e *engine.Engine)
+	}{
+		{"Commit without Room", func(e *engine.Engine) { e.Encrypted().Commit(1) }},
+		{"Commit past the room", func(e *engine.Engine) { e.Encrypted().Commit(len(e.Encrypted().Room()) + 1) }},
+		{"Discard past the pending ciphertext", func(e *engine.Engine) { e.Encrypted().Discard(e.Encrypted().Pending() + 1) }},
+		{"Discard past the cleartext", func(e *engine.Engine) { e.Cleartext().Discard(1) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := handshakePair(t, clientConfig(t), serverConfig(t, certgen.ECDSAP256))
+			defer func() {
+				if r := recover(); r == nil {
+					t.Fatal("no panic")
+				} else if msg, _ := r.(string); !strings.HasPrefix(msg, "engine: ") {
+					t.Fatalf("panic %v, want the engine's message", r)
+				}
+			}()
+			tc.do(p.Client)
+		})
 	}
 }
