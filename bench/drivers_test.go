@@ -130,18 +130,25 @@ var streamImpls = []streamImpl{
 // implementation, so that resumption finds the last connection's ticket.
 var configCache = map[string][2]any{}
 
-func openConns(v variant, c, s net.Conn) (stream, stream, error) {
-	key := "securepair/" + v.name
+// cachedConfigs returns impl's client and server configurations for v,
+// made once by build.
+func cachedConfigs[C any](impl string, v variant, build func(*certs) (C, C)) (client, server C) {
+	key := impl + "/" + v.name
 	if _, ok := configCache[key]; !ok {
-		cc, sc := v.ours(loadCerts())
+		cc, sc := build(loadCerts())
 		configCache[key] = [2]any{cc, sc}
 	}
 	cfgs := configCache[key]
-	client, err := adapters.Client(c, cfgs[0].(*engine.Config))
+	return cfgs[0].(C), cfgs[1].(C)
+}
+
+func openConns(v variant, c, s net.Conn) (stream, stream, error) {
+	cc, sc := cachedConfigs("securepair", v, v.ours)
+	client, err := adapters.Client(c, cc)
 	if err != nil {
 		return nil, nil, err
 	}
-	server, err := adapters.Server(s, cfgs[1].(*engine.Config))
+	server, err := adapters.Server(s, sc)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -151,13 +158,8 @@ func openConns(v variant, c, s net.Conn) (stream, stream, error) {
 }
 
 func openCryptoTLS(v variant, c, s net.Conn) (stream, stream, error) {
-	key := "crypto-tls/" + v.name
-	if _, ok := configCache[key]; !ok {
-		cc, sc := v.theirs(loadCerts())
-		configCache[key] = [2]any{cc, sc}
-	}
-	cfgs := configCache[key]
-	client, server := tls.Client(c, cfgs[0].(*tls.Config)), tls.Server(s, cfgs[1].(*tls.Config))
+	cc, sc := cachedConfigs("crypto-tls", v, v.theirs)
+	client, server := tls.Client(c, cc), tls.Server(s, sc)
 	err := handshakeBoth(client.Handshake, server.Handshake)
 	return client, server, firstByte(client, server, err)
 }
