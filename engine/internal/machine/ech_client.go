@@ -95,12 +95,7 @@ func shapeECH(cfg *Config) (*ShapedHello, *echClient, error) {
 	innerCfg := *cfg
 	innerCfg.MinVersion = handshake.VersionTLS13 // ECH is TLS 1.3's
 	innerCfg.ClientHelloID = nil                 // the inner hello is derived; a shape shapes the outer one
-	innerSpec, innerKeys, err := defaultSpec(&innerCfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	innerSpec.Extensions = append(innerSpec.Extensions, &utls.GenericExtension{Id: extECH, Data: []byte{echInner}})
-	innerShaped, err := buildWithUTLS(&innerCfg, utls.HelloCustom, innerSpec, innerKeys)
+	innerShaped, err := defaultHelloWith(&innerCfg, handshake.Extension{Type: extECH, Data: []byte{echInner}})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -125,11 +120,7 @@ func shapeECH(cfg *Config) (*ShapedHello, *echClient, error) {
 
 	outerCfg := innerCfg
 	outerCfg.ServerName, outerCfg.ClientHelloID = config.publicName, cfg.ClientHelloID
-	outerSpec, outerKeys, err := outerHelloSpec(&outerCfg, &utls.GenericExtension{Id: extECH, Data: offer})
-	if err != nil {
-		return nil, nil, err
-	}
-	outer, err := buildWithUTLS(&outerCfg, utls.HelloCustom, outerSpec, outerKeys)
+	outer, err := outerHello(&outerCfg, offer)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -147,22 +138,18 @@ func shapeECH(cfg *Config) (*ShapedHello, *echClient, error) {
 		sender: sender, kdf: kdfID, aead: aeadID, configID: config.id}, nil
 }
 
-// outerHelloSpec is the outer hello: a browser shape's own hello, its
-// GREASE ECH extension replaced by the real one (added if it had none), or
-// the hello derived from the Config with it.
-func outerHelloSpec(cfg *Config, ech utls.TLSExtension) (*utls.ClientHelloSpec, []*handshake.ClientKeyShare, error) {
+// outerHello is the outer hello carrying the ECH offer: the hello derived
+// from the Config with it, or a browser shape's own hello, its GREASE ECH
+// extension replaced by the real one (added if it had none).
+func outerHello(cfg *Config, offer []byte) (*ShapedHello, error) {
 	if cfg.ClientHelloID == nil {
-		spec, keys, err := defaultSpec(cfg)
-		if err != nil {
-			return nil, nil, err
-		}
-		spec.Extensions = append(spec.Extensions, ech)
-		return spec, keys, nil
+		return defaultHelloWith(cfg, handshake.Extension{Type: extECH, Data: offer})
 	}
 	spec, err := utls.UTLSIdToSpec(*cfg.ClientHelloID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	ech := &utls.GenericExtension{Id: extECH, Data: offer}
 	replaced := false
 	for i, e := range spec.Extensions {
 		if _, grease := e.(*utls.GREASEEncryptedClientHelloExtension); grease {
@@ -172,7 +159,7 @@ func outerHelloSpec(cfg *Config, ech utls.TLSExtension) (*utls.ClientHelloSpec, 
 	if !replaced {
 		spec.Extensions = append(spec.Extensions, ech)
 	}
-	return &spec, nil, nil // uTLS makes the shape's key shares
+	return buildWithUTLS(cfg, utls.HelloCustom, &spec, nil) // uTLS makes the shape's key shares
 }
 
 // sealInto seals the encoded inner hello to outerRaw, whose ECH extension

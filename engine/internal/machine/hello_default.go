@@ -10,8 +10,8 @@ import (
 
 // The default hello (no shape asked for) is built here with our own codec,
 // already decoded: no uTLS and no parse of bytes we just wrote. It is byte
-// for byte the hello uTLS makes of defaultSpec from the same randomness
-// (TestDefaultHelloMatchesUTLS), so a shape can still start from that spec.
+// for byte the hello uTLS made of the same choices before (the test keeps
+// that uTLS spec, utlsDefaultSpec, and compares: TestDefaultHelloMatchesUTLS).
 
 // defaultHello builds the default first hello and its key shares.
 func defaultHello(cfg *Config) (*handshake.ClientHello, []*handshake.ClientKeyShare, error) {
@@ -46,6 +46,17 @@ func defaultHello(cfg *Config) (*handshake.ClientHello, []*handshake.ClientKeySh
 	h.SupportedGroups, h.SignatureAlgorithms = slices.Clone(groups), slices.Clone(cfg.schemesOffered())
 	addDefaultExtensions(cfg, h, with13, with12)
 	return h, keys, nil
+}
+
+// defaultHelloWith is the default hello with ext added last, encoded: the
+// two hellos of Encrypted Client Hello.
+func defaultHelloWith(cfg *Config, ext handshake.Extension) (*ShapedHello, error) {
+	h, keys, err := defaultHello(cfg)
+	if err != nil {
+		return nil, err
+	}
+	h.Extensions = append(h.Extensions, ext)
+	return &ShapedHello{Raw: handshake.Marshal(h), Keys: keys}, nil
 }
 
 // drawRandoms fills the random and the session ID (random in TLS 1.2, for
@@ -83,8 +94,8 @@ func defaultShares(cfg *Config, groups []uint16) ([]*handshake.ClientKeyShare, [
 	return keys, shares, nil
 }
 
-// addDefaultExtensions encodes the extensions in defaultSpec's order and
-// fills their decoded views.
+// addDefaultExtensions encodes the extensions in their order and fills
+// their decoded views.
 func addDefaultExtensions(cfg *Config, h *handshake.ClientHello, with13, with12 bool) {
 	add := func(e handshake.Extension) { h.Extensions = append(h.Extensions, e) }
 	if cfg.ServerName != "" && net.ParseIP(cfg.ServerName) == nil {

@@ -3,9 +3,9 @@ package machine
 import (
 	"crypto/ecdh"
 	"fmt"
-	"net"
 
 	utls "github.com/refraction-networking/utls"
+
 	"github.com/securepair/securepair/handshake"
 )
 
@@ -113,114 +113,6 @@ func utlsKeys(k *utls.KeySharePrivateKeys) []*handshake.ClientKeyShare {
 		keys = append(keys, &handshake.ClientKeyShare{Group: handshake.CurveGroup(k.Ecdhe.Curve()), ECDH: k.Ecdhe})
 	}
 	return keys
-}
-
-// defaultSpec derives a hello from the Config. Its key shares are made here
-// from Config.Rand (uTLS would ignore Rand for keys), so it replays exactly.
-func defaultSpec(cfg *Config) (*utls.ClientHelloSpec, []*handshake.ClientKeyShare, error) {
-	with13, with12 := cfg.allows(handshake.VersionTLS13), cfg.allows(handshake.VersionTLS12)
-	groups := cfg.groups()
-	if !with13 {
-		groups = filter(groups, func(g uint16) bool { return contains(groups12, g) })
-	}
-	var suites, versions []uint16
-	if with13 {
-		for _, s := range cfg.suites() {
-			suites = append(suites, s.ID)
-		}
-		versions = append(versions, handshake.VersionTLS13)
-	}
-	if with12 {
-		for _, s := range cfg.suites12() {
-			suites = append(suites, s.ID)
-		}
-		versions = append(versions, handshake.VersionTLS12)
-	}
-	curves := make([]utls.CurveID, len(groups))
-	for i, g := range groups {
-		curves[i] = utls.CurveID(g)
-	}
-	offered := cfg.schemesOffered()
-	sigs := make([]utls.SignatureScheme, len(offered))
-	for i, s := range offered {
-		sigs[i] = utls.SignatureScheme(s)
-	}
-	var exts []utls.TLSExtension
-	if cfg.ServerName != "" && net.ParseIP(cfg.ServerName) == nil {
-		exts = append(exts, &utls.SNIExtension{ServerName: cfg.ServerName})
-	}
-	// Ask for the OCSP staple and Certificate Transparency timestamps, as
-	// browsers do (ConnectionState reports them).
-	exts = append(exts, &utls.StatusRequestExtension{}, &utls.SCTExtension{})
-	if with12 {
-		exts = append(exts,
-			&utls.ExtendedMasterSecretExtension{},
-			&utls.RenegotiationInfoExtension{Renegotiation: utls.RenegotiateOnceAsClient},
-			&utls.SupportedPointsExtension{SupportedPoints: []uint8{0}},
-		)
-		if cfg.ClientSessionCache != nil {
-			exts = append(exts, &utls.SessionTicketExtension{})
-		}
-	}
-	if len(cfg.CertCompression) > 0 && with13 {
-		algs := make([]utls.CertCompressionAlgo, len(cfg.CertCompression))
-		for i, a := range cfg.CertCompression {
-			algs[i] = utls.CertCompressionAlgo(a)
-		}
-		exts = append(exts, &utls.UtlsCompressCertExtension{Algorithms: algs})
-	}
-	exts = append(exts,
-		&utls.SupportedCurvesExtension{Curves: curves},
-		&utls.SignatureAlgorithmsExtension{SupportedSignatureAlgorithms: sigs},
-	)
-	var keys []*handshake.ClientKeyShare
-	if with13 {
-		shares, k, err := defaultKeyShares(cfg, groups)
-		if err != nil {
-			return nil, nil, err
-		}
-		keys = k
-		exts = append(exts,
-			&utls.KeyShareExtension{KeyShares: shares},
-			&utls.PSKKeyExchangeModesExtension{Modes: []uint8{utls.PskModeDHE}},
-		)
-	}
-	exts = append(exts, &utls.SupportedVersionsExtension{Versions: versions})
-	if len(cfg.NextProtos) > 0 {
-		exts = append(exts, &utls.ALPNExtension{AlpnProtocols: cfg.NextProtos})
-	}
-	var alps []string
-	for _, p := range cfg.NextProtos {
-		if _, ok := cfg.ApplicationSettings[p]; ok {
-			alps = append(alps, p)
-		}
-	}
-	if len(alps) > 0 && with13 {
-		exts = append(exts, &utls.ApplicationSettingsExtensionNew{SupportedProtocols: alps})
-	}
-	if with12 && len(cfg.NPNProtocols) > 0 {
-		exts = append(exts, &utls.NPNExtension{NextProtos: cfg.NPNProtocols})
-	}
-	return &utls.ClientHelloSpec{
-		TLSVersMin:         cfg.minVersion(),
-		TLSVersMax:         cfg.maxVersion(),
-		CipherSuites:       suites,
-		CompressionMethods: []uint8{0},
-		Extensions:         exts,
-	}, keys, nil
-}
-
-// defaultKeyShares are defaultShares in uTLS's form, for defaultSpec.
-func defaultKeyShares(cfg *Config, groups []uint16) ([]utls.KeyShare, []*handshake.ClientKeyShare, error) {
-	keys, shares, err := defaultShares(cfg, groups)
-	if err != nil {
-		return nil, nil, err
-	}
-	out := make([]utls.KeyShare, len(shares))
-	for i, ks := range shares {
-		out[i] = utls.KeyShare{Group: utls.CurveID(ks.Group), Data: ks.Data}
-	}
-	return out, keys, nil
 }
 
 func filter[T any](list []T, keep func(T) bool) []T {
