@@ -154,7 +154,7 @@ func (c *Conn) fill() error {
 	}
 	c.mu.Lock()
 	cerr := c.e.Encrypted().Commit(max(n, 0))
-	if n == 0 && err != nil && errors.Is(err, io.EOF) {
+	if n == 0 && errors.Is(err, io.EOF) {
 		c.e.Encrypted().Close()
 		if err = c.e.Err(); err == nil {
 			err = io.EOF // close_notify came first: a clean end

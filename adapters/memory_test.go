@@ -141,9 +141,7 @@ func TestIdleTCPConnectionHoldsNoBuffer(t *testing.T) {
 // or 64 bytes: ciphertext goes from the engine's buffers to the transport and
 // back with no copy through buffers of the Conn's own.
 func TestConnRecordAllocatesNothing(t *testing.T) {
-	if racebuild.Enabled {
-		t.Skip("allocation counts are measured without -race")
-	}
+	racebuild.SkipUnderRace(t)
 	c, s := transport.Pipe()
 	client, server := connPair(t, c, s)
 	defer client.Close()

@@ -44,7 +44,7 @@ func transfer(from, to *engine.Engine, data, wire, got []byte) error {
 // In steady state, sealing and opening a record allocates nothing, for
 // large and small records, in both directions.
 func TestSteadyStateAllocatesNothing(t *testing.T) {
-	skipUnderRace(t)
+	racebuild.SkipUnderRace(t)
 	for _, version := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
 		t.Run(fmt.Sprintf("version %#x", version), func(t *testing.T) {
 			c := clientConfig(t)
@@ -98,7 +98,7 @@ func TestIdleEngineReleasesBuffers(t *testing.T) {
 // under a ceiling of 630 allocations: 900 on 2026-12-07 before the key
 // schedule's HMACs moved to the stack, less 30 % (issue 12).
 func TestHandshakeAllocationCeiling(t *testing.T) {
-	skipUnderRace(t)
+	racebuild.SkipUnderRace(t)
 	const ceiling = 630
 	c, s := clientConfig(t), serverConfig(t, certgen.ECDSAP256)
 	c.MaxVersion = tls.VersionTLS13
@@ -120,13 +120,3 @@ func TestHandshakeAllocationCeiling(t *testing.T) {
 		t.Fatalf("%v allocations per handshake, above the ceiling of %d", allocs, ceiling)
 	}
 }
-
-// skipUnderRace skips allocation counting under -race, which moves values to
-// the heap; test.sh runs these tests without it too.
-func skipUnderRace(t *testing.T) {
-	if skipAllocs() {
-		t.Skip("allocation counts are measured without -race")
-	}
-}
-
-func skipAllocs() bool { return racebuild.Enabled }

@@ -41,21 +41,23 @@ func (e *Engine) writeCorked(p []byte) (int, error) {
 }
 
 // sealHeld seals the held record, if any, and gives its buffer back. With
-// no room in the output buffer it keeps it and returns ErrWouldBlock.
+// no room in the output buffer it keeps it and returns ErrWouldBlock. The
+// held data is at most one record, so it is sealed whole or not at all.
 func (e *Engine) sealHeld() error {
 	if len(e.held) == 0 {
 		return e.err
 	}
-	n, err := e.sealApplicationData(e.held)
-	if n < len(e.held) {
-		// A record is sealed whole or not at all.
-		e.held = e.held[:copy(e.held, e.held[n:])]
-		if err == nil {
-			err = ErrWouldBlock
-		}
+	if _, err := e.sealApplicationData(e.held); err != nil {
 		return err
 	}
-	record.PutBuffer(e.held)
-	e.held = nil
-	return err
+	e.dropHeld()
+	return nil
+}
+
+// dropHeld gives the held record's buffer back.
+func (e *Engine) dropHeld() {
+	if e.held != nil {
+		record.PutBuffer(e.held)
+		e.held = nil
+	}
 }

@@ -177,8 +177,5 @@ func (e *Engine) fail(err error) {
 	e.emit(Event{Kind: EventAlert, Err: e.err})
 	e.early = nil
 	e.hsBuf = nil
-	if e.held != nil {
-		record.PutBuffer(e.held)
-		e.held = nil
-	}
+	e.dropHeld()
 }

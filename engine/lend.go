@@ -49,8 +49,7 @@ func (s *EncryptedSide) Commit(n int) error {
 	if e.err == nil && !e.peerClosed {
 		e.in.Commit(n)
 	}
-	e.process()
-	e.releaseInput()
+	e.process() // it gives the buffer back when nothing is left in it
 	return e.err
 }
 
@@ -124,7 +123,6 @@ func (s *CleartextSide) Discard(n int) {
 	e.plain = e.plain[n:]
 	if len(e.plain) == 0 {
 		e.plain = nil
-		e.process()
-		e.releaseInput()
+		e.process() // the next records, or the buffer back to the pool
 	}
 }

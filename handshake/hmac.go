@@ -78,13 +78,8 @@ func appendHMACSlow(h crypto.Hash, dst, key, msg1, msg2 []byte) []byte {
 	return append(dst, m.Sum(nil)...)
 }
 
-// hashOf returns the hash of data as a new slice.
+// hashOf returns the hash of data (SHA-256 or SHA-384) as a new slice.
 func hashOf(h crypto.Hash, data []byte) []byte {
-	if hashBlockSize(h) == 0 {
-		d := h.New()
-		d.Write(slices.Clone(data))
-		return d.Sum(nil)
-	}
 	sum := sumOneShot(h, data)
 	return slices.Clone(sum[:h.Size()])
 }

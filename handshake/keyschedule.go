@@ -38,18 +38,24 @@ func (s *Suite) deriveSecret(secret []byte, label string, transcriptHash []byte)
 	return s.expandLabel(secret, label, transcriptHash, s.Hash.Size())
 }
 
-// extract is HKDF-Extract: HMAC keyed with the salt (zeros when none).
-func (s *Suite) extract(ikm, salt []byte) []byte {
-	if salt == nil {
-		var zeros [maxHashSize]byte
-		salt = zeros[:s.Hash.Size()]
-	}
-	return appendHMAC(s.Hash, make([]byte, 0, s.Hash.Size()), salt, ikm, nil)
+// deriveFromEmpty is Derive-Secret over an empty transcript ("derived",
+// "res binder", the exporter's first step), its hash computed on the stack.
+func (s *Suite) deriveFromEmpty(secret []byte, label string) []byte {
+	empty := sumOneShot(s.Hash, nil)
+	return s.deriveSecret(secret, label, empty[:s.Hash.Size()])
 }
 
-// emptyHash is the hash of no bytes, computed on the stack.
-func (s *Suite) emptyHash() [maxHashSize]byte {
-	return sumOneShot(s.Hash, nil)
+// extract is HKDF-Extract: HMAC keyed with the salt. A nil salt or ikm
+// stands for a string of zeros of the hash's size (RFC 8446 section 7.1).
+func (s *Suite) extract(ikm, salt []byte) []byte {
+	var zeros [maxHashSize]byte
+	if salt == nil {
+		salt = zeros[:s.Hash.Size()]
+	}
+	if ikm == nil {
+		ikm = zeros[:s.Hash.Size()]
+	}
+	return appendHMAC(s.Hash, make([]byte, 0, s.Hash.Size()), salt, ikm, nil)
 }
 
 // trafficKey derives the record key and IV from a traffic secret.
@@ -72,8 +78,7 @@ func (s *Suite) FinishedMAC(baseKey, transcriptHash []byte) []byte {
 // context from the exporter secret (RFC 8446 section 7.5). The label is at
 // most 249 bytes and length at most 255 hash sizes.
 func (s *Suite) ExportKeyingMaterial(exporterSecret []byte, label string, context []byte, length int) []byte {
-	empty := s.emptyHash()
-	secret := s.deriveSecret(exporterSecret, label, empty[:s.Hash.Size()])
+	secret := s.deriveFromEmpty(exporterSecret, label)
 	return s.expandLabel(secret, "exporter", hashOf(s.Hash, context), length)
 }
 
@@ -94,17 +99,12 @@ type EarlySecret struct {
 // NewEarlySecret starts the key schedule of suite s; psk is nil for a full
 // handshake.
 func NewEarlySecret(s *Suite, psk []byte) EarlySecret {
-	if psk == nil {
-		var zeros [maxHashSize]byte
-		psk = zeros[:s.Hash.Size()]
-	}
 	return EarlySecret{s, s.extract(psk, nil)}
 }
 
 // BinderKey is the key of PSK binders for resumption tickets.
 func (e EarlySecret) BinderKey() []byte {
-	empty := e.suite.emptyHash()
-	return e.suite.deriveSecret(e.secret, "res binder", empty[:e.suite.Hash.Size()])
+	return e.suite.deriveFromEmpty(e.secret, "res binder")
 }
 
 // ClientEarlyTrafficSecret protects 0-RTT data; th is the ClientHello's
@@ -122,8 +122,7 @@ type HandshakeSecret struct {
 // HandshakeSecret moves to the second stage with the (EC)DHE shared secret
 // (zeros for psk_ke).
 func (e EarlySecret) HandshakeSecret(shared []byte) HandshakeSecret {
-	empty := e.suite.emptyHash()
-	derived := e.suite.deriveSecret(e.secret, "derived", empty[:e.suite.Hash.Size()])
+	derived := e.suite.deriveFromEmpty(e.secret, "derived")
 	return HandshakeSecret{e.suite, e.suite.extract(shared, derived)}
 }
 
@@ -146,10 +145,8 @@ type MasterSecret struct {
 
 // MasterSecret moves to the last stage.
 func (h HandshakeSecret) MasterSecret() MasterSecret {
-	empty := h.suite.emptyHash()
-	derived := h.suite.deriveSecret(h.secret, "derived", empty[:h.suite.Hash.Size()])
-	var zeros [maxHashSize]byte
-	return MasterSecret{h.suite, h.suite.extract(zeros[:h.suite.Hash.Size()], derived)}
+	derived := h.suite.deriveFromEmpty(h.secret, "derived")
+	return MasterSecret{h.suite, h.suite.extract(nil, derived)}
 }
 
 // ClientTrafficSecret is the client's first application traffic secret; th
